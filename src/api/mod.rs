@@ -1,0 +1,77 @@
+//! HTTP API (axum): shared state, the router and thin handlers.
+//!
+//! Handlers only parse and validate parameters, then call the library ([`crate::lookup`],
+//! [`crate::geocode`]) on the current [`Dataset`]; all errors go through [`ApiError`].
+
+mod error;
+mod lookup;
+mod params;
+
+pub use error::ApiError;
+pub use params::{Coordinates, Params};
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::dataset::Dataset;
+
+/// State shared by every request.
+///
+/// The dataset sits behind an [`ArcSwap`]: a request takes a snapshot (`Arc<Dataset>`) and keeps
+/// it for its whole life, so a reload can swap in a new dataset atomically while requests keep flowing.
+#[derive(Clone)]
+pub struct AppState {
+    data: Arc<ArcSwap<Dataset>>,
+    /// Folder of the static map page served at `/`.
+    pub frontend_dir: Option<PathBuf>,
+}
+
+impl AppState {
+    /// State serving `dataset`.
+    pub fn new(dataset: Dataset) -> Self {
+        AppState {
+            data: Arc::new(ArcSwap::from_pointee(dataset)),
+            frontend_dir: None,
+        }
+    }
+
+    /// The dataset as it is now; hold on to it for the whole request.
+    pub fn dataset(&self) -> Arc<Dataset> {
+        self.data.load_full()
+    }
+
+    /// Replaces the dataset; requests already running keep the one they started with.
+    pub fn replace_dataset(&self, dataset: Dataset) {
+        self.data.store(Arc::new(dataset));
+    }
+}
+
+/// Builds the whole HTTP router; tests call it with `tower::ServiceExt::oneshot`.
+pub fn router(state: AppState) -> Router {
+    let frontend = state.frontend_dir.clone();
+    let mut app = Router::new()
+        .route("/health", get(health))
+        .route("/api/lookup", get(lookup::get_lookup))
+        .with_state(state);
+    app = match frontend {
+        Some(dir) => app.fallback_service(
+            tower_http::services::ServeDir::new(dir).fallback(axum::routing::any(not_found)),
+        ),
+        None => app.fallback(not_found),
+    };
+    app.layer(tower_http::cors::CorsLayer::permissive())
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Json<serde_json::Value> {
+    let data = state.dataset();
+    Json(json!({ "status": "ok", "layers": data.summary_counts() }))
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::NotFound(format!("aucune ressource à l'adresse {}", uri.path()))
+}

@@ -1,0 +1,85 @@
+//! Query-string parsing with our own error messages: axum's `Query` rejection would answer in
+//! English plain text, and a client deserves a JSON error naming the parameter.
+
+use std::collections::HashMap;
+
+use super::ApiError;
+
+/// Query parameters, last value wins.
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    /// Parses a raw query string; malformed encoding is a 400, never a panic.
+    pub fn parse(raw: Option<&str>) -> Result<Params, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|e| ApiError::bad_request("invalid_query", format!("paramètres illisibles : {e}")))?;
+        Ok(Params(pairs.into_iter().collect()))
+    }
+
+    /// The trimmed value of `name`, `None` when absent or blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// A finite number, or a 400 naming the parameter.
+    pub fn number(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        let Some(v) = self.get(name) else {
+            return Ok(None);
+        };
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("le paramètre « {name} » doit être un nombre fini, reçu « {v} »"),
+            )),
+        }
+    }
+}
+
+/// A validated WGS84 position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coordinates {
+    pub lon: f64,
+    pub lat: f64,
+}
+
+impl Coordinates {
+    /// Reads `lat` and `lon`: both present, numeric, finite and in range.
+    pub fn from_params(params: &Params) -> Result<Coordinates, ApiError> {
+        let lat = params.number("lat")?;
+        let lon = params.number("lon")?;
+        let (lat, lon) = match (lat, lon) {
+            (Some(lat), Some(lon)) => (lat, lon),
+            (None, None) => {
+                return Err(ApiError::bad_request(
+                    "missing_parameter",
+                    "paramètres « lat » et « lon » requis (degrés WGS84), ou « q » (adresse) ou « parcel » (identifiant cadastral)",
+                ))
+            }
+            (None, _) => {
+                return Err(ApiError::bad_request("missing_parameter", "paramètre « lat » manquant"))
+            }
+            (_, None) => {
+                return Err(ApiError::bad_request("missing_parameter", "paramètre « lon » manquant"))
+            }
+        };
+        Coordinates::new(lon, lat)
+    }
+
+    /// Checks ranges: latitude in [-90, 90], longitude in [-180, 180].
+    pub fn new(lon: f64, lat: f64) -> Result<Coordinates, ApiError> {
+        if !(-90.0..=90.0).contains(&lat) {
+            return Err(ApiError::bad_request(
+                "out_of_range",
+                format!("latitude hors limites (-90 à 90) : {lat}"),
+            ));
+        }
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(ApiError::bad_request(
+                "out_of_range",
+                format!("longitude hors limites (-180 à 180) : {lon}"),
+            ));
+        }
+        Ok(Coordinates { lon, lat })
+    }
+}

@@ -1,0 +1,301 @@
+//! The loaded dataset: every layer indexed, immutable once built.
+//!
+//! [`crate::load`] fills [`DatasetParts`]; [`Dataset::build`] indexes them and resolves what each
+//! source covers ([`Coverage`]), so that a lookup can tell "no zone here" from "no data here".
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use geo::{ConvexHull, CoordsIter, Geometry, MultiPoint, MultiPolygon, Point};
+use serde::Serialize;
+
+use crate::index::{HasGeometry, SpatialLayer};
+use crate::load::LoadReport;
+use crate::model::{
+    Commune, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind,
+    ZoneUrba,
+};
+
+/// The layer families whose coverage is tracked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum CoverageLayer {
+    /// Cadastral parcels.
+    Cadastre,
+    /// Planning documents (PLU, PLUi, CC…).
+    Planning,
+    /// Public-utility easements.
+    Servitudes,
+    /// Risk plans.
+    Risks,
+}
+
+/// The territory a source says it covers, resolved against boundaries in [`Dataset::build`].
+#[derive(Debug, Clone)]
+pub enum CoverageArea {
+    /// These communes (INSEE codes).
+    Communes(Vec<String>),
+    /// This département.
+    Departement(String),
+    /// The perimeter of this risk plan (index into the plans).
+    Perimeter(usize),
+    /// An explicit area (e.g. the convex hull of the source's features).
+    Area(MultiPolygon<f64>, &'static str),
+}
+
+/// What a loader knows about the coverage of a source.
+#[derive(Debug, Clone)]
+pub struct CoverageHint {
+    pub layer: CoverageLayer,
+    /// The source's name (delivery folder, procedure code…).
+    pub source: String,
+    /// What it covers within its layer family, e.g. a SUP category.
+    pub scope: Option<String>,
+    pub area: CoverageArea,
+}
+
+/// A resolved coverage area.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub layer: CoverageLayer,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// How the area was obtained (`commune 30014`, `périmètre du plan`, `enveloppe des entités`…).
+    pub basis: String,
+    #[serde(skip)]
+    pub geometry: Geometry<f64>,
+}
+
+/// Everything the loaders produce, before indexing.
+#[derive(Default)]
+pub struct DatasetParts {
+    pub communes: Vec<Commune>,
+    pub departements: Vec<Commune>,
+    pub parcels: Vec<Parcel>,
+    pub documents: Vec<PlanDocument>,
+    pub zones: Vec<ZoneUrba>,
+    pub urba_features: Vec<UrbaFeature>,
+    pub servitudes: Vec<Servitude>,
+    pub risk_plans: Vec<RiskPlan>,
+    pub risk_zones: Vec<RiskZone>,
+    pub coverage_hints: Vec<CoverageHint>,
+    pub ban_files: Vec<PathBuf>,
+    /// Commune names from address files, for communes without a boundary file.
+    pub commune_names: HashMap<String, String>,
+}
+
+/// The immutable, indexed dataset a server or CLI answers from.
+pub struct Dataset {
+    pub communes: SpatialLayer<Commune>,
+    pub departements: SpatialLayer<Commune>,
+    pub parcels: SpatialLayer<Parcel>,
+    parcel_ids: HashMap<String, usize>,
+    pub documents: Vec<PlanDocument>,
+    pub zones: SpatialLayer<ZoneUrba>,
+    pub prescriptions: SpatialLayer<UrbaFeature>,
+    pub informations: SpatialLayer<UrbaFeature>,
+    pub servitudes: SpatialLayer<Servitude>,
+    pub risk_plans: Vec<RiskPlan>,
+    pub risk_zones: SpatialLayer<RiskZone>,
+    pub coverage: SpatialLayer<Coverage>,
+    /// BAN files listed in the data, for the geocoder.
+    pub ban_files: Vec<PathBuf>,
+    pub report: LoadReport,
+}
+
+macro_rules! has_geometry {
+    ($($t:ty),*) => {$(
+        impl HasGeometry for $t {
+            fn geometry(&self) -> &Geometry<f64> {
+                &self.geometry
+            }
+        }
+    )*};
+}
+has_geometry!(Commune, Parcel, ZoneUrba, UrbaFeature, Servitude, RiskZone, Coverage);
+
+/// The convex hull of some geometries, as a coverage area of last resort.
+pub fn hull<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> CoverageArea {
+    let points: MultiPoint<f64> = geometries
+        .flat_map(|g| g.coords_iter().map(Point::from).collect::<Vec<_>>())
+        .collect();
+    CoverageArea::Area(
+        MultiPolygon(vec![points.convex_hull()]),
+        "enveloppe convexe des entités",
+    )
+}
+
+impl Dataset {
+    /// Indexes every layer and resolves coverage.
+    pub fn build(mut parts: DatasetParts, mut report: LoadReport) -> Dataset {
+        add_communes_without_boundary(&mut parts);
+        add_planning_coverage(&mut parts);
+        let coverage = resolve_coverage(&parts, &mut report);
+        let (prescriptions, informations): (Vec<_>, Vec<_>) = parts
+            .urba_features
+            .into_iter()
+            .partition(|f| f.kind == UrbaFeatureKind::Prescription);
+        let parcel_ids = parts
+            .parcels
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
+        Dataset {
+            communes: SpatialLayer::new(parts.communes),
+            departements: SpatialLayer::new(parts.departements),
+            parcels: SpatialLayer::new(parts.parcels),
+            parcel_ids,
+            documents: parts.documents,
+            zones: SpatialLayer::new(parts.zones),
+            prescriptions: SpatialLayer::new(prescriptions),
+            informations: SpatialLayer::new(informations),
+            servitudes: SpatialLayer::new(parts.servitudes),
+            risk_plans: parts.risk_plans,
+            risk_zones: SpatialLayer::new(parts.risk_zones),
+            coverage: SpatialLayer::new(coverage),
+            ban_files: parts.ban_files,
+            report,
+        }
+    }
+
+    /// A parcel by its 14-character id.
+    pub fn parcel(&self, id: &str) -> Option<&Parcel> {
+        self.parcels.get(*self.parcel_ids.get(id)?)
+    }
+
+    /// Feature counts per layer, for `/health` and `check-data`.
+    pub fn summary_counts(&self) -> serde_json::Value {
+        serde_json::json!({
+            "communes": self.communes.len(),
+            "parcels": self.parcels.len(),
+            "documents": self.documents.len(),
+            "zones": self.zones.len(),
+            "prescriptions": self.prescriptions.len(),
+            "informations": self.informations.len(),
+            "servitudes": self.servitudes.len(),
+            "risk_plans": self.risk_plans.len(),
+            "risk_zones": self.risk_zones.len(),
+        })
+    }
+}
+
+/// Communes with parcels but no boundary file (Paris arrondissements here) get an approximate
+/// boundary, the convex hull of their parcels, and a name from the address files when known.
+fn add_communes_without_boundary(parts: &mut DatasetParts) {
+    let known: std::collections::HashSet<String> =
+        parts.communes.iter().map(|c| c.insee.clone()).collect();
+    let mut by_commune: HashMap<&str, Vec<&Parcel>> = HashMap::new();
+    for p in &parts.parcels {
+        if !known.contains(&p.commune) {
+            by_commune.entry(&p.commune).or_default().push(p);
+        }
+    }
+    let mut derived: Vec<Commune> = by_commune
+        .into_iter()
+        .map(|(insee, parcels)| {
+            let points: MultiPoint<f64> = parcels
+                .iter()
+                .flat_map(|p| p.geometry.coords_iter().map(Point::from))
+                .collect();
+            Commune {
+                insee: insee.to_string(),
+                name: parts
+                    .commune_names
+                    .get(insee)
+                    .cloned()
+                    .unwrap_or_else(|| insee.to_string()),
+                approximate: true,
+                geometry: Geometry::Polygon(points.convex_hull()),
+            }
+        })
+        .collect();
+    derived.sort_by(|a, b| a.insee.cmp(&b.insee));
+    parts.communes.extend(derived);
+}
+
+/// Each planning document covers its communes; where their boundaries are unknown, its zones' hull.
+fn add_planning_coverage(parts: &mut DatasetParts) {
+    for (d, doc) in parts.documents.iter().enumerate() {
+        let zones = parts
+            .zones
+            .iter()
+            .filter(|z| z.document == Some(d))
+            .map(|z| &z.geometry);
+        let bounded: Vec<String> = doc
+            .communes
+            .iter()
+            .filter(|c| parts.communes.iter().any(|k| &&k.insee == c))
+            .cloned()
+            .collect();
+        parts.coverage_hints.push(CoverageHint {
+            layer: CoverageLayer::Planning,
+            source: doc.idurba.clone(),
+            scope: Some(doc.typedoc.clone()),
+            area: CoverageArea::Communes(bounded),
+        });
+        parts.coverage_hints.push(CoverageHint {
+            layer: CoverageLayer::Planning,
+            source: doc.idurba.clone(),
+            scope: Some(doc.typedoc.clone()),
+            area: hull(zones),
+        });
+    }
+}
+
+fn resolve_coverage(parts: &DatasetParts, report: &mut LoadReport) -> Vec<Coverage> {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    for hint in &parts.coverage_hints {
+        let mut push = |geometry: Geometry<f64>, basis: String| {
+            out.push(Coverage {
+                layer: hint.layer,
+                source: hint.source.clone(),
+                scope: hint.scope.clone(),
+                basis,
+                geometry,
+            })
+        };
+        match &hint.area {
+            CoverageArea::Communes(codes) => {
+                for code in codes {
+                    match parts.communes.iter().find(|c| &c.insee == code) {
+                        Some(c) => push(c.geometry.clone(), format!("commune {code}")),
+                        None => warnings.push(format!(
+                            "{} : limite de la commune {code} non chargée, couverture inconnue",
+                            hint.source
+                        )),
+                    }
+                }
+            }
+            CoverageArea::Departement(code) => {
+                match parts.departements.iter().find(|c| &c.insee == code) {
+                    Some(d) => push(d.geometry.clone(), format!("département {code}")),
+                    None => warnings.push(format!(
+                        "{} : limite du département {code} non chargée, couverture limitée aux entités",
+                        hint.source
+                    )),
+                }
+            }
+            CoverageArea::Perimeter(plan) => match &parts.risk_plans[*plan].perimeter {
+                Some(p) => push(Geometry::MultiPolygon(p.clone()), "périmètre du plan".into()),
+                None => warnings.push(format!("{} : plan sans périmètre", hint.source)),
+            },
+            CoverageArea::Area(area, basis) => {
+                if !area.0.is_empty() {
+                    push(Geometry::MultiPolygon(area.clone()), basis.to_string())
+                }
+            }
+        }
+    }
+    if !warnings.is_empty() {
+        report.layers.push(crate::load::LayerReport {
+            file: "(couverture)".into(),
+            layer: "couverture des données".into(),
+            warnings,
+            ..Default::default()
+        });
+    }
+    out
+}

@@ -1,0 +1,30 @@
+//! Embedded address geocoder, compatible with the BAN search API (addok).
+//!
+//! - [`ban_csv`] reads BAN CSV files (`;`, optionally gzipped);
+//! - [`normalize`] turns names and queries into comparable words;
+//! - [`index`] holds the [`AddressIndex`] (places, numbers, vocabulary, R-tree);
+//! - [`search`] and [`reverse`] answer forward and reverse queries with BAN-shaped hits;
+//! - [`upstream`] optionally asks a remote BAN-compatible API;
+//! - [`lambert`] and [`context`] compute the BAN `x`/`y` and `context` properties.
+//!
+//! ```no_run
+//! use urbaclic::geocode::{AddressIndex, SearchQuery};
+//! let index = AddressIndex::build(&["data/ban-adresses-75118/adresses-75118.csv".into()], &[])?;
+//! let hits = index.search(&SearchQuery::new("18 r ordener paris"));
+//! assert_eq!(hits[0].properties.label, "18 Rue Ordener 75018 Paris");
+//! # Ok::<(), urbaclic::geocode::GeocodeError>(())
+//! ```
+
+pub mod ban_csv;
+pub mod context;
+pub mod index;
+pub mod lambert;
+pub mod normalize;
+pub mod reverse;
+pub mod search;
+pub mod upstream;
+
+pub use ban_csv::GeocodeError;
+pub use index::{AddressIndex, CommuneEntry, IndexStats, PlaceType};
+pub use search::{is_uncertain, HitProperties, SearchHit, SearchQuery, MIN_SCORE};
+pub use upstream::{UpstreamConfig, UpstreamMode};

@@ -1,0 +1,566 @@
+//! Forward geocoding: a free-text query → ranked BAN-shaped hits.
+//!
+//! Steps: parse the query ([`super::normalize::parse_query`]); look each word up in the
+//! vocabulary (exact, then prefix for the last word in autocomplete mode, then one typo);
+//! gather candidate places from the postings of the discriminant words (not articles nor
+//! street types); score each candidate by how much of the query it explains and how much of
+//! its own name the query covers; then resolve the house number on streets (exact, loose
+//! suffix, or interpolated between neighbours on the same side). Hits under [`MIN_SCORE`]
+//! are dropped so junk gets nothing rather than a random street.
+
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::index::{word_weight, AddressIndex, HouseNumber, Place, PlaceType, Pos};
+use super::lambert::haversine_m;
+use super::normalize::{is_stopword, parse_query, QueryWord};
+
+/// Hits scoring below this are not returned.
+pub const MIN_SCORE: f64 = 0.4;
+
+/// A search request, with the BAN API's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchQuery {
+    pub q: String,
+    /// Maximum number of hits (BAN default 5).
+    pub limit: usize,
+    /// Treat the last word as an unfinished prefix.
+    pub autocomplete: bool,
+    /// Bias towards this point (both must be given).
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub kind: Option<PlaceType>,
+    pub postcode: Option<String>,
+    pub citycode: Option<String>,
+}
+
+impl SearchQuery {
+    /// A full-address query (no autocomplete) asking for 5 hits.
+    pub fn new(q: impl Into<String>) -> Self {
+        SearchQuery {
+            q: q.into(),
+            limit: 5,
+            autocomplete: false,
+            lon: None,
+            lat: None,
+            kind: None,
+            postcode: None,
+            citycode: None,
+        }
+    }
+}
+
+/// BAN feature properties, in the BAN API's field names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HitProperties {
+    pub label: String,
+    pub score: f64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub housenumber: Option<String>,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub postcode: String,
+    #[serde(default)]
+    pub citycode: String,
+    #[serde(default)]
+    pub x: f64,
+    #[serde(default)]
+    pub y: f64,
+    #[serde(default)]
+    pub city: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub district: Option<String>,
+    #[serde(default)]
+    pub context: String,
+    #[serde(rename = "type")]
+    pub kind: PlaceType,
+    #[serde(default)]
+    pub importance: f64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub street: Option<String>,
+    /// Metres from the query point (reverse only).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub distance: Option<u32>,
+    /// The number is not in the BAN: its position is interpolated between its neighbours on
+    /// the same side of the street (or taken from the nearest one). Not a BAN field.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub interpolated: bool,
+}
+
+/// One result; serialises as a GeoJSON `Feature` with a `Point` geometry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub lon: f64,
+    pub lat: f64,
+    pub properties: HitProperties,
+}
+
+impl SearchHit {
+    pub fn score(&self) -> f64 {
+        self.properties.score
+    }
+    pub fn label(&self) -> &str {
+        &self.properties.label
+    }
+}
+
+impl Serialize for SearchHit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Point {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            coordinates: [f64; 2],
+        }
+        let mut st = s.serialize_struct("Feature", 3)?;
+        st.serialize_field("type", "Feature")?;
+        st.serialize_field(
+            "geometry",
+            &Point {
+                kind: "Point",
+                coordinates: [self.lon, self.lat],
+            },
+        )?;
+        st.serialize_field("properties", &self.properties)?;
+        st.end()
+    }
+}
+
+/// Whether the best hit should not be trusted alone, so a user should be offered the others:
+/// no hit, a best score under 0.6, or a runner-up (another label) within 0.05 of the best.
+///
+/// ```
+/// use urbaclic::geocode::is_uncertain;
+/// assert!(is_uncertain(&[]));
+/// ```
+pub fn is_uncertain(hits: &[SearchHit]) -> bool {
+    let Some(best) = hits.first() else {
+        return true;
+    };
+    best.score() < 0.6
+        || hits
+            .iter()
+            .skip(1)
+            .any(|h| h.label() != best.label() && h.score() >= best.score() - 0.05)
+}
+
+/// Vocabulary matches of one query word.
+struct WordMatches {
+    word: QueryWord,
+    weight: f32,
+    /// (word id, quality 0–1).
+    ids: Vec<(u32, f32)>,
+}
+
+const PREFIX_CAP: usize = 400;
+const FUZZY_QUALITY: f32 = 0.8;
+
+fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMatches {
+    let vocab = &index.vocab;
+    let mut ids: Vec<(u32, f32)> = Vec::new();
+    if let Some(id) = vocab.exact(&w.text) {
+        ids.push((id, 1.0));
+    }
+    if w.number.is_none() && w.text != w.raw {
+        // An abbreviation that is also a word of its own ("mar", "pas").
+        if let Some(id) = vocab.exact(&w.raw) {
+            ids.push((id, 1.0));
+        }
+    }
+    let is_prefix = autocomplete && w.last;
+    if is_prefix {
+        for p in [w.raw.as_str(), w.text.as_str()] {
+            // One letter alone is too little to be a prefix (junk like "a"); after other
+            // words ("bd b") it narrows their matches, and a number ("1" for "1p3") is fine.
+            if p.len() < 2 && w.number.is_none() && w.pos == 0 {
+                continue;
+            }
+            for id in vocab.prefixed(p, PREFIX_CAP) {
+                if ids.iter().all(|&(i, _)| i != id) {
+                    let len = vocab.words[id as usize].len() as f32;
+                    ids.push((id, 0.6 + 0.4 * (p.len() as f32 / len).min(1.0)));
+                }
+            }
+        }
+    }
+    if ids.is_empty() && w.number.is_none() && w.text.len() >= 4 {
+        ids.extend(vocab.fuzzy(&w.text).into_iter().map(|id| (id, FUZZY_QUALITY)));
+        if is_prefix && w.text.len() >= 5 {
+            // A typo in an unfinished word: one edit on the prefix, then complete it.
+            for id in vocab.fuzzy(&w.text[..w.text.len() - 1]) {
+                if ids.iter().all(|&(i, _)| i != id) {
+                    ids.push((id, FUZZY_QUALITY * 0.9));
+                }
+            }
+            let mut extra = Vec::new();
+            for &(id, q) in &ids {
+                for pid in vocab.prefixed(&vocab.words[id as usize], 20) {
+                    extra.push((pid, q * 0.9));
+                }
+            }
+            for (id, q) in extra {
+                if ids.iter().all(|&(i, _)| i != id) {
+                    ids.push((id, q));
+                }
+            }
+        }
+    }
+    let weight = if w.number.is_some() || (is_prefix && !is_stopword(&w.raw) && ids.len() > 1) {
+        // An unfinished word may be the start of any name word ("rue" → "ruelle"): it can
+        // be what identifies the place.
+        1.0
+    } else {
+        word_weight(&w.text)
+    };
+    WordMatches {
+        word: w.clone(),
+        weight,
+        ids,
+    }
+}
+
+impl AddressIndex {
+    /// Ranked hits for a query, best first, at most `q.limit`.
+    ///
+    /// ```no_run
+    /// use urbaclic::geocode::{AddressIndex, SearchQuery};
+    /// let index = AddressIndex::build(&["data/ban-adresses-75118/adresses-75118.csv".into()], &[]).unwrap();
+    /// let hits = index.search(&SearchQuery::new("12 rue ordenr paris"));
+    /// println!("{}", hits[0].properties.label);
+    /// ```
+    pub fn search(&self, q: &SearchQuery) -> Vec<SearchHit> {
+        if q.limit == 0 || q.q.len() > 1000 {
+            return Vec::new();
+        }
+        let parsed = parse_query(&q.q);
+        let words: Vec<WordMatches> = parsed
+            .words
+            .iter()
+            .map(|w| match_word(self, w, q.autocomplete))
+            .collect();
+        let candidates = self.candidates(&words);
+        let bias = q.lon.zip(q.lat);
+        let mut hits: Vec<(f64, usize, SearchHit)> = Vec::new();
+        for pi in candidates {
+            let place = &self.places[pi as usize];
+            if !self.passes_filters(place, q) {
+                continue;
+            }
+            if let Some(hit) = self.score_place(place, &words, parsed.postcode.as_deref(), q) {
+                let mut score = hit.properties.score;
+                if let Some((lon, lat)) = bias {
+                    let d = haversine_m(lon, lat, hit.lon, hit.lat);
+                    score = score * 0.9 + 0.1 / (1.0 + d / 1000.0);
+                }
+                hits.push((score, place.numbers.len(), hit));
+            }
+        }
+        hits.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then_with(|| a.2.properties.label.cmp(&b.2.properties.label))
+        });
+        hits.into_iter()
+            .filter(|(s, _, _)| *s >= MIN_SCORE)
+            .take(q.limit)
+            .map(|(s, _, mut h)| {
+                h.properties.score = (s * 10_000.0).round() / 10_000.0;
+                h
+            })
+            .collect()
+    }
+
+    /// Places holding at least one discriminant word of the query. Words are taken from the
+    /// rarest up, stopping once enough candidates are found, so a frequent word ("saint")
+    /// does not drag in every place of the country.
+    fn candidates(&self, words: &[WordMatches]) -> Vec<u32> {
+        let postings_len = |m: &WordMatches| -> usize {
+            m.ids
+                .iter()
+                .map(|&(id, _)| self.vocab.postings[id as usize].len())
+                .sum()
+        };
+        let discriminant = |m: &&WordMatches| m.weight >= 1.0 && !m.ids.is_empty();
+        let mut chosen: Vec<&WordMatches> = words
+            .iter()
+            .filter(discriminant)
+            .filter(|m| m.word.number.is_none() || !is_plain_number(&m.word.text))
+            .collect();
+        if chosen.is_empty() {
+            chosen = words.iter().filter(discriminant).collect();
+        }
+        chosen.sort_by_key(|m| postings_len(m));
+        let mut out: Vec<u32> = Vec::new();
+        for m in chosen {
+            if out.len() > 20_000 {
+                break;
+            }
+            for &(id, _) in &m.ids {
+                out.extend_from_slice(&self.vocab.postings[id as usize]);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn passes_filters(&self, place: &Place, q: &SearchQuery) -> bool {
+        if let Some(pc) = &q.postcode {
+            if &place.postcode != pc {
+                return false;
+            }
+        }
+        if let Some(cc) = &q.citycode {
+            if &self.cities[place.city as usize].insee != cc {
+                return false;
+            }
+        }
+        match q.kind {
+            Some(PlaceType::Housenumber) => place.kind == PlaceType::Street,
+            Some(k) => place.kind == k,
+            None => true,
+        }
+    }
+
+    /// Scores one place against the query; `None` when it explains too little of it.
+    fn score_place(
+        &self,
+        place: &Place,
+        words: &[WordMatches],
+        postcode: Option<&str>,
+        q: &SearchQuery,
+    ) -> Option<SearchHit> {
+        let city = &self.cities[place.city as usize];
+        let mut name_used = vec![0f32; place.words.len()];
+        let mut city_used = vec![false; city.words.len()];
+        // Per query word: matched quality, or None.
+        let mut matched: Vec<Option<f32>> = vec![None; words.len()];
+        let mut name_hit = false;
+        for (i, m) in words.iter().enumerate() {
+            let quality = |wid: u32| m.ids.iter().find(|&&(id, _)| id == wid).map(|&(_, q)| q);
+            let best_name = place
+                .words
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| name_used[*j] == 0.0)
+                .filter_map(|(j, &wid)| quality(wid).map(|q| (j, q)))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((j, qv)) = best_name {
+                name_used[j] = qv;
+                matched[i] = Some(qv);
+                if m.weight >= 1.0 {
+                    name_hit = true;
+                }
+                continue;
+            }
+            let best_city = city
+                .words
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| !city_used[*j])
+                .filter_map(|(j, &wid)| quality(wid).map(|q| (j, q)))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((j, qv)) = best_city {
+                city_used[j] = true;
+                matched[i] = Some(qv);
+            }
+        }
+        // The house number: the first number-like word nothing else explained.
+        let hn_word = words
+            .iter()
+            .enumerate()
+            .find(|(i, m)| matched[*i].is_none() && m.word.number.is_some())
+            .map(|(i, _)| i);
+        // Other bare numbers may be an arrondissement written "18" for "18e".
+        for (i, m) in words.iter().enumerate() {
+            if matched[i].is_some() || Some(i) == hn_word {
+                continue;
+            }
+            if let Some((n, rep)) = &m.word.number {
+                if rep.is_empty() {
+                    let ord = [format!("{n}e"), format!("{n}er")];
+                    if city.words.iter().any(|&w| ord.contains(&self.vocab.words[w as usize])) {
+                        matched[i] = Some(0.9);
+                    }
+                }
+            }
+        }
+        if !name_hit && place.kind != PlaceType::Municipality {
+            return None;
+        }
+        if place.kind == PlaceType::Municipality && !words.iter().zip(&matched).any(|(m, q)| q.is_some() && m.weight >= 1.0) {
+            return None;
+        }
+        let (mut num, mut den) = (0f32, 0f32);
+        for (i, m) in words.iter().enumerate() {
+            if Some(i) == hn_word {
+                continue;
+            }
+            den += m.weight;
+            num += m.weight * matched[i].unwrap_or(0.0);
+        }
+        if let Some(pc) = postcode {
+            den += 1.0;
+            if pc == place.postcode {
+                num += 1.0;
+            } else if pc.get(..2) == place.postcode.get(..2) {
+                num += 0.5;
+            }
+        }
+        if den == 0.0 {
+            return None;
+        }
+        let qcov = (num / den) as f64;
+        let (mut lnum, mut lden) = (0f32, 0f32);
+        for (j, &wid) in place.words.iter().enumerate() {
+            let w = self.vocab.weight[wid as usize];
+            lden += w;
+            lnum += w * name_used[j];
+        }
+        let lcov = if lden > 0.0 { (lnum / lden) as f64 } else { 0.0 };
+        let text = qcov * qcov * (0.7 + 0.3 * lcov);
+
+        let want_street_only = q.kind == Some(PlaceType::Street);
+        let number = hn_word.and_then(|i| words[i].word.number.clone());
+        let hit = match (&number, place.kind) {
+            (Some((n, rep)), PlaceType::Street) if !want_street_only => {
+                match self.number_hit(place, *n, rep) {
+                    Some((pos, hn, id, factor, interpolated)) => {
+                        let mut h = self.hit(place, pos, text * factor, Some(hn), id);
+                        h.properties.interpolated = interpolated;
+                        h
+                    }
+                    None if q.kind == Some(PlaceType::Housenumber) => return None,
+                    None => self.hit(place, place.pos, text * 0.85, None, place.id.clone()),
+                }
+            }
+            (Some(_), _) if !want_street_only => {
+                if q.kind == Some(PlaceType::Housenumber) {
+                    return None;
+                }
+                self.hit(place, place.pos, text * 0.85, None, place.id.clone())
+            }
+            _ => {
+                if q.kind == Some(PlaceType::Housenumber) {
+                    return None;
+                }
+                self.hit(place, place.pos, text, None, place.id.clone())
+            }
+        };
+        Some(hit)
+    }
+
+    /// Position of number `n` (suffix `rep`) on a street: (position, displayed number, id,
+    /// score factor, interpolated?).
+    fn number_hit(
+        &self,
+        place: &Place,
+        n: u32,
+        rep: &str,
+    ) -> Option<(Pos, String, String, f64, bool)> {
+        if let Some((i, exact)) = AddressIndex::find_number(&place.numbers, n, rep) {
+            let h = &place.numbers[i];
+            let factor = if exact { 1.0 } else { 0.97 };
+            let hn = format!("{}{}", h.number, h.rep);
+            return Some((h.pos, hn, h.id.to_string(), factor, false));
+        }
+        let (pos, factor) = interpolate(&place.numbers, n)?;
+        // The BAN id scheme (<street id>_<number on 5 digits>[_<suffix>]).
+        let id = if rep.is_empty() {
+            format!("{}_{n:05}", place.id)
+        } else {
+            format!("{}_{n:05}_{rep}", place.id)
+        };
+        Some((pos, format!("{n}{rep}"), id, factor, true))
+    }
+
+    /// Builds a hit for a place (and a number on it when `housenumber` is given).
+    pub(crate) fn hit(
+        &self,
+        place: &Place,
+        pos: Pos,
+        score: f64,
+        housenumber: Option<String>,
+        id: String,
+    ) -> SearchHit {
+        let city = &self.cities[place.city as usize];
+        let (kind, name, label, street) = match (&housenumber, place.kind) {
+            (Some(hn), _) => (
+                PlaceType::Housenumber,
+                format!("{hn} {}", place.name),
+                format!("{hn} {} {} {}", place.name, place.postcode, city.city),
+                Some(place.name.clone()),
+            ),
+            (None, PlaceType::Municipality) => (
+                PlaceType::Municipality,
+                place.name.clone(),
+                place.name.clone(),
+                None,
+            ),
+            (None, k) => (
+                k,
+                place.name.clone(),
+                format!("{} {} {}", place.name, place.postcode, city.city),
+                (k == PlaceType::Street).then(|| place.name.clone()),
+            ),
+        };
+        let importance = ((place.numbers.len() as f64 + 1.0).ln() / 1000f64.ln()).min(1.0);
+        SearchHit {
+            lon: pos.lon,
+            lat: pos.lat,
+            properties: HitProperties {
+                label: label.trim().replace("  ", " "),
+                score: score.clamp(0.0, 1.0),
+                housenumber,
+                id,
+                name,
+                postcode: place.postcode.clone(),
+                citycode: city.insee.clone(),
+                x: pos.x,
+                y: pos.y,
+                city: city.city.clone(),
+                district: city.district.clone(),
+                context: city.context.clone(),
+                kind,
+                importance: (importance * 10_000.0).round() / 10_000.0,
+                street,
+                distance: None,
+                interpolated: false,
+            },
+        }
+    }
+}
+
+fn is_plain_number(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// How far (in numbers) from an existing neighbour we still place a missing number.
+const MAX_NUMBER_GAP: u32 = 30;
+
+/// Position for a number missing from a street: linear interpolation between the nearest
+/// existing numbers on the same side (same parity), else the nearest one on that side, else
+/// the nearest on any side. `None` when the number is far from everything known.
+/// Returns the position and a score factor (lower when less certain).
+pub(crate) fn interpolate(numbers: &[HouseNumber], n: u32) -> Option<(Pos, f64)> {
+    let same_side = |h: &&HouseNumber| h.number % 2 == n % 2;
+    // Numbers are sorted, and the bare number comes before its suffixes.
+    let lo = numbers.iter().filter(same_side).rev().find(|h| h.number < n);
+    let hi = numbers.iter().filter(same_side).find(|h| h.number > n);
+    match (lo, hi) {
+        (Some(a), Some(b)) => {
+            let t = (n - a.number) as f64 / (b.number - a.number) as f64;
+            Some((Pos::lerp(a.pos, b.pos, t), 0.92))
+        }
+        (Some(a), None) if n - a.number <= MAX_NUMBER_GAP => Some((a.pos, 0.88)),
+        (None, Some(b)) if b.number - n <= MAX_NUMBER_GAP => Some((b.pos, 0.88)),
+        _ => numbers
+            .iter()
+            .min_by_key(|h| h.number.abs_diff(n))
+            .filter(|h| h.number.abs_diff(n) <= MAX_NUMBER_GAP)
+            .map(|h| (h.pos, 0.85)),
+    }
+}

@@ -1,0 +1,102 @@
+//! Geometry hygiene at load: what to repair, what to skip.
+//!
+//! Repairs are the ones that cannot change the meaning of a feature: closing an open ring, dropping
+//! degenerate rings (fewer than three distinct points). A feature with non-finite coordinates or
+//! nothing left after that is skipped; the caller records a warning naming file and feature.
+
+use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
+
+/// Outcome of [`sanitize`]: the usable geometry and what was repaired, if anything.
+pub struct Sanitized {
+    pub geometry: Geometry<f64>,
+    pub repaired: Option<String>,
+}
+
+/// Checks and repairs a geometry; `Err` says why it must be skipped.
+pub fn sanitize(geometry: Geometry<f64>) -> Result<Sanitized, String> {
+    let mut notes = Vec::new();
+    let geometry = match geometry {
+        Geometry::Polygon(p) => Geometry::MultiPolygon(fix_polygons(vec![p], &mut notes)),
+        Geometry::MultiPolygon(mp) => Geometry::MultiPolygon(fix_polygons(mp.0, &mut notes)),
+        other => other,
+    };
+    if !all_finite(&geometry) {
+        return Err("coordonnées non finies".into());
+    }
+    if is_empty(&geometry) {
+        return Err(if notes.is_empty() {
+            "géométrie vide".into()
+        } else {
+            format!("géométrie vide après réparation ({})", notes.join(", "))
+        });
+    }
+    Ok(Sanitized {
+        geometry,
+        repaired: (!notes.is_empty()).then(|| notes.join(", ")),
+    })
+}
+
+fn fix_polygons(polygons: Vec<Polygon<f64>>, notes: &mut Vec<String>) -> MultiPolygon<f64> {
+    let mut out = Vec::with_capacity(polygons.len());
+    for polygon in polygons {
+        let (exterior, interiors) = polygon.into_inner();
+        let Some(exterior) = fix_ring(exterior, notes) else {
+            notes.push("polygone dégénéré supprimé".into());
+            continue;
+        };
+        let interiors = interiors
+            .into_iter()
+            .filter_map(|r| fix_ring(r, notes))
+            .collect();
+        out.push(Polygon::new(exterior, interiors));
+    }
+    MultiPolygon(out)
+}
+
+fn fix_ring(mut ring: LineString<f64>, notes: &mut Vec<String>) -> Option<LineString<f64>> {
+    ring.0.dedup();
+    if ring.0.len() >= 2 && ring.0.first() != ring.0.last() {
+        ring.0.push(ring.0[0]);
+        notes.push("anneau refermé".into());
+    }
+    if ring.0.len() < 4 {
+        notes.push("anneau de moins de 3 points supprimé".into());
+        return None;
+    }
+    Some(ring)
+}
+
+fn all_finite(geometry: &Geometry<f64>) -> bool {
+    use geo::CoordsIter;
+    geometry
+        .coords_iter()
+        .all(|c: Coord<f64>| c.x.is_finite() && c.y.is_finite())
+}
+
+fn is_empty(geometry: &Geometry<f64>) -> bool {
+    use geo::CoordsIter;
+    geometry.coords_iter().next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{line_string, Point};
+
+    #[test]
+    fn open_ring_is_closed() {
+        let open = Polygon::new(
+            line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)],
+            vec![],
+        );
+        let s = sanitize(Geometry::Polygon(open)).unwrap();
+        assert!(s.repaired.unwrap().contains("refermé"));
+    }
+
+    #[test]
+    fn degenerate_and_nan_are_skipped() {
+        let flat = Polygon::new(line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0)], vec![]);
+        assert!(sanitize(Geometry::Polygon(flat)).is_err());
+        assert!(sanitize(Geometry::Point(Point::new(f64::NAN, 1.0))).is_err());
+    }
+}

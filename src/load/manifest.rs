@@ -1,0 +1,221 @@
+//! The data manifest, `urbaclic.toml` at the root of a data folder.
+//!
+//! It lists the sources to load, relative to the folder. A folder or a standard file is recognised
+//! by name; a layer outside the standards gets a `role` and a field mapping:
+//!
+//! ```toml
+//! [[source]]
+//! path = "plu-cnig-30014-arpaillargues"          # a CNIG delivery, recognised by file names
+//!
+//! [[source]]
+//! path = "rennes/PARCELLE.SHP"
+//! role = "parcels"
+//! [source.fields]                                 # "{FIELD}" is replaced by the field's value
+//! id = "{CODE_DEP}{CODE_COM}{COM_ABS}{SECTION}{NUMERO}"
+//! ```
+//!
+//! Roles: `parcels` (fields `id`, `commune`, `prefixe`, `section`, `numero`, `contenance`),
+//! `zones` (`libelle`, `libelong`, `typezone`, `nomfic`, `urlfic`; optional `[source.document]`),
+//! `risk` (`code`, `label`, `regulation`, `url`; required `[source.plan]`). A layer's coverage is the
+//! convex hull of its features unless `coverage_communes` lists the INSEE codes it covers.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::scan::{classify_files, scan, Source, SourceKind};
+use super::LoadError;
+
+/// File name of the manifest inside a data folder.
+pub const MANIFEST_FILE: &str = "urbaclic.toml";
+
+/// A parsed manifest.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Free text shown by `check-data`.
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(rename = "source", default)]
+    pub sources: Vec<SourceEntry>,
+    #[serde(skip)]
+    path: PathBuf,
+}
+
+/// One `[[source]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEntry {
+    pub path: String,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    #[serde(default)]
+    pub document: Option<DocumentSpec>,
+    #[serde(default)]
+    pub plan: Option<PlanSpec>,
+    #[serde(default)]
+    pub coverage_communes: Vec<String>,
+}
+
+/// Role of a layer outside the standards.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Parcels,
+    Zones,
+    Risk,
+}
+
+/// The planning document a user zone layer belongs to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSpec {
+    pub idurba: String,
+    pub typedoc: String,
+    #[serde(default)]
+    pub datappro: Option<String>,
+    #[serde(default)]
+    pub communes: Vec<String>,
+    #[serde(default)]
+    pub urlreg: Option<String>,
+}
+
+/// The risk plan a user risk layer belongs to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSpec {
+    pub code: String,
+    pub name: String,
+    /// `PPRN`, `PPRT`, `PPRM` or `autre`.
+    pub kind: String,
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// What the loader needs to read a user layer.
+#[derive(Debug, Clone)]
+pub struct UserLayerSpec {
+    pub role: Role,
+    pub fields: BTreeMap<String, String>,
+    pub document: Option<DocumentSpec>,
+    pub plan: Option<PlanSpec>,
+    pub coverage_communes: Vec<String>,
+}
+
+impl Manifest {
+    /// Reads `dir/urbaclic.toml` if there is one.
+    pub fn find(dir: &Path) -> Result<Option<Manifest>, LoadError> {
+        let path = dir.join(MANIFEST_FILE);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| LoadError::io(&path, e))?;
+        let mut m = Manifest::parse(&text).map_err(|reason| LoadError::Manifest {
+            path: path.clone(),
+            reason,
+        })?;
+        m.path = path;
+        Ok(Some(m))
+    }
+
+    /// Parses manifest text.
+    ///
+    /// ```
+    /// use urbaclic::load::manifest::Manifest;
+    /// let m = Manifest::parse("[[source]]\npath = \"plu\"\n").unwrap();
+    /// assert_eq!(m.sources.len(), 1);
+    /// assert!(Manifest::parse("[[source]]\nrole = \"zones\"\n").unwrap_err().contains("path"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Resolves every entry into loadable sources.
+    pub fn sources(&self, root: &Path) -> Result<Vec<Source>, LoadError> {
+        let mut out = Vec::new();
+        for entry in &self.sources {
+            let path = root.join(&entry.path);
+            if !path.exists() {
+                return Err(LoadError::Manifest {
+                    path: self.path.clone(),
+                    reason: format!("source introuvable : {}", entry.path),
+                });
+            }
+            match entry.role {
+                Some(role) => {
+                    if path.is_dir() {
+                        return Err(LoadError::Manifest {
+                            path: self.path.clone(),
+                            reason: format!(
+                                "{} : un rôle se déclare sur un fichier, pas un dossier",
+                                entry.path
+                            ),
+                        });
+                    }
+                    if role == Role::Risk && entry.plan.is_none() {
+                        return Err(LoadError::Manifest {
+                            path: self.path.clone(),
+                            reason: format!("{} : rôle risk sans [source.plan]", entry.path),
+                        });
+                    }
+                    out.push(Source {
+                        kind: SourceKind::UserLayer(Box::new(UserLayerSpec {
+                            role,
+                            fields: entry.fields.clone(),
+                            document: entry.document.clone(),
+                            plan: entry.plan.clone(),
+                            coverage_communes: entry.coverage_communes.clone(),
+                        })),
+                        name: entry.name.clone().unwrap_or_else(|| entry.path.clone()),
+                        files: vec![path],
+                    });
+                }
+                None if path.is_dir() => out.extend(scan(&path)?),
+                None => {
+                    let found = classify_files(vec![path]);
+                    if found.is_empty() {
+                        return Err(LoadError::Manifest {
+                            path: self.path.clone(),
+                            reason: format!(
+                                "{} : format non reconnu ; donnez-lui un rôle (parcels, zones, risk) et une correspondance de champs",
+                                entry.path
+                            ),
+                        });
+                    }
+                    out.extend(found);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Fills a field template: `{NAME}` is replaced by that field's value (case-insensitive), other text is
+/// kept. `None` when a referenced field is blank, so a missing id is never silently half-built.
+///
+/// ```
+/// use urbaclic::load::manifest::fill_template;
+/// let get = |f: &str| match f { "SECTION" => Some("BW".to_string()), "NUMERO" => Some("0655".to_string()), _ => None };
+/// assert_eq!(fill_template("35238000{SECTION}{NUMERO}", get).as_deref(), Some("35238000BW0655"));
+/// assert_eq!(fill_template("U", get).as_deref(), Some("U"));
+/// assert_eq!(fill_template("{MISSING}", get), None);
+/// ```
+pub fn fill_template(template: &str, get: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}')? + start;
+        out.push_str(&get(&rest[start + 1..end])?);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}

@@ -1,0 +1,227 @@
+//! Risk-prevention plans: CNIG PPR 2023 GeoPackages (`*_zonereglementaireurba_s`, `*_perimetre_s`,
+//! `*_procedure`, `*_referenceinternet`) and COVADIS PPR shapefiles (`N_ZONE_REG_PPRx_*`,
+//! `N_PERIMETRE_PPRx_*`).
+
+use std::path::Path;
+
+use geo::{Geometry, MultiPolygon};
+
+use super::gpkg::GeoPackage;
+use super::normalise::{iso_date, two_digits};
+use super::scan::Source;
+use super::{relative, shp, LoadError, LoadReport};
+use crate::dataset::{CoverageArea, CoverageHint, CoverageLayer, DatasetParts};
+use crate::model::{Origin, RiskPlan, RiskPlanKind, RiskZone};
+
+/// `PPRT`, `PPRN`, `PPRI`, `PPRM`… → the plan kind (flood plans are natural-hazard plans).
+pub fn plan_kind(text: &str) -> Option<RiskPlanKind> {
+    let t = text.to_ascii_uppercase();
+    if t.contains("PPRT") {
+        Some(RiskPlanKind::Pprt)
+    } else if t.contains("PPRM") {
+        Some(RiskPlanKind::Pprm)
+    } else if t.contains("PPRN") || t.contains("PPRI") || t.contains("PPRL") || t.contains("PPRIF")
+    {
+        Some(RiskPlanKind::Pprn)
+    } else {
+        None
+    }
+}
+
+fn as_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
+    match g {
+        Geometry::MultiPolygon(mp) => Some(mp),
+        Geometry::Polygon(p) => Some(MultiPolygon(vec![p])),
+        _ => None,
+    }
+}
+
+/// Loads a CNIG PPR 2023 GeoPackage; a GeoPackage without PPR tables is reported and skipped.
+pub fn load_gpkg(
+    root: &Path,
+    source: &Source,
+    parts: &mut DatasetParts,
+    report: &mut LoadReport,
+) -> Result<(), LoadError> {
+    for file in &source.files {
+        let label = relative(root, file);
+        let gpkg = GeoPackage::open(file)?;
+        let tables = gpkg.tables()?;
+        let find = |suffix: &str| tables.iter().find(|t| t.to_ascii_lowercase().ends_with(suffix));
+        let Some(zone_table) = find("_zonereglementaireurba_s") else {
+            report.layers.push(super::LayerReport {
+                file: label.clone(),
+                layer: "GeoPackage".into(),
+                warnings: vec![format!(
+                    "{label} : pas de table *_zonereglementaireurba_s (standard CNIG PPR), ignoré"
+                )],
+                ..Default::default()
+            });
+            continue;
+        };
+        let procedure = match find("_procedure") {
+            Some(t) => gpkg.rows(t)?.into_iter().next().unwrap_or_default(),
+            None => Default::default(),
+        };
+        let url = match find("_referenceinternet") {
+            Some(t) => gpkg
+                .rows(t)?
+                .into_iter()
+                .find_map(|r| r.get("adresseref").cloned()),
+            None => None,
+        };
+        let mut perimeter = None;
+        let mut date = None;
+        let mut code = procedure.get("codeprocedure").cloned();
+        if let Some(t) = find("_perimetre_s") {
+            let (features, r) = gpkg.features(t, &label, "PPR périmètre")?;
+            for (_, attrs, g) in features {
+                date = date.or_else(|| attrs.get("dateetat").and_then(|d| iso_date(d)));
+                code = code.or_else(|| attrs.get("codeprocedure").cloned());
+                perimeter = as_multipolygon(g).or(perimeter);
+            }
+            report.layers.push(r);
+        }
+        let code = code.unwrap_or_else(|| source.name.clone());
+        let type_text = procedure
+            .get("typeprocedure")
+            .cloned()
+            .unwrap_or_else(|| label.clone());
+        let plan_index = parts.risk_plans.len();
+        parts.risk_plans.push(RiskPlan {
+            kind: plan_kind(&type_text).unwrap_or(RiskPlanKind::Pprn),
+            name: procedure
+                .get("libelleprocedure")
+                .cloned()
+                .unwrap_or_else(|| code.clone()),
+            code: code.clone(),
+            date,
+            url,
+            perimeter,
+        });
+        let (features, r) = gpkg.features(zone_table, &label, "PPR zonage réglementaire")?;
+        for (i, attrs, geometry) in features {
+            parts.risk_zones.push(RiskZone {
+                plan: plan_index,
+                code: attrs.get("codezonereglement").cloned().unwrap_or_default(),
+                label: attrs
+                    .get("libellezonereglement")
+                    .cloned()
+                    .unwrap_or_default(),
+                regulation: attrs.get("typereglement").map(|c| two_digits(c)),
+                url: None,
+                origin: Origin {
+                    file: format!("{label}:{zone_table}"),
+                    feature: i,
+                },
+                geometry,
+            });
+        }
+        report.layers.push(r);
+        parts.coverage_hints.push(CoverageHint {
+            layer: CoverageLayer::Risks,
+            source: code,
+            scope: None,
+            area: CoverageArea::Perimeter(plan_index),
+        });
+    }
+    Ok(())
+}
+
+/// Loads COVADIS PPR shapefiles of one folder (one procedure).
+pub fn load_covadis(
+    root: &Path,
+    source: &Source,
+    parts: &mut DatasetParts,
+    report: &mut LoadReport,
+) -> Result<(), LoadError> {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_uppercase())
+            .unwrap_or_default()
+    };
+    let mut plan_index = None;
+    // Perimeter first, so zones can refer to their plan.
+    let mut files: Vec<_> = source.files.iter().collect();
+    files.sort_by_key(|f| !name(f).starts_with("N_PERIMETRE"));
+    for file in files {
+        let label = relative(root, file);
+        let kind = plan_kind(&name(file)).unwrap_or(RiskPlanKind::Pprn);
+        if name(file).starts_with("N_PERIMETRE") {
+            let layer = shp::read(file, &label, "PPR périmètre (COVADIS)")?;
+            for (_, rec, g) in layer.features.iter().cloned() {
+                let t = |f: &str| layer.table.text(&rec, f);
+                let code = t("ID_GASPAR").unwrap_or_else(|| source.name.clone());
+                plan_index = Some(parts.risk_plans.len());
+                parts.risk_plans.push(RiskPlan {
+                    name: format!("{} {}", kind_label(kind), code),
+                    code,
+                    kind,
+                    date: t("DATEVALID").and_then(|d| iso_date(&d)),
+                    url: None,
+                    perimeter: as_multipolygon(g),
+                });
+            }
+            report.layers.push(layer.report);
+        } else {
+            let layer = shp::read(file, &label, "PPR zonage réglementaire (COVADIS)")?;
+            let plan = match plan_index {
+                Some(p) => p,
+                None => {
+                    let code = layer
+                        .features
+                        .first()
+                        .and_then(|(_, r, _)| layer.table.text(r, "ID_GASPAR"))
+                        .unwrap_or_else(|| source.name.clone());
+                    parts.risk_plans.push(RiskPlan {
+                        name: format!("{} {}", kind_label(kind), code),
+                        code,
+                        kind,
+                        date: None,
+                        url: None,
+                        perimeter: None,
+                    });
+                    *plan_index.insert(parts.risk_plans.len() - 1)
+                }
+            };
+            for (i, rec, geometry) in layer.features {
+                let t = |f: &str| layer.table.text(&rec, f);
+                let url = t("URLFIC");
+                if parts.risk_plans[plan].url.is_none() {
+                    parts.risk_plans[plan].url = url.clone();
+                }
+                parts.risk_zones.push(RiskZone {
+                    plan,
+                    code: t("CODEZONE").unwrap_or_default(),
+                    label: t("NOM").unwrap_or_default(),
+                    regulation: t("TYPEREG").map(|c| two_digits(&c)),
+                    url,
+                    origin: Origin {
+                        file: label.clone(),
+                        feature: i,
+                    },
+                    geometry,
+                });
+            }
+            report.layers.push(layer.report);
+        }
+    }
+    if let Some(p) = plan_index {
+        parts.coverage_hints.push(CoverageHint {
+            layer: CoverageLayer::Risks,
+            source: parts.risk_plans[p].code.clone(),
+            scope: None,
+            area: CoverageArea::Perimeter(p),
+        });
+    }
+    Ok(())
+}
+
+fn kind_label(kind: RiskPlanKind) -> &'static str {
+    match kind {
+        RiskPlanKind::Pprn => "PPRN",
+        RiskPlanKind::Pprt => "PPRT",
+        RiskPlanKind::Pprm => "PPRM",
+        RiskPlanKind::Other => "Plan de risques",
+    }
+}

@@ -1,0 +1,251 @@
+//! Recognising sources by file name, and dispatching each to its reader.
+//!
+//! CNIG deliveries are grouped by their root folder (the parent of `Donnees_geographiques/`, or
+//! the folder holding the files), so the `DOC_URBA` table and the zones of one plan stay together.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::manifest::UserLayerSpec;
+use super::{relative, LoadError, LoadReport};
+use crate::dataset::DatasetParts;
+
+/// What a source is, hence which reader loads it.
+#[derive(Debug, Clone)]
+pub enum SourceKind {
+    /// A CNIG PLU/PLUi/CC/POS/PSMV delivery (DOC_URBA, ZONE_URBA, PRESCRIPTION_*, INFO_*, SECTEUR_CC).
+    PluDelivery,
+    /// A CNIG SUP delivery (SERVITUDE, ACTE_SUP, GENERATEUR_SUP_*, ASSIETTE_SUP_*).
+    SupDelivery,
+    /// A CNIG PPR 2023 GeoPackage.
+    PprGeoPackage,
+    /// COVADIS PPR shapefiles (N_ZONE_REG_PPRx, N_PERIMETRE_PPRx).
+    CovadisPpr,
+    /// Etalab cadastre parcels (GeoJSON).
+    Cadastre,
+    /// Commune boundaries (GeoJSON with `code` and `nom`).
+    Communes,
+    /// Département boundaries (GeoJSON with `code` and `nom`).
+    Departements,
+    /// BAN address CSV.
+    Ban,
+    /// A layer outside the standards, declared in the manifest.
+    UserLayer(Box<UserLayerSpec>),
+}
+
+/// One source: its kind, a name (delivery folder or file), and its files.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub name: String,
+    pub files: Vec<PathBuf>,
+}
+
+/// Finds every recognisable source below `dir`.
+pub fn scan(dir: &Path) -> Result<Vec<Source>, LoadError> {
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    Ok(group(files))
+}
+
+/// The sources a single file belongs to (used by manifests naming a file without a role).
+pub fn classify_files(files: Vec<PathBuf>) -> Vec<Source> {
+    group(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| LoadError::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn group(files: Vec<PathBuf>) -> Vec<Source> {
+    let mut groups: BTreeMap<(u8, PathBuf), Vec<PathBuf>> = BTreeMap::new();
+    let mut singles = Vec::new();
+    for path in files {
+        let Some(kind) = file_kind(&path) else {
+            continue;
+        };
+        match kind {
+            FileKind::Plu => groups
+                .entry((0, delivery_root(&path)))
+                .or_default()
+                .push(path),
+            FileKind::Sup => groups
+                .entry((1, delivery_root(&path)))
+                .or_default()
+                .push(path),
+            FileKind::Covadis => groups
+                .entry((2, path.parent().unwrap_or(Path::new("")).to_path_buf()))
+                .or_default()
+                .push(path),
+            FileKind::Single(k) => singles.push(Source {
+                kind: k,
+                name: file_name(&path),
+                files: vec![path],
+            }),
+        }
+    }
+    let mut sources: Vec<Source> = groups
+        .into_iter()
+        .map(|((k, root), files)| Source {
+            kind: match k {
+                0 => SourceKind::PluDelivery,
+                1 => SourceKind::SupDelivery,
+                _ => SourceKind::CovadisPpr,
+            },
+            name: file_name(&root),
+            files,
+        })
+        .collect();
+    // Boundaries first: coverage and commune names are resolved against them at the end anyway,
+    // but a stable order keeps reports readable.
+    singles.sort_by_key(|s| match s.kind {
+        SourceKind::Communes | SourceKind::Departements => 0,
+        SourceKind::Cadastre => 1,
+        _ => 2,
+    });
+    sources.splice(0..0, singles);
+    sources
+}
+
+enum FileKind {
+    Plu,
+    Sup,
+    Covadis,
+    Single(SourceKind),
+}
+
+fn file_kind(path: &Path) -> Option<FileKind> {
+    let name = file_name(path).to_ascii_uppercase();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    const PLU_LAYERS: [&str; 6] = [
+        "ZONE_URBA",
+        "SECTEUR_CC",
+        "PRESCRIPTION_",
+        "INFO_SURF",
+        "INFO_LIN",
+        "INFO_PCT",
+    ];
+    match ext.as_str() {
+        "shp" if PLU_LAYERS.iter().any(|l| name.contains(l)) => Some(FileKind::Plu),
+        "shp" if name.contains("ASSIETTE_SUP_") || name.contains("GENERATEUR_SUP_") => {
+            Some(FileKind::Sup)
+        }
+        "shp" if name.starts_with("N_ZONE_REG_PPR") || name.starts_with("N_PERIMETRE_PPR") => {
+            Some(FileKind::Covadis)
+        }
+        "dbf" if has_shp(path) => None,
+        "dbf" if name.contains("DOC_URBA") => Some(FileKind::Plu),
+        "dbf" if name.contains("SERVITUDE") || name.contains("ACTE_SUP") => Some(FileKind::Sup),
+        "gpkg" => Some(FileKind::Single(SourceKind::PprGeoPackage)),
+        "json" | "geojson" if name.contains("PARCELLES") => {
+            Some(FileKind::Single(SourceKind::Cadastre))
+        }
+        "json" | "geojson" if name.starts_with("COMMUNES") => {
+            Some(FileKind::Single(SourceKind::Communes))
+        }
+        "json" | "geojson" if name.starts_with("DEPARTEMENT") => {
+            Some(FileKind::Single(SourceKind::Departements))
+        }
+        "csv" | "gz" if name.starts_with("ADRESSES") && name.contains(".CSV") => {
+            Some(FileKind::Single(SourceKind::Ban))
+        }
+        _ => None,
+    }
+}
+
+fn has_shp(dbf: &Path) -> bool {
+    super::shp::sibling(dbf, "shp").is_some()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The folder a CNIG delivery is rooted at: the parent of `Donnees_geographiques`, else the file's folder.
+fn delivery_root(path: &Path) -> PathBuf {
+    let parent = path.parent().unwrap_or(Path::new(""));
+    if file_name(parent).eq_ignore_ascii_case("Donnees_geographiques") {
+        parent.parent().unwrap_or(parent).to_path_buf()
+    } else {
+        parent.to_path_buf()
+    }
+}
+
+/// Loads one source into `parts`, appending its layer reports.
+pub fn load_source(
+    root: &Path,
+    source: &Source,
+    parts: &mut DatasetParts,
+    report: &mut LoadReport,
+) -> Result<(), LoadError> {
+    match &source.kind {
+        SourceKind::PluDelivery => super::plu::load(root, source, parts, report),
+        SourceKind::SupDelivery => super::sup::load(root, source, parts, report),
+        SourceKind::PprGeoPackage => super::ppr::load_gpkg(root, source, parts, report),
+        SourceKind::CovadisPpr => super::ppr::load_covadis(root, source, parts, report),
+        SourceKind::Cadastre => super::user_layer::load_cadastre(root, source, parts, report),
+        SourceKind::Communes | SourceKind::Departements => {
+            super::user_layer::load_boundaries(root, source, parts, report)
+        }
+        SourceKind::Ban => {
+            for file in &source.files {
+                let names = super::user_layer::ban_commune_names(file)?;
+                parts.commune_names.extend(names);
+                parts.ban_files.push(file.clone());
+                report.layers.push(super::LayerReport {
+                    file: relative(root, file),
+                    layer: "adresses BAN".into(),
+                    encoding: Some("UTF-8".into()),
+                    crs: Some("EPSG:4326 (lon/lat)".into()),
+                    ..Default::default()
+                });
+            }
+            Ok(())
+        }
+        SourceKind::UserLayer(spec) => super::user_layer::load(root, source, spec, parts, report),
+    }
+}
+
+/// Files below `root` that no source uses (reported by `check-data`, not an error).
+pub fn ignored_files(root: &Path, sources: &[Source]) -> Vec<String> {
+    let mut all = Vec::new();
+    if walk(root, &mut all).is_err() {
+        return Vec::new();
+    }
+    let used: std::collections::HashSet<PathBuf> = sources
+        .iter()
+        .flat_map(|s| s.files.iter())
+        .flat_map(|f| {
+            let stem = f.with_extension("");
+            ["shp", "shx", "dbf", "prj", "cpg", "qpj", "idx", "SHP", "SHX", "DBF", "PRJ", "CPG"]
+                .iter()
+                .map(move |e| stem.with_extension(e))
+                .chain(std::iter::once(f.clone()))
+        })
+        .collect();
+    all.into_iter()
+        .filter(|f| !used.contains(f))
+        .filter(|f| {
+            let n = file_name(f).to_ascii_lowercase();
+            !(n.ends_with(".md") || n.ends_with(".xml") || n == "urbaclic.toml")
+        })
+        .map(|f| relative(root, &f))
+        .collect()
+}

@@ -1,0 +1,9 @@
+use clap::Parser;
+
+fn main() {
+    let cli = urbaclic::cli::Cli::parse();
+    if let Err(e) = urbaclic::cli::run(cli) {
+        eprintln!("erreur : {e:#}");
+        std::process::exit(1);
+    }
+}
