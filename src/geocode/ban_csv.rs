@@ -118,7 +118,11 @@ pub fn read_ban(mut reader: impl BufRead, path: &Path) -> Result<BanFile, Geocod
     loop {
         line.clear();
         lineno += 1;
-        if reader.read_line(&mut line).map_err(|e| read_err(lineno, e))? == 0 {
+        if reader
+            .read_line(&mut line)
+            .map_err(|e| read_err(lineno, e))?
+            == 0
+        {
             break;
         }
         let text = line.trim_end_matches(['\n', '\r']);
@@ -192,7 +196,8 @@ fn parse_row(
 mod tests {
     use super::*;
 
-    const HEADER: &str = "id;numero;rep;nom_voie;code_postal;code_insee;nom_commune;x;y;lon;lat;nom_ld\n";
+    const HEADER: &str =
+        "id;numero;rep;nom_voie;code_postal;code_insee;nom_commune;x;y;lon;lat;nom_ld\n";
 
     #[test]
     fn reads_rows_and_skips_bad_ones() {
@@ -213,7 +218,10 @@ mod tests {
     #[test]
     fn missing_column_names_file_and_column() {
         let e = read_ban("id;numero\n".as_bytes(), Path::new("x.csv")).unwrap_err();
-        assert!(e.to_string().contains("x.csv") && e.to_string().contains("rep"), "{e}");
+        assert!(
+            e.to_string().contains("x.csv") && e.to_string().contains("rep"),
+            "{e}"
+        );
         let e = read_ban("".as_bytes(), Path::new("y.csv")).unwrap_err();
         assert!(matches!(e, GeocodeError::Empty { .. }));
     }
@@ -225,7 +233,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let good = dir.join("a.csv.gz");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        write!(enc, "{HEADER}i;1;;Rue A;75018;75118;Paris;;;2.35;48.89;\n").unwrap();
+        writeln!(enc, "{HEADER}i;1;;Rue A;75018;75118;Paris;;;2.35;48.89;").unwrap();
         std::fs::write(&good, enc.finish().unwrap()).unwrap();
         assert_eq!(read_ban_file(&good).unwrap().rows.len(), 1);
         let bad = dir.join("b.csv.gz");

@@ -224,12 +224,14 @@ impl Vocab {
 
 /// All strings obtained by deleting one character (ASCII input).
 fn deletions(w: &str) -> impl Iterator<Item = String> + '_ {
-    (0..w.len()).filter(|&i| w.is_char_boundary(i) && w.is_char_boundary(i + 1)).map(move |i| {
-        let mut s = String::with_capacity(w.len() - 1);
-        s.push_str(&w[..i]);
-        s.push_str(&w[i + 1..]);
-        s
-    })
+    (0..w.len())
+        .filter(|&i| w.is_char_boundary(i) && w.is_char_boundary(i + 1))
+        .map(move |i| {
+            let mut s = String::with_capacity(w.len() - 1);
+            s.push_str(&w[..i]);
+            s.push_str(&w[i + 1..]);
+            s
+        })
 }
 
 /// Counts for `check-data` and the bench.
@@ -263,6 +265,9 @@ pub struct AddressIndex {
     /// Warnings about skipped rows, one per file with any.
     pub warnings: Vec<String>,
 }
+
+/// Sums of lon, lat, x, y, the row count and the first postcode of a `nom_ld`.
+type LocalityAcc = (f64, f64, f64, f64, usize, String);
 
 #[derive(Default)]
 struct StreetAcc {
@@ -332,8 +337,7 @@ impl AddressIndex {
 
         let mut streets: Vec<StreetAcc> = Vec::new();
         let mut street_of: HashMap<(u32, String, bool), usize> = HashMap::new();
-        let mut ld_acc: HashMap<(u32, String), (f64, f64, f64, f64, usize, String)> =
-            HashMap::new();
+        let mut ld_acc: HashMap<(u32, String), LocalityAcc> = HashMap::new();
         for r in rows {
             let city = add_city(&r.code_insee, &r.nom_commune, &mut vocab, &mut cities);
             if city_acc.len() <= city as usize {
@@ -351,9 +355,14 @@ impl AddressIndex {
                 y: r.y,
             };
             if !r.nom_ld.is_empty() {
-                let e = ld_acc
-                    .entry((city, r.nom_ld.clone()))
-                    .or_insert((0.0, 0.0, 0.0, 0.0, 0, r.code_postal.clone()));
+                let e = ld_acc.entry((city, r.nom_ld.clone())).or_insert((
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0,
+                    r.code_postal.clone(),
+                ));
                 e.0 += r.lon;
                 e.1 += r.lat;
                 e.2 += r.x;
@@ -452,7 +461,10 @@ impl AddressIndex {
         }
         for (pi, p) in places.iter_mut().enumerate() {
             if p.kind != PlaceType::Municipality {
-                p.words = name_words(&p.name).iter().map(|w| vocab.intern(w)).collect();
+                p.words = name_words(&p.name)
+                    .iter()
+                    .map(|w| vocab.intern(w))
+                    .collect();
             }
             for &w in &p.words {
                 vocab.postings[w as usize].push(pi as u32);
@@ -499,8 +511,16 @@ impl AddressIndex {
             // Text twice (list and map key), map slot, sorted slot, weight.
             mem += 2 * (w.capacity() + 24) + 8 + 4 + 4;
         }
-        mem += v.postings.iter().map(|p| p.capacity() * 4 + 24).sum::<usize>();
-        mem += v.deletes.iter().map(|(k, ids)| k.capacity() + 48 + ids.capacity() * 4).sum::<usize>();
+        mem += v
+            .postings
+            .iter()
+            .map(|p| p.capacity() * 4 + 24)
+            .sum::<usize>();
+        mem += v
+            .deletes
+            .iter()
+            .map(|(k, ids)| k.capacity() + 48 + ids.capacity() * 4)
+            .sum::<usize>();
         mem += housenumbers * (std::mem::size_of::<NumberPoint>() + 8);
         IndexStats {
             housenumbers,
@@ -547,7 +567,10 @@ impl AddressIndex {
         if rep.is_empty() {
             return Some((same[0], false));
         }
-        if let Some(&i) = same.iter().find(|&&i| canonical_rep(rep_of(i)) == canonical_rep(rep)) {
+        if let Some(&i) = same
+            .iter()
+            .find(|&&i| canonical_rep(rep_of(i)) == canonical_rep(rep))
+        {
             return Some((i, true));
         }
         let longest_prefix = same
@@ -563,7 +586,10 @@ impl AddressIndex {
         {
             return Some((i, false));
         }
-        let bare = same.iter().find(|&&i| rep_of(i).is_empty()).unwrap_or(&same[0]);
+        let bare = same
+            .iter()
+            .find(|&&i| rep_of(i).is_empty())
+            .unwrap_or(&same[0]);
         Some((*bare, false))
     }
 }
@@ -572,7 +598,11 @@ impl AddressIndex {
 fn split_district(name: &str) -> (String, Option<String>) {
     for base in ["Paris", "Lyon", "Marseille"] {
         if let Some(rest) = name.strip_prefix(base) {
-            if rest.trim_start().chars().next().is_some_and(|c| c.is_ascii_digit())
+            if rest
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
                 && rest.contains("rrondissement")
             {
                 return (base.to_string(), Some(name.to_string()));
@@ -645,19 +675,41 @@ mod tests {
             row("75118_a_00003", 3, "", "Rue Ordener", 2.351, 48.89),
             row("75118_a_00003_b", 3, "b", "Rue Ordener", 2.351, 48.89),
             row("75118_a_00003_b", 3, "b", "Rue Ordener", 2.351, 48.89),
-            row("75118_c_99999", 99999, "", "Les Grandes Carrières", 2.33, 48.89),
+            row(
+                "75118_c_99999",
+                99999,
+                "",
+                "Les Grandes Carrières",
+                2.33,
+                48.89,
+            ),
         ];
         let idx = AddressIndex::from_rows(rows, &[]);
         let s = idx.stats();
-        assert_eq!((s.housenumbers, s.streets, s.localities, s.municipalities), (3, 1, 1, 1));
+        assert_eq!(
+            (s.housenumbers, s.streets, s.localities, s.municipalities),
+            (3, 1, 1, 1)
+        );
         assert_eq!(idx.len(), 6);
         let street = &idx.places[0];
         assert_eq!(street.id, "75118_a");
         assert_eq!(idx.cities[0].city, "Paris");
-        assert_eq!(idx.cities[0].district.as_deref(), Some("Paris 18e Arrondissement"));
-        assert_eq!(AddressIndex::find_number(&street.numbers, 3, "bis"), Some((2, true)));
-        assert_eq!(AddressIndex::find_number(&street.numbers, 3, "bz"), Some((2, false)));
-        assert_eq!(AddressIndex::find_number(&street.numbers, 3, ""), Some((1, true)));
+        assert_eq!(
+            idx.cities[0].district.as_deref(),
+            Some("Paris 18e Arrondissement")
+        );
+        assert_eq!(
+            AddressIndex::find_number(&street.numbers, 3, "bis"),
+            Some((2, true))
+        );
+        assert_eq!(
+            AddressIndex::find_number(&street.numbers, 3, "bz"),
+            Some((2, false))
+        );
+        assert_eq!(
+            AddressIndex::find_number(&street.numbers, 3, ""),
+            Some((1, true))
+        );
         assert_eq!(AddressIndex::find_number(&street.numbers, 5, ""), None);
     }
 

@@ -281,7 +281,9 @@ pub fn parse_query(q: &str) -> ParsedQuery {
         }
         let pos = parsed.words.len();
         if let Some(ord) = normalize_ordinal(t) {
-            parsed.words.push(word(ord.clone(), ord, None, pos, is_last));
+            parsed
+                .words
+                .push(word(ord.clone(), ord, None, pos, is_last));
         } else if let Some((n, rep)) = split_number(t) {
             let mut rep = canonical_rep(rep).to_string();
             let mut text = t.to_string();
@@ -296,7 +298,9 @@ pub fn parse_query(q: &str) -> ParsedQuery {
                 }
             }
             let last = i + 1 == raw.len();
-            parsed.words.push(word(text, t.to_string(), Some((n, rep)), pos, last));
+            parsed
+                .words
+                .push(word(text, t.to_string(), Some((n, rep)), pos, last));
         } else {
             let expanded = expand_abbreviation(t);
             let parts: Vec<&str> = expanded.split(' ').collect();
@@ -304,7 +308,9 @@ pub fn parse_query(q: &str) -> ParsedQuery {
             for (k, p) in parts.into_iter().enumerate() {
                 let pos = parsed.words.len();
                 let last = is_last && k + 1 == n_parts;
-                parsed.words.push(word(p.to_string(), t.to_string(), None, pos, last));
+                parsed
+                    .words
+                    .push(word(p.to_string(), t.to_string(), None, pos, last));
             }
         }
         i += 1;
@@ -312,7 +318,13 @@ pub fn parse_query(q: &str) -> ParsedQuery {
     parsed
 }
 
-fn word(text: String, raw: String, number: Option<(u32, String)>, pos: usize, last: bool) -> QueryWord {
+fn word(
+    text: String,
+    raw: String,
+    number: Option<(u32, String)>,
+    pos: usize,
+    last: bool,
+) -> QueryWord {
     QueryWord {
         text,
         raw,
@@ -329,7 +341,10 @@ mod tests {
     #[test]
     fn fold_strips_accents_and_punctuation() {
         assert_eq!(fold("Rue de l'Église"), "rue de l eglise");
-        assert_eq!(fold("Boulevard Barbès-Rochechouart"), "boulevard barbes rochechouart");
+        assert_eq!(
+            fold("Boulevard Barbès-Rochechouart"),
+            "boulevard barbes rochechouart"
+        );
         assert_eq!(fold("<script>alert(1)</script>"), "script alert 1 script");
         assert_eq!(fold("ÇA ÿ Æ ß"), "ca y ae ss");
         assert_eq!(fold("12’ rue"), "12 rue");
@@ -368,7 +383,10 @@ mod tests {
         assert_eq!(expand_abbreviation("imp"), "impasse");
         assert_eq!(expand_abbreviation("rte"), "route");
         assert_eq!(expand_abbreviation("fg"), "faubourg");
-        assert_eq!(name_words("ND des Champs"), ["notre", "dame", "des", "champs"]);
+        assert_eq!(
+            name_words("ND des Champs"),
+            ["notre", "dame", "des", "champs"]
+        );
     }
 
     #[test]
@@ -391,7 +409,10 @@ mod tests {
         assert_eq!(q.postcode.as_deref(), Some("75018"));
         assert_eq!(q.words[1].text, "18e");
         assert!(q.words.last().unwrap().last);
-        assert_eq!(name_words("Paris 18e Arrondissement"), ["paris", "18e", "arrondissement"]);
+        assert_eq!(
+            name_words("Paris 18e Arrondissement"),
+            ["paris", "18e", "arrondissement"]
+        );
     }
 
     #[test]

@@ -23,7 +23,13 @@ impl AddressIndex {
     /// let hits = index.reverse(2.3437, 48.8917, None, 1);
     /// println!("{} à {} m", hits[0].properties.label, hits[0].properties.distance.unwrap());
     /// ```
-    pub fn reverse(&self, lon: f64, lat: f64, kind: Option<PlaceType>, limit: usize) -> Vec<SearchHit> {
+    pub fn reverse(
+        &self,
+        lon: f64,
+        lat: f64,
+        kind: Option<PlaceType>,
+        limit: usize,
+    ) -> Vec<SearchHit> {
         if !lon.is_finite() || !lat.is_finite() || limit == 0 {
             return Vec::new();
         }
@@ -43,14 +49,21 @@ impl AddressIndex {
                     MAX_DISTANCE_M
                 };
                 h.properties.distance = Some(d.round() as u32);
-                h.properties.score = ((1.0 - d / max).clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0;
+                h.properties.score =
+                    ((1.0 - d / max).clamp(0.0, 1.0) * 10_000.0).round() / 10_000.0;
                 h
             })
             .collect()
     }
 
     /// Nearest numbers, or (when `streets`) the streets of the nearest numbers, one each.
-    fn nearest_numbers(&self, lon: f64, lat: f64, limit: usize, streets: bool) -> Vec<(f64, SearchHit)> {
+    fn nearest_numbers(
+        &self,
+        lon: f64,
+        lat: f64,
+        limit: usize,
+        streets: bool,
+    ) -> Vec<(f64, SearchHit)> {
         // The scaled-degree metric is only approximately isotropic: look a bit further than
         // `limit` and re-rank by true distance.
         let want = if streets { 400 } else { (limit * 4).max(16) };

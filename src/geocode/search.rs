@@ -161,8 +161,12 @@ const FUZZY_QUALITY: f32 = 0.8;
 fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMatches {
     let vocab = &index.vocab;
     let mut ids: Vec<(u32, f32)> = Vec::new();
+    let is_prefix = autocomplete && w.last;
     if let Some(id) = vocab.exact(&w.text) {
-        ids.push((id, 1.0));
+        // While typing, an abbreviation ("ste") is as likely the start of a word
+        // ("stephenson") as the word it stands for ("sainte"): no bonus for the expansion.
+        let expanded = w.text != w.raw;
+        ids.push((id, if is_prefix && expanded { 0.9 } else { 1.0 }));
     }
     if w.number.is_none() && w.text != w.raw {
         // An abbreviation that is also a word of its own ("mar", "pas").
@@ -170,7 +174,6 @@ fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMa
             ids.push((id, 1.0));
         }
     }
-    let is_prefix = autocomplete && w.last;
     if is_prefix {
         for p in [w.raw.as_str(), w.text.as_str()] {
             // One letter alone is too little to be a prefix (junk like "a"); after other
@@ -181,13 +184,20 @@ fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMa
             for id in vocab.prefixed(p, PREFIX_CAP) {
                 if ids.iter().all(|&(i, _)| i != id) {
                     let len = vocab.words[id as usize].len() as f32;
-                    ids.push((id, 0.6 + 0.4 * (p.len() as f32 / len).min(1.0)));
+                    // Longer prefixes are surer, but only slightly: the house number and
+                    // the other words should decide between "chappe" and "championnet".
+                    ids.push((id, 0.85 + 0.1 * (p.len() as f32 / len).min(1.0)));
                 }
             }
         }
     }
     if ids.is_empty() && w.number.is_none() && w.text.len() >= 4 {
-        ids.extend(vocab.fuzzy(&w.text).into_iter().map(|id| (id, FUZZY_QUALITY)));
+        ids.extend(
+            vocab
+                .fuzzy(&w.text)
+                .into_iter()
+                .map(|id| (id, FUZZY_QUALITY)),
+        );
         if is_prefix && w.text.len() >= 5 {
             // A typo in an unfinished word: one edit on the prefix, then complete it.
             for id in vocab.fuzzy(&w.text[..w.text.len() - 1]) {
@@ -208,7 +218,7 @@ fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMa
             }
         }
     }
-    let weight = if w.number.is_some() || (is_prefix && !is_stopword(&w.raw) && ids.len() > 1) {
+    let weight = if w.number.is_some() || (is_prefix && !is_stopword(&w.raw)) {
         // An unfinished word may be the start of any name word ("rue" → "ruelle"): it can
         // be what identifies the place.
         1.0
@@ -382,7 +392,11 @@ impl AddressIndex {
             if let Some((n, rep)) = &m.word.number {
                 if rep.is_empty() {
                     let ord = [format!("{n}e"), format!("{n}er")];
-                    if city.words.iter().any(|&w| ord.contains(&self.vocab.words[w as usize])) {
+                    if city
+                        .words
+                        .iter()
+                        .any(|&w| ord.contains(&self.vocab.words[w as usize]))
+                    {
                         matched[i] = Some(0.9);
                     }
                 }
@@ -391,7 +405,12 @@ impl AddressIndex {
         if !name_hit && place.kind != PlaceType::Municipality {
             return None;
         }
-        if place.kind == PlaceType::Municipality && !words.iter().zip(&matched).any(|(m, q)| q.is_some() && m.weight >= 1.0) {
+        if place.kind == PlaceType::Municipality
+            && !words
+                .iter()
+                .zip(&matched)
+                .any(|(m, q)| q.is_some() && m.weight >= 1.0)
+        {
             return None;
         }
         let (mut num, mut den) = (0f32, 0f32);
@@ -420,7 +439,11 @@ impl AddressIndex {
             lden += w;
             lnum += w * name_used[j];
         }
-        let lcov = if lden > 0.0 { (lnum / lden) as f64 } else { 0.0 };
+        let lcov = if lden > 0.0 {
+            (lnum / lden) as f64
+        } else {
+            0.0
+        };
         let text = qcov * qcov * (0.7 + 0.3 * lcov);
 
         let want_street_only = q.kind == Some(PlaceType::Street);
@@ -548,7 +571,11 @@ const MAX_NUMBER_GAP: u32 = 30;
 pub(crate) fn interpolate(numbers: &[HouseNumber], n: u32) -> Option<(Pos, f64)> {
     let same_side = |h: &&HouseNumber| h.number % 2 == n % 2;
     // Numbers are sorted, and the bare number comes before its suffixes.
-    let lo = numbers.iter().filter(same_side).rev().find(|h| h.number < n);
+    let lo = numbers
+        .iter()
+        .filter(same_side)
+        .rev()
+        .find(|h| h.number < n);
     let hi = numbers.iter().filter(same_side).find(|h| h.number > n);
     match (lo, hi) {
         (Some(a), Some(b)) => {

@@ -111,11 +111,17 @@ struct RawGeometry {
 
 /// Asks the remote `/search/` with the query's parameters.
 /// Errors are French messages meant for `warnings`.
-pub async fn upstream_search(cfg: &UpstreamConfig, q: &SearchQuery) -> Result<Vec<SearchHit>, String> {
+pub async fn upstream_search(
+    cfg: &UpstreamConfig,
+    q: &SearchQuery,
+) -> Result<Vec<SearchHit>, String> {
     let mut params: Vec<(&str, String)> = vec![
         ("q", q.q.clone()),
         ("limit", q.limit.to_string()),
-        ("autocomplete", if q.autocomplete { "1" } else { "0" }.to_string()),
+        (
+            "autocomplete",
+            if q.autocomplete { "1" } else { "0" }.to_string(),
+        ),
     ];
     if let (Some(lon), Some(lat)) = (q.lon, q.lat) {
         params.push(("lon", lon.to_string()));
@@ -131,7 +137,8 @@ pub async fn upstream_search(cfg: &UpstreamConfig, q: &SearchQuery) -> Result<Ve
         params.push(("citycode", c.clone()));
     }
     let url = cfg.search_url();
-    let fail = |what: String| format!("géocodeur distant {url} : {what} ; résultats locaux seulement");
+    let fail =
+        |what: String| format!("géocodeur distant {url} : {what} ; résultats locaux seulement");
     let resp = cfg
         .client
         .get(&url)
