@@ -1,0 +1,397 @@
+//! `GET /search/` and `GET /reverse/`: the BAN address API (addok), served from the embedded
+//! [`AddressIndex`] so that an existing BAN client pointed at urbaclic works unchanged.
+//!
+//! Responses are GeoJSON FeatureCollections shaped like addok's (`type`, `version: "draft"`,
+//! `features`, `attribution`, `licence`, `query`, `limit`, and `filters`/`center` when given).
+//! Bad parameters get a 400 whose body carries both conventions: BAN's `{"code": 400,
+//! "message": …}` and urbaclic's `{"error": "<code>", …}`, so BAN clients reading `message`
+//! and ours reading `error` both work.
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
+
+use super::params::Params;
+use super::AppState;
+use crate::dataset::Dataset;
+use crate::geocode::upstream::search_with_upstream;
+use crate::geocode::{AddressIndex, PlaceType, SearchHit, SearchQuery, UpstreamConfig};
+
+/// Largest `limit` accepted.
+pub const MAX_LIMIT: usize = 50;
+/// Bounds on the length of `q`, in characters (the BAN API's).
+pub const MIN_Q: usize = 3;
+pub const MAX_Q: usize = 200;
+
+/// The BAN routes, with and without trailing slash.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/search/", get(get_search))
+        .route("/search", get(get_search))
+        .route("/reverse/", get(get_reverse))
+        .route("/reverse", get(get_reverse))
+}
+
+/// Where the handlers find the geocoder in the dataset.
+fn geocoder(data: &Dataset) -> (Option<&AddressIndex>, Option<&UpstreamConfig>) {
+    (data.addresses.as_ref(), data.upstream.as_ref())
+}
+
+async fn get_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let data = state.dataset();
+    let (index, upstream) = geocoder(&data);
+    match search_response(index, upstream, raw.as_deref()).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn get_reverse(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let data = state.dataset();
+    let (index, _) = geocoder(&data);
+    match reverse_response(index, raw.as_deref()) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A 400 in both the BAN and the urbaclic error shapes.
+#[derive(Debug, PartialEq)]
+pub struct BanError {
+    pub error: &'static str,
+    pub message: String,
+}
+
+impl BanError {
+    fn new(error: &'static str, message: impl Into<String>) -> Self {
+        BanError {
+            error,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for BanError {
+    fn into_response(self) -> Response {
+        let body = json!({ "code": 400, "error": self.error, "message": self.message });
+        (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    }
+}
+
+fn params(raw: Option<&str>) -> Result<Params, BanError> {
+    Params::parse(raw).map_err(|e| BanError::new("invalid_query", e.to_string()))
+}
+
+fn number(p: &Params, name: &str) -> Result<Option<f64>, BanError> {
+    let Some(v) = p.get(name) else {
+        return Ok(None);
+    };
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(Some(x)),
+        _ => Err(BanError::new(
+            "invalid_parameter",
+            format!("le paramètre « {name} » doit être un nombre, reçu « {v} »"),
+        )),
+    }
+}
+
+/// `lon`/`lat`: both or neither, in range.
+fn point(p: &Params, required: bool) -> Result<Option<(f64, f64)>, BanError> {
+    match (number(p, "lon")?, number(p, "lat")?) {
+        (Some(lon), Some(lat)) => {
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(BanError::new(
+                    "out_of_range",
+                    format!("longitude hors limites (-180 à 180) : {lon}"),
+                ));
+            }
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(BanError::new(
+                    "out_of_range",
+                    format!("latitude hors limites (-90 à 90) : {lat}"),
+                ));
+            }
+            Ok(Some((lon, lat)))
+        }
+        (None, None) if !required => Ok(None),
+        (None, None) => Err(BanError::new(
+            "missing_parameter",
+            "paramètres « lon » et « lat » requis (degrés WGS84)",
+        )),
+        (None, _) => Err(BanError::new(
+            "missing_parameter",
+            "paramètre « lon » manquant (« lat » est donné)",
+        )),
+        (_, None) => Err(BanError::new(
+            "missing_parameter",
+            "paramètre « lat » manquant (« lon » est donné)",
+        )),
+    }
+}
+
+fn limit(p: &Params, default: usize) -> Result<usize, BanError> {
+    let Some(v) = p.get("limit") else {
+        return Ok(default);
+    };
+    match v.parse::<usize>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(BanError::new(
+            "invalid_limit",
+            format!("« limit » doit être un entier entre 1 et {MAX_LIMIT}, reçu « {v} »"),
+        )),
+    }
+}
+
+fn kind(p: &Params) -> Result<Option<PlaceType>, BanError> {
+    p.get("type")
+        .map(|t| {
+            t.parse::<PlaceType>()
+                .map_err(|m| BanError::new("invalid_type", m))
+        })
+        .transpose()
+}
+
+fn code(p: &Params, name: &'static str) -> Result<Option<String>, BanError> {
+    let Some(v) = p.get(name) else {
+        return Ok(None);
+    };
+    let ok = v.len() == 5 && v.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !ok {
+        return Err(BanError::new(
+            "invalid_parameter",
+            format!("« {name} » doit être un code à 5 caractères, reçu « {v} »"),
+        ));
+    }
+    Ok(Some(v.to_ascii_uppercase()))
+}
+
+/// Validates the `/search/` parameters into a [`SearchQuery`] (autocomplete on by default,
+/// as in the BAN API).
+pub fn parse_search(raw: Option<&str>) -> Result<SearchQuery, BanError> {
+    let p = params(raw)?;
+    let q = p.get("q").unwrap_or("");
+    let n = q.chars().count();
+    if n == 0 {
+        return Err(BanError::new(
+            "missing_parameter",
+            "paramètre « q » manquant : l'adresse à chercher",
+        ));
+    }
+    if !(MIN_Q..=MAX_Q).contains(&n) {
+        return Err(BanError::new(
+            "invalid_q",
+            format!("« q » doit contenir entre {MIN_Q} et {MAX_Q} caractères ({n} reçus)"),
+        ));
+    }
+    if !q.chars().next().is_some_and(char::is_alphanumeric) {
+        return Err(BanError::new(
+            "invalid_q",
+            "« q » doit commencer par un chiffre ou une lettre",
+        ));
+    }
+    let autocomplete = match p.get("autocomplete") {
+        None | Some("1") | Some("true") => true,
+        Some("0") | Some("false") => false,
+        Some(v) => {
+            return Err(BanError::new(
+                "invalid_parameter",
+                format!("« autocomplete » vaut 0 ou 1, reçu « {v} »"),
+            ))
+        }
+    };
+    let at = point(&p, false)?;
+    Ok(SearchQuery {
+        q: q.to_string(),
+        limit: limit(&p, 5)?,
+        autocomplete,
+        lon: at.map(|a| a.0),
+        lat: at.map(|a| a.1),
+        kind: kind(&p)?,
+        postcode: code(&p, "postcode")?,
+        citycode: code(&p, "citycode")?,
+    })
+}
+
+fn collection(hits: &[SearchHit], limit: usize) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("type".into(), json!("FeatureCollection"));
+    m.insert("version".into(), json!("draft"));
+    m.insert("features".into(), json!(hits));
+    m.insert("attribution".into(), json!("BAN"));
+    m.insert("licence".into(), json!("ETALAB-2.0"));
+    m.insert("limit".into(), json!(limit));
+    m
+}
+
+fn filters(q: &SearchQuery) -> Option<Value> {
+    let mut f = Map::new();
+    if let Some(k) = q.kind {
+        f.insert("type".into(), json!(k.as_str()));
+    }
+    if let Some(p) = &q.postcode {
+        f.insert("postcode".into(), json!(p));
+    }
+    if let Some(c) = &q.citycode {
+        f.insert("citycode".into(), json!(c));
+    }
+    (!f.is_empty()).then_some(Value::Object(f))
+}
+
+/// The `/search/` answer for a raw query string.
+pub async fn search_response(
+    index: Option<&AddressIndex>,
+    upstream: Option<&UpstreamConfig>,
+    raw: Option<&str>,
+) -> Result<Value, BanError> {
+    let q = parse_search(raw)?;
+    let outcome = search_with_upstream(index, upstream, &q).await;
+    let mut m = collection(&outcome.hits, q.limit);
+    m.insert("query".into(), json!(q.q));
+    if let Some(f) = filters(&q) {
+        m.insert("filters".into(), f);
+    }
+    if let (Some(lon), Some(lat)) = (q.lon, q.lat) {
+        m.insert("center".into(), json!([lon, lat]));
+    }
+    if upstream.is_some() {
+        m.insert("source".into(), json!(outcome.source));
+    }
+    if !outcome.warnings.is_empty() {
+        m.insert("warnings".into(), json!(outcome.warnings));
+    }
+    Ok(Value::Object(m))
+}
+
+/// The `/reverse/` answer for a raw query string.
+pub fn reverse_response(
+    index: Option<&AddressIndex>,
+    raw: Option<&str>,
+) -> Result<Value, BanError> {
+    let p = params(raw)?;
+    let (lon, lat) = point(&p, true)?.expect("required point");
+    let limit = limit(&p, 1)?;
+    let kind = kind(&p)?;
+    let hits = index
+        .map(|i| i.reverse(lon, lat, kind, limit))
+        .unwrap_or_default();
+    let mut m = collection(&hits, limit);
+    if let Some(k) = kind {
+        m.insert("filters".into(), json!({ "type": k.as_str() }));
+    }
+    m.insert("center".into(), json!([lon, lat]));
+    if index.is_none() {
+        m.insert("warnings".into(), json!(["aucune adresse chargée"]));
+    }
+    Ok(Value::Object(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(raw: &str) -> BanError {
+        parse_search(Some(raw)).unwrap_err()
+    }
+
+    #[test]
+    fn search_params_are_validated() {
+        assert_eq!(err("").error, "missing_parameter");
+        assert_eq!(err("q=").error, "missing_parameter");
+        assert_eq!(err("q=ab").error, "invalid_q");
+        assert_eq!(err(&format!("q={}", "a".repeat(201))).error, "invalid_q");
+        assert_eq!(err("q=%3Cscript%3E").error, "invalid_q");
+        assert_eq!(err("q=rue&limit=0").error, "invalid_limit");
+        assert_eq!(err("q=rue&limit=abc").error, "invalid_limit");
+        assert_eq!(err("q=rue&limit=51").error, "invalid_limit");
+        assert_eq!(err("q=rue&lat=48.8").error, "missing_parameter");
+        assert_eq!(err("q=rue&lat=98&lon=2").error, "out_of_range");
+        assert_eq!(err("q=rue&lat=nan&lon=2").error, "invalid_parameter");
+        assert_eq!(err("q=rue&type=city").error, "invalid_type");
+        assert_eq!(err("q=rue&postcode=750").error, "invalid_parameter");
+        assert_eq!(err("q=rue&autocomplete=yes").error, "invalid_parameter");
+        let q = parse_search(Some(
+            "q=12+rue+ordener&limit=3&autocomplete=0&type=housenumber&citycode=75118",
+        ))
+        .unwrap();
+        assert_eq!(
+            (q.limit, q.autocomplete, q.kind),
+            (3, false, Some(PlaceType::Housenumber))
+        );
+        assert_eq!(q.citycode.as_deref(), Some("75118"));
+    }
+
+    fn index() -> AddressIndex {
+        let csv = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/ban-adresses-75118/adresses-75118.csv");
+        AddressIndex::build(&[csv], &[]).unwrap()
+    }
+
+    #[tokio::test]
+    async fn search_answers_ban_geojson() {
+        let idx = index();
+        let raw = "q=18%20r%20ordenr%20paris&limit=3&autocomplete=0";
+        let v = search_response(Some(&idx), None, Some(raw)).await.unwrap();
+        assert_eq!(v["type"], "FeatureCollection");
+        assert_eq!(v["version"], "draft");
+        assert_eq!(v["query"], "18 r ordenr paris");
+        assert_eq!(v["limit"], 3);
+        let f = &v["features"][0];
+        assert_eq!(f["type"], "Feature");
+        assert_eq!(f["geometry"]["type"], "Point");
+        let p = &f["properties"];
+        assert_eq!(p["label"], "18 Rue Ordener 75018 Paris");
+        assert_eq!(p["type"], "housenumber");
+        assert_eq!(p["housenumber"], "18");
+        assert_eq!(p["street"], "Rue Ordener");
+        assert_eq!(p["citycode"], "75118");
+        assert_eq!(p["city"], "Paris");
+        assert_eq!(p["context"], "75, Paris, Île-de-France");
+        let score = p["score"].as_f64().unwrap();
+        assert!(score > 0.5 && score <= 1.0, "{score}");
+        assert!(p["x"].as_f64().unwrap() > 600_000.0 && p["y"].as_f64().unwrap() > 6_800_000.0);
+        let junk = search_response(Some(&idx), None, Some("q=zzqxw"))
+            .await
+            .unwrap();
+        assert_eq!(junk["features"], json!([]));
+    }
+
+    #[test]
+    fn reverse_answers_nearest_with_distance() {
+        let idx = index();
+        let v = reverse_response(Some(&idx), Some("lon=2.3437&lat=48.8917&limit=2")).unwrap();
+        let feats = v["features"].as_array().unwrap();
+        assert_eq!(feats.len(), 2);
+        assert_eq!(feats[0]["properties"]["type"], "housenumber");
+        let d0 = feats[0]["properties"]["distance"].as_u64().unwrap();
+        let d1 = feats[1]["properties"]["distance"].as_u64().unwrap();
+        assert!(d0 <= d1 && d0 < 50, "{d0} {d1}");
+        let v = reverse_response(Some(&idx), Some("lon=2.3437&lat=48.8917&type=street")).unwrap();
+        assert_eq!(v["features"][0]["properties"]["type"], "street");
+        let far = reverse_response(Some(&idx), Some("lon=5.0&lat=45.0")).unwrap();
+        assert_eq!(far["features"], json!([]));
+    }
+
+    #[tokio::test]
+    async fn errors_carry_ban_and_urbaclic_shapes() {
+        use http_body_util::BodyExt;
+        let resp = err("q=a").into_response();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["code"], 400);
+        assert_eq!(v["error"], "invalid_q");
+        assert!(v["message"].as_str().unwrap().contains("entre 3 et 200"));
+    }
+
+    #[test]
+    fn reverse_params_are_validated() {
+        assert!(reverse_response(None, Some("lat=48.8")).is_err());
+        assert!(reverse_response(None, Some("lon=200&lat=48.8")).is_err());
+        let v = reverse_response(None, Some("lon=2.35&lat=48.89")).unwrap();
+        assert_eq!(v["features"], json!([]));
+        assert_eq!(v["type"], "FeatureCollection");
+    }
+}
