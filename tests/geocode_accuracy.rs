@@ -101,10 +101,8 @@ fn missing_numbers_land_near_the_truth() {
         pct(1.0),
         100.0 * within_25
     );
-    assert!(pct(0.5) < 20.0, "median error {:.1} m", pct(0.5));
-    assert!(
-        within_25 >= 0.8,
-        "only {:.1}% within 25 m",
-        100.0 * within_25
-    );
+    // Measured on this set: same id 200/200, median 2.5 m, p90 15 m, max 49 m.
+    assert!(same_id >= held.len() * 95 / 100, "same id {same_id}/{}", held.len());
+    assert!(pct(0.5) < 10.0, "median error {:.1} m", pct(0.5));
+    assert!(pct(0.9) < 25.0, "p90 error {:.1} m", pct(0.9));
 }

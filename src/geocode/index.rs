@@ -548,50 +548,63 @@ impl AddressIndex {
         self.stats.clone()
     }
 
-    /// Index of the number `n`/`rep` in a sorted number list, matching the suffix loosely:
-    /// exact, then canonical (`bis` = `b`), then the longest known suffix that starts the asked
-    /// one (`bz` for `bzz`), then the same first letter, then the bare number. Returns the index
-    /// and whether the suffix matched exactly.
-    pub(crate) fn find_number(numbers: &[HouseNumber], n: u32, rep: &str) -> Option<(usize, bool)> {
+    /// Finds the number `n`/`rep` in a sorted number list, matching the suffix loosely: exact,
+    /// then canonical (`bis` = `b`), then the longest known suffix that starts the asked one
+    /// (`bz` for `bzz`), then the same first letter; failing that, the bare number for an
+    /// unknown suffix, or a suffixed number when the bare one is missing.
+    pub(crate) fn find_number(
+        numbers: &[HouseNumber],
+        n: u32,
+        rep: &str,
+    ) -> Option<(usize, NumberMatch)> {
         let start = numbers.partition_point(|h| h.number < n);
         let same: Vec<usize> = (start..numbers.len())
             .take_while(|&i| numbers[i].number == n)
             .collect();
-        if same.is_empty() {
-            return None;
-        }
+        let first = *same.first()?;
         let rep_of = |i: usize| &*numbers[i].rep;
         if let Some(&i) = same.iter().find(|&&i| rep_of(i) == rep) {
-            return Some((i, true));
+            return Some((i, NumberMatch::Exact));
         }
         if rep.is_empty() {
-            return Some((same[0], false));
+            return Some((first, NumberMatch::SuffixedForBare));
         }
-        if let Some(&i) = same
+        let canonical = same
             .iter()
-            .find(|&&i| canonical_rep(rep_of(i)) == canonical_rep(rep))
-        {
-            return Some((i, true));
+            .find(|&&i| canonical_rep(rep_of(i)) == canonical_rep(rep));
+        if let Some(&i) = canonical {
+            return Some((i, NumberMatch::Exact));
         }
         let longest_prefix = same
             .iter()
             .filter(|&&i| !rep_of(i).is_empty() && rep.starts_with(rep_of(i)))
             .max_by_key(|&&i| rep_of(i).len());
-        if let Some(&i) = longest_prefix {
-            return Some((i, false));
-        }
-        if let Some(&i) = same
-            .iter()
-            .find(|&&i| rep_of(i).chars().next() == rep.chars().next())
-        {
-            return Some((i, false));
+        let first_letter = || {
+            same.iter()
+                .find(|&&i| rep_of(i).chars().next() == rep.chars().next())
+        };
+        if let Some(&i) = longest_prefix.or_else(first_letter) {
+            return Some((i, NumberMatch::Loose));
         }
         let bare = same
             .iter()
             .find(|&&i| rep_of(i).is_empty())
-            .unwrap_or(&same[0]);
-        Some((*bare, false))
+            .unwrap_or(&first);
+        Some((*bare, NumberMatch::BareForRep))
     }
+}
+
+/// How a number found by [`AddressIndex::find_number`] relates to the one asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumberMatch {
+    /// Same number and suffix (or its usual form: `bis` = `b`).
+    Exact,
+    /// Same number, a suffix close to the one asked (`bz` for `bzz`, `b` for `bx`).
+    Loose,
+    /// The suffix asked is unknown: the bare number (or another suffix) is returned.
+    BareForRep,
+    /// No suffix asked and the bare number is missing: a suffixed one is returned.
+    SuffixedForBare,
 }
 
 /// "Paris 18e Arrondissement" → ("Paris", Some(full)); other names unchanged.
@@ -698,18 +711,12 @@ mod tests {
             idx.cities[0].district.as_deref(),
             Some("Paris 18e Arrondissement")
         );
-        assert_eq!(
-            AddressIndex::find_number(&street.numbers, 3, "bis"),
-            Some((2, true))
-        );
-        assert_eq!(
-            AddressIndex::find_number(&street.numbers, 3, "bz"),
-            Some((2, false))
-        );
-        assert_eq!(
-            AddressIndex::find_number(&street.numbers, 3, ""),
-            Some((1, true))
-        );
+        let find = |n, rep| AddressIndex::find_number(&street.numbers, n, rep);
+        assert_eq!(find(3, "bis"), Some((2, NumberMatch::Exact)));
+        assert_eq!(find(3, "bz"), Some((2, NumberMatch::Loose)));
+        assert_eq!(find(3, "t"), Some((1, NumberMatch::BareForRep)));
+        assert_eq!(find(3, ""), Some((1, NumberMatch::Exact)));
+        assert_eq!(find(1, "b"), Some((0, NumberMatch::BareForRep)));
         assert_eq!(AddressIndex::find_number(&street.numbers, 5, ""), None);
     }
 

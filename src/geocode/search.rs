@@ -11,7 +11,7 @@
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::index::{word_weight, AddressIndex, HouseNumber, Place, PlaceType, Pos};
+use super::index::{word_weight, AddressIndex, HouseNumber, NumberMatch, Place, PlaceType, Pos};
 use super::lambert::haversine_m;
 use super::normalize::{is_stopword, parse_query, QueryWord};
 
@@ -484,20 +484,41 @@ impl AddressIndex {
         n: u32,
         rep: &str,
     ) -> Option<(Pos, String, String, f64, bool)> {
-        if let Some((i, exact)) = AddressIndex::find_number(&place.numbers, n, rep) {
+        // The BAN id scheme (<street id>_<number on 5 digits>[_<suffix>]) for numbers
+        // that are not in the data.
+        let made_up_id = || {
+            if rep.is_empty() {
+                format!("{}_{n:05}", place.id)
+            } else {
+                format!("{}_{n:05}_{rep}", place.id)
+            }
+        };
+        let found = AddressIndex::find_number(&place.numbers, n, rep);
+        if let Some((i, how)) = found {
             let h = &place.numbers[i];
-            let factor = if exact { 1.0 } else { 0.97 };
-            let hn = format!("{}{}", h.number, h.rep);
-            return Some((h.pos, hn, h.id.to_string(), factor, false));
+            let existing = |factor| {
+                let hn = format!("{}{}", h.number, h.rep);
+                Some((h.pos, hn, h.id.to_string(), factor, false))
+            };
+            match how {
+                NumberMatch::Exact => return existing(1.0),
+                NumberMatch::Loose => return existing(0.97),
+                // "12b" asked, only "12" known: same building plot, nearly always.
+                NumberMatch::BareForRep => {
+                    return Some((h.pos, format!("{n}{rep}"), made_up_id(), 0.95, true))
+                }
+                // "96" asked, only "96a" known: a suffixed number is often another
+                // building further in; the neighbours on the same side say more.
+                NumberMatch::SuffixedForBare => {
+                    if let Some((pos, factor)) = interpolate(&place.numbers, n) {
+                        return Some((pos, n.to_string(), made_up_id(), factor, true));
+                    }
+                    return existing(0.95);
+                }
+            }
         }
         let (pos, factor) = interpolate(&place.numbers, n)?;
-        // The BAN id scheme (<street id>_<number on 5 digits>[_<suffix>]).
-        let id = if rep.is_empty() {
-            format!("{}_{n:05}", place.id)
-        } else {
-            format!("{}_{n:05}_{rep}", place.id)
-        };
-        Some((pos, format!("{n}{rep}"), id, factor, true))
+        Some((pos, format!("{n}{rep}"), made_up_id(), factor, true))
     }
 
     /// Builds a hit for a place (and a number on it when `housenumber` is given).
