@@ -147,6 +147,25 @@ pub fn is_uncertain(hits: &[SearchHit]) -> bool {
             .any(|h| h.label() != best.label() && h.score() >= best.score() - 0.05)
 }
 
+/// Longest query or name (in words) that is matched word by word.
+const MAX_WORDS: usize = 32;
+
+/// A candidate place with its score, before it is turned into a [`SearchHit`] (only the
+/// kept ones are, which saves formatting labels for hundreds of candidates).
+struct Scored {
+    score: f64,
+    pos: Pos,
+    number: Option<NumberPick>,
+}
+
+/// Which house number a hit designates.
+enum NumberPick {
+    /// An index into the street's numbers.
+    Existing(usize),
+    /// A number not in the data (interpolated or borrowed from a neighbour).
+    MadeUp { n: u32, rep: String },
+}
+
 /// Vocabulary matches of one query word.
 struct WordMatches {
     word: QueryWord,
@@ -225,6 +244,9 @@ fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMa
     } else {
         word_weight(&w.text)
     };
+    // Sorted by word id for binary search while scoring.
+    ids.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    ids.dedup_by_key(|&mut (id, _)| id);
     WordMatches {
         word: w.clone(),
         weight,
@@ -253,32 +275,32 @@ impl AddressIndex {
             .collect();
         let candidates = self.candidates(&words);
         let bias = q.lon.zip(q.lat);
-        let mut hits: Vec<(f64, usize, SearchHit)> = Vec::new();
+        let mut scored: Vec<(f64, usize, u32, Scored)> = Vec::new();
         for pi in candidates {
             let place = &self.places[pi as usize];
             if !self.passes_filters(place, q) {
                 continue;
             }
-            if let Some(hit) = self.score_place(place, &words, parsed.postcode.as_deref(), q) {
-                let mut score = hit.properties.score;
+            if let Some(sc) = self.score_place(place, &words, parsed.postcode.as_deref(), q) {
+                let mut score = sc.score;
                 if let Some((lon, lat)) = bias {
-                    let d = haversine_m(lon, lat, hit.lon, hit.lat);
+                    let d = haversine_m(lon, lat, sc.pos.lon, sc.pos.lat);
                     score = score * 0.9 + 0.1 / (1.0 + d / 1000.0);
                 }
-                hits.push((score, place.numbers.len(), hit));
+                if score >= MIN_SCORE {
+                    scored.push((score, place.numbers.len(), pi, sc));
+                }
             }
         }
-        hits.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then(b.1.cmp(&a.1))
-                .then_with(|| a.2.properties.label.cmp(&b.2.properties.label))
-        });
-        hits.into_iter()
-            .filter(|(s, _, _)| *s >= MIN_SCORE)
+        // Best score first; ties go to the bigger street (more numbers), then to index order
+        // so answers are stable.
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        scored
+            .into_iter()
             .take(q.limit)
-            .map(|(s, _, mut h)| {
-                h.properties.score = (s * 10_000.0).round() / 10_000.0;
-                h
+            .map(|(score, _, pi, sc)| {
+                let score = (score * 10_000.0).round() / 10_000.0;
+                self.materialize(&self.places[pi as usize], &sc, score)
             })
             .collect()
     }
@@ -342,17 +364,24 @@ impl AddressIndex {
         words: &[WordMatches],
         postcode: Option<&str>,
         q: &SearchQuery,
-    ) -> Option<SearchHit> {
+    ) -> Option<Scored> {
         let city = &self.cities[place.city as usize];
-        let mut name_used = vec![0f32; place.words.len()];
-        let mut city_used = vec![false; city.words.len()];
+        // Fixed-size scratch space: no allocation per candidate. Words past MAX_WORDS (in a
+        // name or a query) are simply not matched.
+        let mut name_used = [0f32; MAX_WORDS];
+        let mut city_used = [false; MAX_WORDS];
         // Per query word: matched quality, or None.
-        let mut matched: Vec<Option<f32>> = vec![None; words.len()];
+        let mut matched: [Option<f32>; MAX_WORDS] = [None; MAX_WORDS];
+        let words = &words[..words.len().min(MAX_WORDS)];
+        let place_words = &place.words[..place.words.len().min(MAX_WORDS)];
+        let city_words = &city.words[..city.words.len().min(MAX_WORDS)];
         let mut name_hit = false;
         for (i, m) in words.iter().enumerate() {
-            let quality = |wid: u32| m.ids.iter().find(|&&(id, _)| id == wid).map(|&(_, q)| q);
-            let best_name = place
-                .words
+            let quality = |wid: u32| {
+                let k = m.ids.binary_search_by_key(&wid, |&(id, _)| id).ok()?;
+                Some(m.ids[k].1)
+            };
+            let best_name = place_words
                 .iter()
                 .enumerate()
                 .filter(|(j, _)| name_used[*j] == 0.0)
@@ -366,8 +395,7 @@ impl AddressIndex {
                 }
                 continue;
             }
-            let best_city = city
-                .words
+            let best_city = city_words
                 .iter()
                 .enumerate()
                 .filter(|(j, _)| !city_used[*j])
@@ -392,8 +420,7 @@ impl AddressIndex {
             if let Some((n, rep)) = &m.word.number {
                 if rep.is_empty() {
                     let ord = [format!("{n}e"), format!("{n}er")];
-                    if city
-                        .words
+                    if city_words
                         .iter()
                         .any(|&w| ord.contains(&self.vocab.words[w as usize]))
                     {
@@ -434,7 +461,7 @@ impl AddressIndex {
         }
         let qcov = (num / den) as f64;
         let (mut lnum, mut lden) = (0f32, 0f32);
-        for (j, &wid) in place.words.iter().enumerate() {
+        for (j, &wid) in place_words.iter().enumerate() {
             let w = self.vocab.weight[wid as usize];
             lden += w;
             lnum += w * name_used[j];
@@ -447,78 +474,81 @@ impl AddressIndex {
         let text = qcov * qcov * (0.7 + 0.3 * lcov);
 
         let want_street_only = q.kind == Some(PlaceType::Street);
-        let number = hn_word.and_then(|i| words[i].word.number.clone());
-        let hit = match (&number, place.kind) {
-            (Some((n, rep)), PlaceType::Street) if !want_street_only => {
-                match self.number_hit(place, *n, rep) {
-                    Some((pos, hn, id, factor, interpolated)) => {
-                        let mut h = self.hit(place, pos, text * factor, Some(hn), id);
-                        h.properties.interpolated = interpolated;
-                        h
-                    }
-                    None if q.kind == Some(PlaceType::Housenumber) => return None,
-                    None => self.hit(place, place.pos, text * 0.85, None, place.id.clone()),
-                }
-            }
-            (Some(_), _) if !want_street_only => {
-                if q.kind == Some(PlaceType::Housenumber) {
-                    return None;
-                }
-                self.hit(place, place.pos, text * 0.85, None, place.id.clone())
-            }
-            _ => {
-                if q.kind == Some(PlaceType::Housenumber) {
-                    return None;
-                }
-                self.hit(place, place.pos, text, None, place.id.clone())
-            }
+        let want_number = q.kind == Some(PlaceType::Housenumber);
+        let number = hn_word.and_then(|i| words[i].word.number.as_ref());
+        let plain = |score: f64| {
+            Some(Scored {
+                score,
+                pos: place.pos,
+                number: None,
+            })
         };
-        Some(hit)
+        match number {
+            Some((n, rep)) if !want_street_only && place.kind == PlaceType::Street => {
+                match self.number_hit(place, *n, rep) {
+                    Some((pos, pick, factor)) => Some(Scored {
+                        score: text * factor,
+                        pos,
+                        number: Some(pick),
+                    }),
+                    None if want_number => None,
+                    None => plain(text * 0.85),
+                }
+            }
+            _ if want_number => None,
+            // A number nothing explains costs a little.
+            Some(_) if !want_street_only => plain(text * 0.85),
+            _ => plain(text),
+        }
     }
 
-    /// Position of number `n` (suffix `rep`) on a street: (position, displayed number, id,
-    /// score factor, interpolated?).
-    fn number_hit(
-        &self,
-        place: &Place,
-        n: u32,
-        rep: &str,
-    ) -> Option<(Pos, String, String, f64, bool)> {
-        // The BAN id scheme (<street id>_<number on 5 digits>[_<suffix>]) for numbers
-        // that are not in the data.
-        let made_up_id = || {
-            if rep.is_empty() {
-                format!("{}_{n:05}", place.id)
-            } else {
-                format!("{}_{n:05}_{rep}", place.id)
-            }
+    /// Position of number `n` (suffix `rep`) on a street, which number it is, and a score
+    /// factor (lower when the number is not in the data).
+    fn number_hit(&self, place: &Place, n: u32, rep: &str) -> Option<(Pos, NumberPick, f64)> {
+        let made_up = |rep: &str| NumberPick::MadeUp {
+            n,
+            rep: rep.to_string(),
         };
-        let found = AddressIndex::find_number(&place.numbers, n, rep);
-        if let Some((i, how)) = found {
-            let h = &place.numbers[i];
-            let existing = |factor| {
-                let hn = format!("{}{}", h.number, h.rep);
-                Some((h.pos, hn, h.id.to_string(), factor, false))
-            };
-            match how {
-                NumberMatch::Exact => return existing(1.0),
-                NumberMatch::Loose => return existing(0.97),
+        if let Some((i, how)) = AddressIndex::find_number(&place.numbers, n, rep) {
+            let pos = place.numbers[i].pos;
+            return Some(match how {
+                NumberMatch::Exact => (pos, NumberPick::Existing(i), 1.0),
+                NumberMatch::Loose => (pos, NumberPick::Existing(i), 0.97),
                 // "12b" asked, only "12" known: same building plot, nearly always.
-                NumberMatch::BareForRep => {
-                    return Some((h.pos, format!("{n}{rep}"), made_up_id(), 0.95, true))
-                }
+                NumberMatch::BareForRep => (pos, made_up(rep), 0.95),
                 // "96" asked, only "96a" known: a suffixed number is often another
                 // building further in; the neighbours on the same side say more.
-                NumberMatch::SuffixedForBare => {
-                    if let Some((pos, factor)) = interpolate(&place.numbers, n) {
-                        return Some((pos, n.to_string(), made_up_id(), factor, true));
-                    }
-                    return existing(0.95);
-                }
-            }
+                NumberMatch::SuffixedForBare => match interpolate(&place.numbers, n) {
+                    Some((p, factor)) => (p, made_up(""), factor),
+                    None => (pos, NumberPick::Existing(i), 0.95),
+                },
+            });
         }
         let (pos, factor) = interpolate(&place.numbers, n)?;
-        Some((pos, format!("{n}{rep}"), made_up_id(), factor, true))
+        Some((pos, made_up(rep), factor))
+    }
+
+    /// The hit for a scored place.
+    fn materialize(&self, place: &Place, sc: &Scored, score: f64) -> SearchHit {
+        match &sc.number {
+            None => self.hit(place, sc.pos, score, None, place.id.clone()),
+            Some(NumberPick::Existing(i)) => {
+                let h = &place.numbers[*i];
+                let hn = format!("{}{}", h.number, h.rep);
+                self.hit(place, h.pos, score, Some(hn), h.id.to_string())
+            }
+            Some(NumberPick::MadeUp { n, rep }) => {
+                // The BAN id scheme: <street id>_<number on 5 digits>[_<suffix>].
+                let id = if rep.is_empty() {
+                    format!("{}_{n:05}", place.id)
+                } else {
+                    format!("{}_{n:05}_{rep}", place.id)
+                };
+                let mut h = self.hit(place, sc.pos, score, Some(format!("{n}{rep}")), id);
+                h.properties.interpolated = true;
+                h
+            }
+        }
     }
 
     /// Builds a hit for a place (and a number on it when `housenumber` is given).
