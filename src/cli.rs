@@ -111,7 +111,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn serve(data: Option<PathBuf>, listen: SocketAddr, frontend: Option<PathBuf>) -> anyhow::Result<()> {
+fn serve(
+    data: Option<PathBuf>,
+    listen: SocketAddr,
+    frontend: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let start = std::time::Instant::now();
     let dataset = load(data)?;
     eprintln!(
@@ -202,7 +206,10 @@ pub fn render_text(a: &LookupAnswer) -> String {
             let _ = writeln!(s, "Commune : {} ({})", c.name, c.insee);
         }
         None => {
-            let _ = writeln!(s, "Commune : inconnue (aucune limite communale chargée ici)");
+            let _ = writeln!(
+                s,
+                "Commune : inconnue (aucune limite communale chargée ici)"
+            );
         }
     }
     match &a.parcel {
@@ -219,7 +226,10 @@ pub fn render_text(a: &LookupAnswer) -> String {
             );
         }
         None if a.coverage.cadastre => {
-            let _ = writeln!(s, "Parcelle : aucune (point hors parcelle, sur la voirie ?)");
+            let _ = writeln!(
+                s,
+                "Parcelle : aucune (point hors parcelle, sur la voirie ?)"
+            );
         }
         None => {
             let _ = writeln!(s, "Parcelle : cadastre non chargé ici");
@@ -243,7 +253,10 @@ pub fn render_text(a: &LookupAnswer) -> String {
             let _ = writeln!(s, "Document d'urbanisme : données chargées, aucun document");
         }
         None => {
-            let _ = writeln!(s, "Document d'urbanisme : aucune donnée d'urbanisme chargée ici");
+            let _ = writeln!(
+                s,
+                "Document d'urbanisme : aucune donnée d'urbanisme chargée ici"
+            );
         }
     }
     for z in &a.zones {

@@ -83,6 +83,8 @@ pub struct DatasetParts {
     pub ban_files: Vec<PathBuf>,
     /// Commune names from address files, for communes without a boundary file.
     pub commune_names: HashMap<String, String>,
+    /// See [`crate::load::manifest::Manifest::planning_complete_communes`].
+    pub planning_complete_communes: Vec<String>,
 }
 
 /// The immutable, indexed dataset a server or CLI answers from.
@@ -101,6 +103,8 @@ pub struct Dataset {
     pub coverage: SpatialLayer<Coverage>,
     /// BAN files listed in the data, for the geocoder.
     pub ban_files: Vec<PathBuf>,
+    /// Communes where the planning data is declared complete (no document there means RNU).
+    pub planning_complete_communes: Vec<String>,
     pub report: LoadReport,
 }
 
@@ -113,7 +117,15 @@ macro_rules! has_geometry {
         }
     )*};
 }
-has_geometry!(Commune, Parcel, ZoneUrba, UrbaFeature, Servitude, RiskZone, Coverage);
+has_geometry!(
+    Commune,
+    Parcel,
+    ZoneUrba,
+    UrbaFeature,
+    Servitude,
+    RiskZone,
+    Coverage
+);
 
 /// The convex hull of some geometries, as a coverage area of last resort.
 pub fn hull<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> CoverageArea {
@@ -156,6 +168,7 @@ impl Dataset {
             risk_zones: SpatialLayer::new(parts.risk_zones),
             coverage: SpatialLayer::new(coverage),
             ban_files: parts.ban_files,
+            planning_complete_communes: parts.planning_complete_communes,
             report,
         }
     }
@@ -279,7 +292,10 @@ fn resolve_coverage(parts: &DatasetParts, report: &mut LoadReport) -> Vec<Covera
                 }
             }
             CoverageArea::Perimeter(plan) => match &parts.risk_plans[*plan].perimeter {
-                Some(p) => push(Geometry::MultiPolygon(p.clone()), "périmètre du plan".into()),
+                Some(p) => push(
+                    Geometry::MultiPolygon(p.clone()),
+                    "périmètre du plan".into(),
+                ),
                 None => warnings.push(format!("{} : plan sans périmètre", hint.source)),
             },
             CoverageArea::Area(area, basis) => {

@@ -40,8 +40,9 @@ impl PreparedArea {
     pub fn new(geometry: &Geometry<f64>) -> PreparedArea {
         let mut edges = Vec::new();
         for polygon in polygons_of(geometry) {
-            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-                push_ring(ring, &mut edges);
+            push_ring(polygon.exterior(), true, &mut edges);
+            for ring in polygon.interiors() {
+                push_ring(ring, false, &mut edges);
             }
         }
         let edge_tree = (edges.len() > EDGE_INDEX_THRESHOLD).then(|| {
@@ -93,16 +94,56 @@ impl PreparedArea {
     pub fn edge_count(&self) -> usize {
         self.edges.len()
     }
+
+    /// Every oriented edge (exterior rings counter-clockwise, holes clockwise).
+    pub fn edges(&self) -> &[[Coord<f64>; 2]] {
+        &self.edges
+    }
+
+    /// The oriented edges whose bounding box meets `rect`, through the edge R-tree when there is one.
+    pub fn edges_in(&self, rect: Rect<f64>) -> Vec<[Coord<f64>; 2]> {
+        let (min, max) = (rect.min(), rect.max());
+        match &self.edge_tree {
+            Some(tree) => tree
+                .locate_in_envelope_intersecting(&AABB::from_corners(
+                    [min.x, min.y],
+                    [max.x, max.y],
+                ))
+                .map(|e| self.edges[e.data as usize])
+                .collect(),
+            None => self
+                .edges
+                .iter()
+                .filter(|[a, b]| {
+                    a.x.max(b.x) >= min.x
+                        && a.x.min(b.x) <= max.x
+                        && a.y.max(b.y) >= min.y
+                        && a.y.min(b.y) <= max.y
+                })
+                .copied()
+                .collect(),
+        }
+    }
 }
 
-fn push_ring(ring: &LineString<f64>, edges: &mut Vec<[Coord<f64>; 2]>) {
-    edges.extend(ring.0.windows(2).map(|w| [w[0], w[1]]));
+/// Appends a ring's edges oriented the mathematical way — exterior counter-clockwise, holes
+/// clockwise — so that boundary integrals over them ([`crate::analysis::area`]) give positive areas.
+fn push_ring(ring: &LineString<f64>, exterior: bool, edges: &mut Vec<[Coord<f64>; 2]>) {
+    let mut ring_edges: Vec<[Coord<f64>; 2]> = ring.0.windows(2).map(|w| [w[0], w[1]]).collect();
     // Rings that are not explicitly closed still bound an area.
     if let (Some(first), Some(last)) = (ring.0.first(), ring.0.last()) {
         if first != last {
-            edges.push([*last, *first]);
+            ring_edges.push([*last, *first]);
         }
     }
+    let twice_area: f64 = ring_edges.iter().map(|[a, b]| a.x * b.y - b.x * a.y).sum();
+    if (twice_area > 0.0) != exterior {
+        ring_edges.reverse();
+        for e in &mut ring_edges {
+            e.swap(0, 1);
+        }
+    }
+    edges.extend(ring_edges);
 }
 
 /// Every polygon in a geometry, flattening multi-polygons and collections.
@@ -173,7 +214,10 @@ fn point_segment_distance(a: Coord<f64>, b: Coord<f64>) -> f64 {
 pub fn is_areal(geometry: &Geometry<f64>) -> bool {
     matches!(
         geometry,
-        Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_)
+        Geometry::Polygon(_)
+            | Geometry::MultiPolygon(_)
+            | Geometry::Rect(_)
+            | Geometry::Triangle(_)
     ) || matches!(geometry, Geometry::GeometryCollection(gc) if gc.0.iter().any(is_areal))
 }
 
@@ -237,7 +281,8 @@ impl<T: HasGeometry> SpatialLayer<T> {
 
     /// Features whose envelope intersects `rect` (no exact test).
     pub fn in_rect(&self, rect: Rect<f64>) -> impl Iterator<Item = (usize, &T)> + '_ {
-        let envelope = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let envelope =
+            AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
         self.tree
             .locate_in_envelope_intersecting(&envelope)
             .map(|e| e.data as usize)
@@ -278,9 +323,18 @@ impl<T: HasGeometry> SpatialLayer<T> {
         self.features.is_empty()
     }
 
+    /// The prepared polygon of feature `i`, if it is areal.
+    pub fn prepared(&self, i: usize) -> Option<&PreparedArea> {
+        self.prepared.get(i)?.as_ref()
+    }
+
     /// Total number of polygon edges prepared, a proxy for memory use.
     pub fn edge_count(&self) -> usize {
-        self.prepared.iter().flatten().map(PreparedArea::edge_count).sum()
+        self.prepared
+            .iter()
+            .flatten()
+            .map(PreparedArea::edge_count)
+            .sum()
     }
 }
 
@@ -313,7 +367,10 @@ mod tests {
         let area = PreparedArea::new(&Geometry::Polygon(poly.clone()));
         assert!(area.edge_tree.is_some());
         for i in 0..2000 {
-            let p = Point::new((i as f64 * 0.618).sin() * 1.4, (i as f64 * 0.331).cos() * 1.4);
+            let p = Point::new(
+                (i as f64 * 0.618).sin() * 1.4,
+                (i as f64 * 0.331).cos() * 1.4,
+            );
             assert_eq!(area.contains(p), poly.contains(&p), "at {p:?}");
         }
     }

@@ -6,6 +6,7 @@
 //! [`geocode`] turns addresses into points; [`lookup`] intersects a point with every layer;
 //! [`api`] serves it over HTTP and [`cli`] on the command line.
 
+pub mod analysis;
 pub mod api;
 pub mod cli;
 pub mod crs;
@@ -16,3 +17,4 @@ pub mod load;
 pub mod lookup;
 pub mod model;
 pub mod nomenclature;
+pub mod rules;

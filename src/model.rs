@@ -126,6 +126,8 @@ pub struct Servitude {
     /// Plain-language name of the servitude (`nomSupLitt`).
     pub nom_sup_litt: Option<String>,
     pub acte: Option<ActeSup>,
+    /// GASPAR code of the risk plan behind a PM1/PM3 easement (générateur `ID_GASPAR`), to show it once.
+    pub id_gaspar: Option<String>,
     /// The delivery folder it was read from.
     pub source: String,
     #[serde(skip)]

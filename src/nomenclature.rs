@@ -179,7 +179,10 @@ pub enum RegulationEffect {
 /// ```
 pub fn regulation(code: &str) -> (&'static str, RegulationEffect) {
     match code {
-        "01" => ("prescriptions hors zone d'aléa", RegulationEffect::Conditions),
+        "01" => (
+            "prescriptions hors zone d'aléa",
+            RegulationEffect::Conditions,
+        ),
         "02" => ("prescriptions", RegulationEffect::Conditions),
         "03" => ("interdiction", RegulationEffect::Ban),
         "04" => ("interdiction stricte", RegulationEffect::Ban),

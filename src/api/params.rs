@@ -11,8 +11,10 @@ pub struct Params(HashMap<String, String>);
 impl Params {
     /// Parses a raw query string; malformed encoding is a 400, never a panic.
     pub fn parse(raw: Option<&str>) -> Result<Params, ApiError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
-            .map_err(|e| ApiError::bad_request("invalid_query", format!("paramètres illisibles : {e}")))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
+                ApiError::bad_request("invalid_query", format!("paramètres illisibles : {e}"))
+            })?;
         Ok(Params(pairs.into_iter().collect()))
     }
 

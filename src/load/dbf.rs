@@ -289,7 +289,9 @@ mod tests {
     fn truncated_file_is_an_error_not_a_panic() {
         let mut bytes = table(b'C', 10, &[b"abc", b"def"]);
         bytes.truncate(bytes.len() - 5);
-        assert!(DbfTable::parse(&bytes, None).unwrap_err().contains("tronqué"));
+        assert!(DbfTable::parse(&bytes, None)
+            .unwrap_err()
+            .contains("tronqué"));
         assert!(DbfTable::parse(&bytes[..20], None).is_err());
         assert!(DbfTable::parse(&[0xff; 40], None).is_err());
     }

@@ -61,9 +61,9 @@ pub fn read(
         match geometry {
             Ok(s) => {
                 if let Some(note) = s.repaired {
-                    report
-                        .warnings
-                        .push(format!("{file_label} entité {i} : géométrie réparée ({note})"));
+                    report.warnings.push(format!(
+                        "{file_label} entité {i} : géométrie réparée ({note})"
+                    ));
                 }
                 out.push((i, feature.properties.unwrap_or_default(), s.geometry));
             }

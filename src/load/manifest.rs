@@ -39,6 +39,11 @@ pub struct Manifest {
     pub description: Option<String>,
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceEntry>,
+    /// Communes (INSEE codes) for which the loaded planning data is complete: one of them without a
+    /// planning document is under the national rules (RNU). Elsewhere a missing document means
+    /// "no data loaded", never RNU.
+    #[serde(default)]
+    pub planning_complete_communes: Vec<String>,
     #[serde(skip)]
     path: PathBuf,
 }

@@ -13,8 +13,8 @@ pub mod dbf;
 mod geojson_file;
 mod geometry;
 mod gpkg;
-pub mod normalise;
 pub mod manifest;
+pub mod normalise;
 mod plu;
 mod ppr;
 mod scan;
@@ -131,11 +131,14 @@ pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
             reason: "dossier de données introuvable".into(),
         });
     }
+    let mut parts = DatasetParts::default();
     let sources = match manifest::Manifest::find(root)? {
-        Some(m) => m.sources(root)?,
+        Some(m) => {
+            parts.planning_complete_communes = m.planning_complete_communes.clone();
+            m.sources(root)?
+        }
         None => scan::scan(root)?,
     };
-    let mut parts = DatasetParts::default();
     let mut report = LoadReport {
         root: root.display().to_string(),
         ..Default::default()

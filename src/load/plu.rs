@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use super::dbf::{DbfTable, Record};
+use super::normalise::{iso_date, normalise_typedoc, two_digits};
 use super::scan::Source;
 use super::shp::{self, ShpLayer};
 use super::{relative, LayerReport, LoadError, LoadReport};
 use crate::dataset::DatasetParts;
-use super::normalise::{iso_date, normalise_typedoc, two_digits};
 use crate::model::{Origin, PlanDocument, UrbaFeature, UrbaFeatureKind, ZoneUrba};
 
 /// Loads one delivery: documents first, then every layer linked to them.
@@ -269,8 +269,9 @@ fn read_urba_features(
         report: mut r,
     } = shp;
     if !table.has(code_field) {
-        r.warnings
-            .push(format!("{label} : champ {code_field} absent, couche ignorée"));
+        r.warnings.push(format!(
+            "{label} : champ {code_field} absent, couche ignorée"
+        ));
         r.skipped += r.features;
         r.features = 0;
     } else {

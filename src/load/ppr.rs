@@ -47,7 +47,11 @@ pub fn load_gpkg(
         let label = relative(root, file);
         let gpkg = GeoPackage::open(file)?;
         let tables = gpkg.tables()?;
-        let find = |suffix: &str| tables.iter().find(|t| t.to_ascii_lowercase().ends_with(suffix));
+        let find = |suffix: &str| {
+            tables
+                .iter()
+                .find(|t| t.to_ascii_lowercase().ends_with(suffix))
+        };
         let Some(zone_table) = find("_zonereglementaireurba_s") else {
             report.layers.push(super::LayerReport {
                 file: label.clone(),

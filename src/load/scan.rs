@@ -234,10 +234,12 @@ pub fn ignored_files(root: &Path, sources: &[Source]) -> Vec<String> {
         .flat_map(|s| s.files.iter())
         .flat_map(|f| {
             let stem = f.with_extension("");
-            ["shp", "shx", "dbf", "prj", "cpg", "qpj", "idx", "SHP", "SHX", "DBF", "PRJ", "CPG"]
-                .iter()
-                .map(move |e| stem.with_extension(e))
-                .chain(std::iter::once(f.clone()))
+            [
+                "shp", "shx", "dbf", "prj", "cpg", "qpj", "idx", "SHP", "SHX", "DBF", "PRJ", "CPG",
+            ]
+            .iter()
+            .map(move |e| stem.with_extension(e))
+            .chain(std::iter::once(f.clone()))
         })
         .collect();
     all.into_iter()

@@ -48,8 +48,8 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
     })?;
     let table = DbfTable::read(&dbf_path)?;
     let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
-    let mut reader =
-        ShapeReader::new(Cursor::new(bytes)).map_err(|e| LoadError::corrupt(path, e.to_string()))?;
+    let mut reader = ShapeReader::new(Cursor::new(bytes))
+        .map_err(|e| LoadError::corrupt(path, e.to_string()))?;
     let mut shapes = Vec::new();
     for shape in reader.iter_shapes() {
         shapes.push(shape.map_err(|e| {
@@ -79,9 +79,9 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
         match to_wgs84(shape, &crs) {
             Ok((geometry, repaired)) => {
                 if let Some(note) = repaired {
-                    report
-                        .warnings
-                        .push(format!("{file_label} entité {i} : géométrie réparée ({note})"));
+                    report.warnings.push(format!(
+                        "{file_label} entité {i} : géométrie réparée ({note})"
+                    ));
                 }
                 features.push((i, record.clone(), geometry));
             }

@@ -22,6 +22,7 @@ struct SupRow {
 
 struct GenRow {
     id_sup: Option<String>,
+    id_gaspar: Option<String>,
     nom: Option<String>,
     typ: Option<String>,
 }
@@ -94,7 +95,9 @@ pub fn load(
                 acte_of_sup.entry(sup).or_insert(acte);
             }
         }
-        report.layers.push(dbf_report(root, f, "SERVITUDE_ACTE_SUP", &t));
+        report
+            .layers
+            .push(dbf_report(root, f, "SERVITUDE_ACTE_SUP", &t));
     }
     let mut generateurs: HashMap<String, GenRow> = HashMap::new();
     for f in files(&|n| n.contains("GENERATEUR_SUP_")) {
@@ -109,6 +112,10 @@ pub fn load(
                     id,
                     GenRow {
                         id_sup: layer.table.text(r, "IDSUP"),
+                        id_gaspar: layer
+                            .table
+                            .get_any(r, &["ID_GASPAR", "IDGASPAR"])
+                            .map(str::to_string),
                         nom: layer.table.text(r, "NOMGEN"),
                         typ: layer.table.text(r, "TYPEGEN"),
                     },
@@ -175,6 +182,7 @@ pub fn load(
                 nom_sup_litt: sup.and_then(|s| s.nom_litt.clone()),
                 id_sup,
                 acte,
+                id_gaspar: gen.and_then(|g| g.id_gaspar.clone()),
                 source: source.name.clone(),
                 origin: Origin {
                     file: label.clone(),
@@ -191,9 +199,13 @@ pub fn load(
         report.layers.push(r);
     }
     // The territory named by the delivery, when its boundary is loaded; the features' hull in any case.
-    let areas = territory(&source.name).into_iter().chain(std::iter::once(hull(
-        parts.servitudes[first_servitude..].iter().map(|s| &s.geometry),
-    )));
+    let areas = territory(&source.name)
+        .into_iter()
+        .chain(std::iter::once(hull(
+            parts.servitudes[first_servitude..]
+                .iter()
+                .map(|s| &s.geometry),
+        )));
     for area in areas.collect::<Vec<_>>() {
         parts.coverage_hints.push(CoverageHint {
             layer: CoverageLayer::Servitudes,
@@ -252,9 +264,15 @@ mod tests {
 
     #[test]
     fn territory_from_delivery_name() {
-        assert!(matches!(territory("172014607_AC1_2A_20180130"), Some(CoverageArea::Departement(d)) if d == "2A"));
-        assert!(matches!(territory("123456789_A5_088_20200313"), Some(CoverageArea::Departement(d)) if d == "88"));
-        assert!(matches!(territory("213000896_INT1_83044_20160130"), Some(CoverageArea::Communes(c)) if c == ["83044"]));
+        assert!(
+            matches!(territory("172014607_AC1_2A_20180130"), Some(CoverageArea::Departement(d)) if d == "2A")
+        );
+        assert!(
+            matches!(territory("123456789_A5_088_20200313"), Some(CoverageArea::Departement(d)) if d == "88")
+        );
+        assert!(
+            matches!(territory("213000896_INT1_83044_20160130"), Some(CoverageArea::Communes(c)) if c == ["83044"])
+        );
         assert!(territory("whatever").is_none());
     }
 

@@ -13,7 +13,9 @@ use super::normalise::{iso_date, normalise_typedoc};
 use super::scan::{Source, SourceKind};
 use super::{relative, shp, LayerReport, LoadError, LoadReport};
 use crate::dataset::{hull, CoverageArea, CoverageHint, CoverageLayer, DatasetParts};
-use crate::model::{Commune, Origin, Parcel, PlanDocument, RiskPlan, RiskPlanKind, RiskZone, ZoneUrba};
+use crate::model::{
+    Commune, Origin, Parcel, PlanDocument, RiskPlan, RiskPlanKind, RiskZone, ZoneUrba,
+};
 
 fn as_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
     match g {
@@ -43,8 +45,9 @@ pub fn load_cadastre(
             };
             let Some(geometry) = as_multipolygon(g) else {
                 r.skipped += 1;
-                r.warnings
-                    .push(format!("{label} entité {i} ignorée : géométrie non polygonale"));
+                r.warnings.push(format!(
+                    "{label} entité {i} ignorée : géométrie non polygonale"
+                ));
                 continue;
             };
             parts.parcels.push(Parcel {
@@ -228,7 +231,10 @@ pub fn load(
         } else {
             Err(LoadError::Manifest {
                 path: file.clone(),
-                reason: format!("le rôle {:?} demande le champ « {key} » dans [source.fields]", spec.role),
+                reason: format!(
+                    "le rôle {:?} demande le champ « {key} » dans [source.fields]",
+                    spec.role
+                ),
             })
         }
     };
@@ -307,7 +313,10 @@ pub fn load(
             });
         }
         Role::Risk => {
-            let plan = spec.plan.as_ref().expect("checked when the manifest was read");
+            let plan = spec
+                .plan
+                .as_ref()
+                .expect("checked when the manifest was read");
             let plan_index = parts.risk_plans.len();
             parts.risk_plans.push(RiskPlan {
                 code: plan.code.clone(),

@@ -1,35 +1,64 @@
-//! Point lookup: intersect a WGS84 point with every layer of a [`Dataset`].
-//!
-//! The answer says, for each layer family, what is here *and* whether the loaded data covers this
-//! place at all ([`CoverageOut`]): "no zone here" and "no data here" are different answers.
+//! The shape of an answer, as serialised to JSON (documented in `docs/api.md`).
 
-use geo::Point;
 use serde::Serialize;
 
-use crate::dataset::{CoverageLayer, Dataset};
+use crate::analysis::Overlap;
+use crate::dataset::Coverage;
 use crate::model::{ActeSup, Commune, Parcel, PlanDocument, RiskPlanKind};
-use crate::nomenclature::{
-    destdomi_label, nomenclature, regulation, typesect_label, typezone_label, RegulationEffect,
-};
+use crate::nomenclature::RegulationEffect;
+use crate::rules::status::PlanningStatus;
+use crate::rules::summary::Sentence;
 
-/// Tolerance, in metres, within which line and point features (linear prescriptions, SUP assiettes
-/// L/P) count as "at" the point: about the accuracy of a click on a 1:1000 map.
-pub const LINE_TOLERANCE_M: f64 = 5.0;
-
-/// Where a piece of an answer comes from: the layer file and the feature number in it.
+/// Where a piece of an answer comes from: the layer and the feature (`file#number`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SourceRef {
     pub layer: &'static str,
     pub id: String,
 }
 
-/// The full answer for one point.
+/// What was analysed.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeKind {
+    /// A point outside any parcel (or where no cadastre is loaded).
+    Point,
+    /// The parcel under the point, or the one asked for.
+    Parcel,
+    /// A project footprint sent by the client.
+    Footprint,
+}
+
+/// The analysed area.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    /// Area analysed in m² (parcel or footprint), computed from the geometry.
+    pub area_m2: Option<f64>,
+}
+
+/// How a feature meets what was analysed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Whether the feature is under the point itself (the marker).
+    pub at_point: bool,
+    /// For parcels and footprints: area and share covered.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<Overlap>,
+}
+
+/// The full answer.
 #[derive(Debug, Clone, Serialize)]
 pub struct LookupAnswer {
+    /// Reference point (the one asked, or a point inside the parcel or footprint), WGS84.
     pub lon: f64,
     pub lat: f64,
+    pub scope: Scope,
     pub commune: Option<Commune>,
     pub parcel: Option<Parcel>,
+    /// When the point is on no parcel: the nearest one within [`super::NEAREST_PARCEL_MAX_M`].
+    pub nearest_parcel: Option<NearestParcel>,
+    /// Which planning rules apply in the commune (PLU, PLUi, CC, RNU…, or unknown).
+    pub status: PlanningStatus,
     pub document: Option<DocumentOut>,
     pub zones: Vec<ZoneOut>,
     pub prescriptions: Vec<UrbaFeatureOut>,
@@ -37,8 +66,19 @@ pub struct LookupAnswer {
     pub servitudes: Vec<ServitudeOut>,
     pub risks: Vec<RiskOut>,
     pub coverage: CoverageOut,
+    /// Plain-French sentences, most decisive first.
+    pub summary: Vec<Sentence>,
+    /// Things the user should know about the answer itself (geocoding doubts, upstream failures…).
+    pub warnings: Vec<String>,
     /// Tolerance used for line and point features, in metres.
     pub tolerance_m: f64,
+}
+
+/// The parcel nearest to a point that lies on none.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearestParcel {
+    pub id: String,
+    pub distance_m: f64,
 }
 
 /// A planning document as answered.
@@ -48,6 +88,8 @@ pub struct DocumentOut {
     pub document: PlanDocument,
     /// Regulation text: `urlreg` when the data gives one, else the file name.
     pub reglement: Option<String>,
+    /// Graphic regulation (plan): `urlplan`, else the file name.
+    pub plan: Option<String>,
 }
 
 /// A zone as answered, with the meaning of its codes.
@@ -61,7 +103,11 @@ pub struct ZoneOut {
     pub destdomi_label: Option<&'static str>,
     pub nomfic: Option<String>,
     pub urlfic: Option<String>,
+    /// The regulation to read: `urlfic` when given, else `nomfic`.
+    pub reglement: Option<String>,
     pub idurba: Option<String>,
+    #[serde(flatten)]
+    pub hit: Hit,
     pub source: SourceRef,
 }
 
@@ -77,6 +123,9 @@ pub struct UrbaFeatureOut {
     pub txt: Option<String>,
     pub nomfic: Option<String>,
     pub urlfic: Option<String>,
+    pub reglement: Option<String>,
+    #[serde(flatten)]
+    pub hit: Hit,
     pub source: SourceRef,
 }
 
@@ -84,6 +133,7 @@ pub struct UrbaFeatureOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServitudeOut {
     pub categorie: String,
+    /// Label from the CNIG list; absent for the few codes it does not name.
     pub categorie_label: Option<&'static str>,
     pub id_ass: String,
     pub nom_ass: Option<String>,
@@ -95,6 +145,8 @@ pub struct ServitudeOut {
     pub nom_sup: Option<String>,
     pub nom_sup_litt: Option<String>,
     pub acte: Option<ActeSup>,
+    #[serde(flatten)]
+    pub hit: Hit,
     pub source: SourceRef,
 }
 
@@ -111,10 +163,14 @@ pub struct RiskOut {
     pub regulation_label: Option<&'static str>,
     pub effect: RegulationEffect,
     pub url: Option<String>,
+    /// SUP category under which the same plan is also published (PM1, PM3), shown here once.
+    pub also_servitude: Option<String>,
+    #[serde(flatten)]
+    pub hit: Hit,
     pub source: SourceRef,
 }
 
-/// Whether the loaded data covers the point, per layer family, and which sources do.
+/// Whether the loaded data covers the place, per layer family, and which sources do.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct CoverageOut {
     pub commune: bool,
@@ -122,158 +178,5 @@ pub struct CoverageOut {
     pub planning: bool,
     pub servitudes: bool,
     pub risks: bool,
-    pub sources: Vec<crate::dataset::Coverage>,
-}
-
-fn source(layer: &'static str, origin: &crate::model::Origin) -> SourceRef {
-    SourceRef {
-        layer,
-        id: origin.id(),
-    }
-}
-
-/// Intersects `(lon, lat)` (WGS84 degrees, assumed valid) with every layer.
-pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
-    let p = Point::new(lon, lat);
-    let n = nomenclature();
-    let commune = data.communes.at(p, 0.0).map(|(_, c)| c.clone()).next();
-    let parcel = data.parcels.at(p, 0.0).map(|(_, c)| c.clone()).next();
-    let zones_hit: Vec<_> = data.zones.at(p, 0.0).map(|(_, z)| z).collect();
-    let zones = zones_hit
-        .iter()
-        .map(|z| {
-            let is_sector = z.origin.file.to_ascii_uppercase().contains("SECTEUR_CC");
-            ZoneOut {
-                libelle: z.libelle.clone(),
-                libelong: z.libelong.clone(),
-                typezone: z.typezone.clone(),
-                typezone_label: if is_sector {
-                    typesect_label(&z.typezone)
-                } else {
-                    typezone_label(&z.typezone)
-                },
-                destdomi: z.destdomi.clone(),
-                destdomi_label: z.destdomi.as_deref().and_then(destdomi_label),
-                nomfic: z.nomfic.clone(),
-                urlfic: z.urlfic.clone(),
-                idurba: z.idurba.clone(),
-                source: source("zone_urba", &z.origin),
-            }
-        })
-        .collect();
-    let urba = |layer: &'static str, f: &crate::model::UrbaFeature| {
-        let label = match f.kind {
-            crate::model::UrbaFeatureKind::Prescription => {
-                n.prescription(&f.code, f.subcode.as_deref())
-            }
-            crate::model::UrbaFeatureKind::Information => {
-                n.information(&f.code, f.subcode.as_deref())
-            }
-        };
-        UrbaFeatureOut {
-            code: f.code.clone(),
-            subcode: f.subcode.clone(),
-            label,
-            libelle: f.libelle.clone(),
-            txt: f.txt.clone(),
-            nomfic: f.nomfic.clone(),
-            urlfic: f.urlfic.clone(),
-            source: source(layer, &f.origin),
-        }
-    };
-    let prescriptions = data
-        .prescriptions
-        .at(p, LINE_TOLERANCE_M)
-        .map(|(_, f)| urba("prescription", f))
-        .collect();
-    let informations = data
-        .informations
-        .at(p, LINE_TOLERANCE_M)
-        .map(|(_, f)| urba("information", f))
-        .collect();
-    let servitudes = data
-        .servitudes
-        .at(p, LINE_TOLERANCE_M)
-        .map(|(_, s)| ServitudeOut {
-            categorie: s.categorie.clone(),
-            categorie_label: n.sup_category(&s.categorie),
-            id_ass: s.id_ass.clone(),
-            nom_ass: s.nom_ass.clone(),
-            type_ass: s.type_ass.clone(),
-            id_gen: s.id_gen.clone(),
-            nom_gen: s.nom_gen.clone(),
-            type_gen: s.type_gen.clone(),
-            id_sup: s.id_sup.clone(),
-            nom_sup: s.nom_sup.clone(),
-            nom_sup_litt: s.nom_sup_litt.clone(),
-            acte: s.acte.clone(),
-            source: source("assiette_sup", &s.origin),
-        })
-        .collect();
-    let risks = data
-        .risk_zones
-        .at(p, LINE_TOLERANCE_M)
-        .map(|(_, z)| {
-            let plan = &data.risk_plans[z.plan];
-            let (label, effect) = z
-                .regulation
-                .as_deref()
-                .map(regulation)
-                .map(|(l, e)| (Some(l), e))
-                .unwrap_or((None, RegulationEffect::Unknown));
-            RiskOut {
-                procedure: plan.code.clone(),
-                kind: plan.kind,
-                plan: plan.name.clone(),
-                plan_date: plan.date.clone(),
-                zone_code: z.code.clone(),
-                zone_label: z.label.clone(),
-                regulation: z.regulation.clone(),
-                regulation_label: label,
-                effect,
-                url: z.url.clone().or_else(|| plan.url.clone()),
-                source: source("zone_risque", &z.origin),
-            }
-        })
-        .collect();
-    let sources: Vec<_> = data.coverage.at(p, 0.0).map(|(_, c)| c.clone()).collect();
-    let covered = |layer: CoverageLayer| sources.iter().any(|c| c.layer == layer);
-    let document = zones_hit
-        .iter()
-        .find_map(|z| z.document)
-        .or_else(|| {
-            sources
-                .iter()
-                .filter(|c| c.layer == CoverageLayer::Planning)
-                .find_map(|c| data.documents.iter().position(|d| d.idurba == c.source))
-        })
-        .map(|i| {
-            let d = data.documents[i].clone();
-            DocumentOut {
-                reglement: d.urlreg.clone().or_else(|| d.nomreg.clone()),
-                document: d,
-            }
-        });
-    let coverage = CoverageOut {
-        commune: commune.is_some(),
-        cadastre: parcel.is_some() || covered(CoverageLayer::Cadastre),
-        planning: !zones_hit.is_empty() || covered(CoverageLayer::Planning),
-        servitudes: covered(CoverageLayer::Servitudes),
-        risks: covered(CoverageLayer::Risks),
-        sources,
-    };
-    LookupAnswer {
-        lon,
-        lat,
-        commune,
-        parcel,
-        document,
-        zones,
-        prescriptions,
-        informations,
-        servitudes,
-        risks,
-        coverage,
-        tolerance_m: LINE_TOLERANCE_M,
-    }
+    pub sources: Vec<Coverage>,
 }
