@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use crate::api::{router, AppState};
 use crate::dataset::Dataset;
 use crate::load::load_dir;
-use crate::lookup::{lookup, LookupAnswer};
+use crate::lookup::{lookup, lookup_parcel, LookupAnswer};
 
 /// urbaclic — règles d'urbanisme applicables à une adresse ou une parcelle.
 #[derive(Parser, Debug)]
@@ -35,8 +35,13 @@ pub enum Command {
         #[arg(long)]
         frontend: Option<PathBuf>,
     },
-    /// Interroge les données en un point et affiche ce qui s'y applique.
+    /// Affiche les règles qui s'appliquent à une adresse, un point ou une parcelle.
     Lookup {
+        /// Adresse à géocoder, ex. « 12 rue Ordener Paris ».
+        address: Option<String>,
+        /// Identifiant de parcelle (14 caractères, ex. 91216000AB0037).
+        #[arg(long)]
+        parcel: Option<String>,
         #[arg(long, allow_hyphen_values = true)]
         lat: Option<f64>,
         #[arg(long, allow_hyphen_values = true)]
@@ -89,17 +94,33 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             frontend,
         } => serve(data, listen, frontend),
         Command::Lookup {
+            address,
+            parcel,
             lat,
             lon,
             json,
             data,
         } => {
-            let (Some(lat), Some(lon)) = (lat, lon) else {
-                bail!("indiquez --lat et --lon (degrés WGS84)");
-            };
-            let at = crate::api::Coordinates::new(lon, lat).map_err(|e| anyhow::anyhow!("{e}"))?;
             let data = load(data)?;
-            let answer = lookup(&data, at.lon, at.lat);
+            let answer = match (address, parcel, lat, lon) {
+                (Some(q), None, None, None) => tokio::runtime::Runtime::new()?
+                    .block_on(crate::api::lookup_address(&data, &q))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                (None, Some(id), None, None) => {
+                    let id = id.trim().to_ascii_uppercase();
+                    lookup_parcel(&data, &id).with_context(|| {
+                        format!("parcelle {id} inconnue dans les données chargées")
+                    })?
+                }
+                (None, None, Some(lat), Some(lon)) => {
+                    let at = crate::api::Coordinates::new(lon, lat)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    lookup(&data, at.lon, at.lat)
+                }
+                _ => {
+                    bail!("indiquez une adresse, ou --parcel ID, ou --lat et --lon (degrés WGS84)")
+                }
+            };
             if json {
                 println!("{}", serde_json::to_string_pretty(&answer)?);
             } else {
@@ -196,131 +217,37 @@ fn check_data(dir: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A readable French listing of an answer, for the terminal.
+/// The answer for a terminal: what was found, then the summary sentences, then warnings.
 pub fn render_text(a: &LookupAnswer) -> String {
     use std::fmt::Write;
     let mut s = String::new();
-    let _ = writeln!(s, "Point {:.6}, {:.6}", a.lat, a.lon);
-    match &a.commune {
-        Some(c) => {
-            let _ = writeln!(s, "Commune : {} ({})", c.name, c.insee);
-        }
-        None => {
-            let _ = writeln!(
-                s,
-                "Commune : inconnue (aucune limite communale chargée ici)"
-            );
-        }
-    }
-    match &a.parcel {
-        Some(p) => {
-            let _ = writeln!(
-                s,
-                "Parcelle : {} (section {}, n° {}{})",
-                p.id,
-                p.section,
-                p.numero,
-                p.contenance
-                    .map(|c| format!(", {c} m²"))
-                    .unwrap_or_default()
-            );
-        }
-        None if a.coverage.cadastre => {
-            let _ = writeln!(
-                s,
-                "Parcelle : aucune (point hors parcelle, sur la voirie ?)"
-            );
-        }
-        None => {
-            let _ = writeln!(s, "Parcelle : cadastre non chargé ici");
-        }
-    }
-    match &a.document {
-        Some(d) => {
-            let _ = writeln!(
-                s,
-                "Document d'urbanisme : {} {}{}",
-                d.document.typedoc,
-                d.document.idurba,
-                d.document
-                    .datappro
-                    .as_deref()
-                    .map(|x| format!(", approuvé le {x}"))
-                    .unwrap_or_default()
-            );
-        }
-        None if a.coverage.planning => {
-            let _ = writeln!(s, "Document d'urbanisme : données chargées, aucun document");
-        }
-        None => {
-            let _ = writeln!(
-                s,
-                "Document d'urbanisme : aucune donnée d'urbanisme chargée ici"
-            );
-        }
-    }
-    for z in &a.zones {
+    if let Some(l) = &a.location {
         let _ = writeln!(
             s,
-            "Zone {} ({}){}{}",
-            z.libelle,
-            z.typezone_label.unwrap_or(&z.typezone),
-            z.libelong
-                .as_deref()
-                .map(|l| format!(" : {l}"))
-                .unwrap_or_default(),
-            z.urlfic
-                .as_deref()
-                .or(z.nomfic.as_deref())
-                .map(|r| format!(" — règlement : {r}"))
-                .unwrap_or_default()
+            "Adresse : {} (score {:.2}{})",
+            l.label,
+            l.score,
+            if l.interpolated {
+                ", position interpolée"
+            } else {
+                ""
+            }
         );
     }
-    for p in &a.prescriptions {
+    let _ = writeln!(s, "Position : {:.6}, {:.6} (lat, lon)", a.lat, a.lon);
+    let _ = writeln!(s);
+    for sentence in &a.summary {
+        let _ = writeln!(s, "• {}", sentence.text);
+    }
+    for alt in &a.alternatives {
         let _ = writeln!(
             s,
-            "Prescription {}-{} : {}",
-            p.code,
-            p.subcode.as_deref().unwrap_or("00"),
-            p.libelle
+            "  autre proposition : {} (score {:.2})",
+            alt.label, alt.score
         );
     }
-    for i in &a.informations {
-        let _ = writeln!(s, "Information {} : {}", i.code, i.libelle);
+    for w in &a.warnings {
+        let _ = writeln!(s, "Attention : {w}");
     }
-    for sup in &a.servitudes {
-        let _ = writeln!(
-            s,
-            "Servitude {} ({}) : {}",
-            sup.categorie,
-            sup.categorie_label.unwrap_or("catégorie sans libellé"),
-            sup.nom_sup_litt
-                .as_deref()
-                .or(sup.nom_gen.as_deref())
-                .unwrap_or(&sup.id_ass)
-        );
-    }
-    for r in &a.risks {
-        let _ = writeln!(
-            s,
-            "Risque : {} — zone {} : {}{}",
-            r.plan,
-            r.zone_code,
-            r.zone_label,
-            r.regulation_label
-                .map(|l| format!(" ({l})"))
-                .unwrap_or_default()
-        );
-    }
-    let c = &a.coverage;
-    let flag = |b: bool| if b { "oui" } else { "non" };
-    let _ = writeln!(
-        s,
-        "Données chargées ici — cadastre : {}, urbanisme : {}, servitudes : {}, risques : {}",
-        flag(c.cadastre),
-        flag(c.planning),
-        flag(c.servitudes),
-        flag(c.risks)
-    );
     s
 }

@@ -105,6 +105,10 @@ pub struct Dataset {
     pub ban_files: Vec<PathBuf>,
     /// Communes where the planning data is declared complete (no document there means RNU).
     pub planning_complete_communes: Vec<String>,
+    /// The address index built from [`Dataset::ban_files`] and the communes, if any address is loaded.
+    pub addresses: Option<crate::geocode::AddressIndex>,
+    /// Optional remote BAN-compatible geocoder, from the server configuration.
+    pub upstream: Option<crate::geocode::UpstreamConfig>,
     pub report: LoadReport,
 }
 
@@ -169,8 +173,28 @@ impl Dataset {
             coverage: SpatialLayer::new(coverage),
             ban_files: parts.ban_files,
             planning_complete_communes: parts.planning_complete_communes,
+            addresses: None,
+            upstream: None,
             report,
         }
+    }
+
+    /// Commune names and centroids, for the geocoder's municipality entries.
+    pub fn commune_entries(&self) -> Vec<crate::geocode::CommuneEntry> {
+        use geo::Centroid;
+        self.communes
+            .features()
+            .iter()
+            .filter_map(|c| {
+                let p = c.geometry.centroid()?;
+                Some(crate::geocode::CommuneEntry {
+                    insee: c.insee.clone(),
+                    name: c.name.clone(),
+                    lon: p.x(),
+                    lat: p.y(),
+                })
+            })
+            .collect()
     }
 
     /// A parcel by its 14-character id.

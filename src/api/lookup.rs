@@ -9,7 +9,10 @@ use geo::{CoordsIter, Geometry};
 use super::params::{Coordinates, Params};
 use super::{ApiError, AppState};
 use crate::analysis::metres_per_degree;
-use crate::lookup::{lookup, lookup_footprint, lookup_parcel, LookupAnswer};
+use crate::dataset::Dataset;
+use crate::geocode::upstream::{search_with_upstream, HitSource};
+use crate::geocode::{is_uncertain, SearchHit, SearchQuery};
+use crate::lookup::{lookup, lookup_footprint, lookup_parcel, Location, LookupAnswer};
 
 /// Largest footprint body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -30,8 +33,66 @@ pub async fn get_lookup(
             ApiError::NotFound(format!("parcelle {id} inconnue dans les données chargées"))
         });
     }
+    if let Some(q) = params.get("q") {
+        return lookup_address(&data, q).await.map(Json);
+    }
     let at = Coordinates::from_params(&params)?;
     Ok(Json(lookup(&data, at.lon, at.lat)))
+}
+
+/// Geocodes `q` (embedded index, then the upstream geocoder if configured), then analyses the best
+/// match; an uncertain match comes with its alternatives so the user can choose.
+pub async fn lookup_address(data: &Dataset, q: &str) -> Result<LookupAnswer, ApiError> {
+    if q.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            "« q » trop long (200 caractères au plus)",
+        ));
+    }
+    let query = SearchQuery::new(q);
+    let outcome =
+        search_with_upstream(data.addresses.as_ref(), data.upstream.as_ref(), &query).await;
+    let source = match outcome.source {
+        HitSource::Local => "local",
+        HitSource::Upstream => "upstream",
+    };
+    let to_location = |h: &SearchHit| Location {
+        label: h.properties.label.clone(),
+        score: (h.properties.score * 1000.0).round() / 1000.0,
+        lon: h.lon,
+        lat: h.lat,
+        kind: serde_json::to_value(h.properties.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        source: source.to_string(),
+        interpolated: h.properties.interpolated,
+    };
+    let Some(best) = outcome.hits.first() else {
+        let mut message = format!("aucune adresse trouvée pour « {q} »");
+        for w in &outcome.warnings {
+            message.push_str(&format!(" ; {w}"));
+        }
+        return Err(ApiError::NotFound(message));
+    };
+    let at = Coordinates::new(best.lon, best.lat)?;
+    let mut answer = lookup(data, at.lon, at.lat);
+    answer.location = Some(to_location(best));
+    if is_uncertain(&outcome.hits) {
+        answer.alternatives = outcome
+            .hits
+            .iter()
+            .skip(1)
+            .take(4)
+            .map(to_location)
+            .collect();
+        answer.warnings.push(format!(
+            "adresse incertaine (score {:.2}) : vérifiez la position ou choisissez parmi les autres propositions",
+            best.properties.score
+        ));
+    }
+    answer.warnings.extend(outcome.warnings);
+    Ok(answer)
 }
 
 /// The parcel id asked for, padded as the cadastre does, if the query names one.

@@ -3,11 +3,15 @@
 //! Handlers only parse and validate parameters, then call the library ([`crate::lookup`],
 //! [`crate::geocode`]) on the current [`Dataset`]; all errors go through [`ApiError`].
 
+mod ban;
 mod error;
+mod layers;
 mod lookup;
 mod params;
+mod static_files;
 
 pub use error::ApiError;
+pub use lookup::{cadastre_id, lookup_address};
 pub use params::{Coordinates, Params};
 
 use std::path::PathBuf;
@@ -56,18 +60,20 @@ pub fn router(state: AppState) -> Router {
     let frontend = state.frontend_dir.clone();
     let mut app = Router::new()
         .route("/health", get(health))
-        .route("/api/lookup", get(lookup::get_lookup))
+        .route(
+            "/api/lookup",
+            get(lookup::get_lookup).post(lookup::post_lookup),
+        )
+        .merge(layers::routes())
+        .merge(ban::routes())
         .with_state(state);
-    app = match frontend {
-        Some(dir) => app.fallback_service(
-            tower_http::services::ServeDir::new(dir).fallback(axum::routing::any(not_found)),
-        ),
-        None => app.fallback(not_found),
-    };
+    app = static_files::with_frontend(app, frontend);
     app.layer(tower_http::cors::CorsLayer::permissive())
 }
 
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Json<serde_json::Value> {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Json<serde_json::Value> {
     let data = state.dataset();
     Json(json!({ "status": "ok", "layers": data.summary_counts() }))
 }

@@ -48,6 +48,9 @@ pub enum LoadError {
     Crs { path: PathBuf, source: CrsError },
     #[error("{path}: manifeste invalide : {reason}")]
     Manifest { path: PathBuf, reason: String },
+    /// The address files could not be indexed (the message names the file).
+    #[error("{0}")]
+    Geocoder(String),
 }
 
 impl LoadError {
@@ -86,6 +89,7 @@ impl LoadError {
             | LoadError::Missing { path, .. }
             | LoadError::Crs { path, .. }
             | LoadError::Manifest { path, .. } => path,
+            LoadError::Geocoder(_) => Path::new("adresses"),
         }
     }
 }
@@ -148,6 +152,12 @@ pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
     }
     report.ignored = scan::ignored_files(root, &sources);
     let mut dataset = Dataset::build(parts, report);
+    if !dataset.ban_files.is_empty() {
+        let index =
+            crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())
+                .map_err(|e| LoadError::Geocoder(e.to_string()))?;
+        dataset.addresses = Some(index);
+    }
     dataset.report.load_ms = start.elapsed().as_millis();
     dataset.report.memory_mib = resident_memory_mib();
     Ok(dataset)

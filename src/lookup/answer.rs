@@ -52,6 +52,10 @@ pub struct LookupAnswer {
     /// Reference point (the one asked, or a point inside the parcel or footprint), WGS84.
     pub lon: f64,
     pub lat: f64,
+    /// When the lookup started from an address: what the geocoder found.
+    pub location: Option<Location>,
+    /// When that match is uncertain (low score or a close runner-up): the other candidates.
+    pub alternatives: Vec<Location>,
     pub scope: Scope,
     pub commune: Option<Commune>,
     pub parcel: Option<Parcel>,
@@ -72,6 +76,22 @@ pub struct LookupAnswer {
     pub warnings: Vec<String>,
     /// Tolerance used for line and point features, in metres.
     pub tolerance_m: f64,
+}
+
+/// A geocoded address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    pub label: String,
+    pub score: f64,
+    pub lon: f64,
+    pub lat: f64,
+    /// BAN type: `housenumber`, `street`, `locality`, `municipality`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `local` (embedded index) or `upstream` (configured remote geocoder).
+    pub source: String,
+    /// The number is not in the BAN and its position was interpolated.
+    pub interpolated: bool,
 }
 
 /// The parcel nearest to a point that lies on none.

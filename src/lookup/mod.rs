@@ -297,6 +297,8 @@ fn answer(
     let mut a = LookupAnswer {
         lon: p.x(),
         lat: p.y(),
+        location: None,
+        alternatives: Vec::new(),
         scope: Scope { kind, area_m2 },
         commune,
         parcel: parcel.cloned(),
