@@ -102,7 +102,11 @@ fn missing_numbers_land_near_the_truth() {
         100.0 * within_25
     );
     // Measured on this set: same id 200/200, median 2.5 m, p90 15 m, max 49 m.
-    assert!(same_id >= held.len() * 95 / 100, "same id {same_id}/{}", held.len());
+    assert!(
+        same_id >= held.len() * 95 / 100,
+        "same id {same_id}/{}",
+        held.len()
+    );
     assert!(pct(0.5) < 10.0, "median error {:.1} m", pct(0.5));
     assert!(pct(0.9) < 25.0, "p90 error {:.1} m", pct(0.9));
 }
