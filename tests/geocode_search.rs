@@ -79,6 +79,18 @@ fn typed_lowercase_without_accents_and_with_a_typo() {
 }
 
 #[test]
+fn real_world_filler() {
+    let h = top("12-14 rue ordener");
+    assert_eq!(h.properties.label, "12 Rue Ordener 75018 Paris");
+    let h = top("16, rue Ordener, 75018 PARIS, France");
+    assert_eq!(h.properties.label, "16 Rue Ordener 75018 Paris");
+    let h = top("rue ordener 16");
+    assert_eq!(h.properties.label, "16 Rue Ordener 75018 Paris");
+    let h = top("16 rue ordener paris 18eme");
+    assert_eq!(h.properties.label, "16 Rue Ordener 75018 Paris");
+}
+
+#[test]
 fn junk_returns_nothing() {
     for q in [
         "a",

@@ -112,11 +112,13 @@ pub fn expand_abbreviation(token: &str) -> &str {
     }
 }
 
-/// Articles and prepositions: matched when present but they weigh little.
+/// Articles, prepositions and address filler: matched when present but they weigh little.
 pub fn is_stopword(token: &str) -> bool {
     matches!(
         token,
         "de" | "du" | "des" | "la" | "le" | "les" | "l" | "d" | "et" | "a" | "au" | "aux" | "en"
+            // Often appended to a full address, never what identifies it.
+            | "france" | "cedex"
     )
 }
 

@@ -445,8 +445,15 @@ impl AddressIndex {
             if Some(i) == hn_word {
                 continue;
             }
-            den += m.weight;
-            num += m.weight * matched[i].unwrap_or(0.0);
+            // A second number nothing explains ("12-14 rue …", "12 et 14") is common and
+            // harmless: it weighs little.
+            let weight = if m.word.number.is_some() && matched[i].is_none() {
+                0.2
+            } else {
+                m.weight
+            };
+            den += weight;
+            num += weight * matched[i].unwrap_or(0.0);
         }
         if let Some(pc) = postcode {
             den += 1.0;
