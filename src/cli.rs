@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
 use crate::api::{router, AppState};
+use crate::config::ServerConfig;
 use crate::dataset::Dataset;
 use crate::load::load_dir;
 use crate::lookup::{lookup, lookup_parcel, LookupAnswer};
@@ -23,17 +24,20 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Lance le service HTTP (API JSON et carte) sur les données.
+    /// Lance le service HTTP (API JSON et carte) sur les données. SIGHUP recharge les données.
     Serve {
         /// Dossier de données (manifeste urbaclic.toml ou fichiers reconnus par leur nom).
         #[arg(long)]
         data: Option<PathBuf>,
-        /// Adresse d'écoute.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// Dossier de la page cartographique.
+        /// Adresse d'écoute (défaut 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Dossier de la page cartographique (défaut : la copie intégrée au binaire).
         #[arg(long)]
         frontend: Option<PathBuf>,
+        /// Fichier de configuration du serveur (voir docs/configuration.md).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Affiche les règles qui s'appliquent à une adresse, un point ou une parcelle.
     Lookup {
@@ -71,15 +75,6 @@ pub fn default_data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
 }
 
-/// The map page folder, found the same way as the data.
-pub fn default_frontend_dir() -> PathBuf {
-    let local = PathBuf::from("frontend");
-    if local.join("index.html").exists() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("frontend")
-}
-
 fn load(dir: Option<PathBuf>) -> anyhow::Result<Dataset> {
     let dir = dir.unwrap_or_else(default_data_dir);
     load_dir(&dir).with_context(|| format!("chargement des données de {}", dir.display()))
@@ -92,7 +87,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             listen,
             frontend,
-        } => serve(data, listen, frontend),
+            config,
+        } => {
+            let config = match config {
+                Some(path) => ServerConfig::read(&path).map_err(anyhow::Error::msg)?,
+                None => ServerConfig::default(),
+            };
+            serve(
+                data.or(config.data.clone()),
+                listen.or(config.listen).unwrap_or(DEFAULT_LISTEN),
+                frontend.or(config.frontend.clone()),
+                &config,
+            )
+        }
         Command::Lookup {
             address,
             parcel,
@@ -132,13 +139,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Where `serve` listens unless told otherwise.
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
 fn serve(
     data: Option<PathBuf>,
     listen: SocketAddr,
     frontend: Option<PathBuf>,
+    config: &ServerConfig,
 ) -> anyhow::Result<()> {
     let start = std::time::Instant::now();
-    let dataset = load(data)?;
+    let data_dir = data.unwrap_or_else(default_data_dir);
+    let mut dataset = load(Some(data_dir.clone()))?;
+    dataset.upstream = config.upstream().map_err(anyhow::Error::msg)?;
     eprintln!(
         "données chargées en {} ms ({} couches, {} avertissements)",
         start.elapsed().as_millis(),
@@ -146,10 +160,12 @@ fn serve(
         dataset.report.warning_count()
     );
     let mut state = AppState::new(dataset);
-    state.frontend_dir = Some(frontend.unwrap_or_else(default_frontend_dir));
-    let app = router(state);
+    state.frontend_dir = frontend;
+    state.data_dir = Some(data_dir);
+    let app = router(state.clone());
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
+        reload_on_sighup(state);
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("écoute sur {listen}"))?;
@@ -161,6 +177,28 @@ fn serve(
             .await?;
         Ok(())
     })
+}
+
+/// SIGHUP reloads the data folder; a failed reload is reported and the previous data kept.
+fn reload_on_sighup(state: AppState) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            let s = state.clone();
+            let outcome = tokio::task::spawn_blocking(move || s.reload()).await;
+            match outcome {
+                Ok(Ok(())) => eprintln!("données rechargées"),
+                Ok(Err(e)) => eprintln!("rechargement refusé, anciennes données conservées : {e}"),
+                Err(e) => eprintln!("rechargement interrompu : {e}"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = state;
 }
 
 fn check_data(dir: Option<PathBuf>, json: bool) -> anyhow::Result<()> {

@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod crs;
 pub mod dataset;
 pub mod geocode;

@@ -15,7 +15,7 @@ pub use lookup::{cadastre_id, lookup_address};
 pub use params::{Coordinates, Params};
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use axum::routing::get;
@@ -33,6 +33,18 @@ pub struct AppState {
     data: Arc<ArcSwap<Dataset>>,
     /// Folder of the static map page served at `/`.
     pub frontend_dir: Option<PathBuf>,
+    /// Folder the dataset was loaded from, for reloads.
+    pub data_dir: Option<PathBuf>,
+    reload: Arc<Mutex<ReloadStatus>>,
+}
+
+/// Outcome of the last reload, shown by `/health`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ReloadStatus {
+    /// Successful reloads since start.
+    pub reloads: u64,
+    /// The error of the last failed reload, if it failed: the previous data is still served.
+    pub last_error: Option<String>,
 }
 
 impl AppState {
@@ -41,7 +53,40 @@ impl AppState {
         AppState {
             data: Arc::new(ArcSwap::from_pointee(dataset)),
             frontend_dir: None,
+            data_dir: None,
+            reload: Arc::default(),
         }
+    }
+
+    /// Reloads [`AppState::data_dir`] and swaps it in. On failure the error is kept for `/health`
+    /// and returned, and the previous dataset stays in service untouched.
+    pub fn reload(&self) -> Result<(), crate::load::LoadError> {
+        let Some(dir) = &self.data_dir else {
+            return Ok(());
+        };
+        let result = crate::load::load_dir(dir);
+        let mut status = self.reload.lock().unwrap_or_else(|e| e.into_inner());
+        match result {
+            Ok(mut dataset) => {
+                dataset.upstream = self.dataset().upstream.clone();
+                self.replace_dataset(dataset);
+                status.reloads += 1;
+                status.last_error = None;
+                Ok(())
+            }
+            Err(e) => {
+                status.last_error = Some(e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// The outcome of reloads so far.
+    pub fn reload_status(&self) -> ReloadStatus {
+        self.reload
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The dataset as it is now; hold on to it for the whole request.
@@ -75,7 +120,14 @@ async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Json<serde_json::Value> {
     let data = state.dataset();
-    Json(json!({ "status": "ok", "layers": data.summary_counts() }))
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "layers": data.summary_counts(),
+        "addresses": data.addresses.as_ref().map(|a| a.len()),
+        "load_ms": data.report.load_ms,
+        "reload": state.reload_status(),
+    }))
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

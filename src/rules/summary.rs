@@ -349,6 +349,22 @@ pub fn summarise(a: &LookupAnswer) -> Vec<Sentence> {
             Vec::new(),
         ));
     }
+    merge_duplicates(out)
+}
+
+/// Several features can say the same thing (a linear prescription drawn in pieces): one sentence,
+/// all their sources.
+fn merge_duplicates(sentences: Vec<Sentence>) -> Vec<Sentence> {
+    let mut out: Vec<Sentence> = Vec::with_capacity(sentences.len());
+    for s in sentences {
+        match out
+            .iter_mut()
+            .find(|o| o.kind == s.kind && o.text == s.text)
+        {
+            Some(o) => o.sources.extend(s.sources),
+            None => out.push(s),
+        }
+    }
     out
 }
 
