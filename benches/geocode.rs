@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use criterion::{black_box, Criterion, Throughput};
+use urbaclic::geocode::ban_csv::read_ban_file;
 use urbaclic::geocode::{AddressIndex, SearchQuery};
 
 fn csv() -> PathBuf {
@@ -59,6 +60,37 @@ fn latency_report(index: &AddressIndex, qs: &[(String, bool)]) {
     );
 }
 
+/// Index build and query latency on ten copies of the file under ten made-up communes
+/// (~98k rows): a build-time figure per 100k addresses, and a worst case for search where every
+/// street name exists ten times.
+fn scaled_build_report(qs: &[(String, bool)]) {
+    let rows = read_ban_file(&csv()).unwrap().rows;
+    let mut big = Vec::with_capacity(rows.len() * 10);
+    for k in 0..10 {
+        for r in &rows {
+            let mut r = r.clone();
+            r.code_insee = format!("751{:02}", k + 1);
+            r.nom_commune = format!("Commune{k}");
+            r.id = format!("{k}{}", r.id);
+            big.push(r);
+        }
+    }
+    let n = big.len();
+    let t = Instant::now();
+    let index = AddressIndex::from_rows(big, &[]);
+    println!(
+        "build from {n} parsed rows (10 copies): {:?}, ~{:.1} MiB",
+        t.elapsed(),
+        index.stats().memory_bytes as f64 / (1 << 20) as f64
+    );
+    let t = Instant::now();
+    let parsed = (0..10)
+        .map(|_| read_ban_file(&csv()).unwrap().rows.len())
+        .sum::<usize>();
+    println!("CSV parsing of {parsed} rows: {:?}", t.elapsed());
+    latency_report(&index, qs);
+}
+
 fn main() {
     let t = Instant::now();
     let index = AddressIndex::build(&[csv()], &[]).unwrap();
@@ -69,6 +101,8 @@ fn main() {
     );
     let qs = queries();
     latency_report(&index, &qs);
+
+    scaled_build_report(&qs);
 
     let mut c = Criterion::default()
         .configure_from_args()
