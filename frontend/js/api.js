@@ -1,0 +1,57 @@
+// Calls to the urbaclic service. Every call takes an AbortSignal so that a newer request (typing,
+// panning) cancels the one it replaces; errors carry the service's French message.
+
+export class ApiError extends Error {
+  constructor(message, status, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function getJson(url, signal) {
+  let res;
+  try {
+    res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError('Le service ne répond pas. Vérifiez qu\'urbaclic est lancé.', 0, 'network');
+  }
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    // A non-JSON body (proxy error page…): reported below with the status.
+  }
+  if (!res.ok) {
+    const msg = body && body.message ? body.message : `Erreur ${res.status} du service`;
+    throw new ApiError(msg, res.status, body && body.error);
+  }
+  return body;
+}
+
+/** Everything that applies at a point. */
+export function lookupPoint(lat, lon, signal) {
+  const p = new URLSearchParams({ lat: lat.toFixed(7), lon: lon.toFixed(7) });
+  return getJson(`api/lookup?${p}`, signal);
+}
+
+/** Everything that applies to a parcel, by its 14-character id. */
+export function lookupParcel(id, signal) {
+  return getJson(`api/lookup?${new URLSearchParams({ parcel: id })}`, signal);
+}
+
+/** Address suggestions (BAN-compatible /search/). */
+export function searchAddress(q, signal, limit = 7) {
+  const p = new URLSearchParams({ q, autocomplete: '1', limit: String(limit) });
+  return getJson(`search/?${p}`, signal);
+}
+
+/** The dataset's features in a view, per layer. */
+export function layersIn(bounds, zoom, names, signal) {
+  const bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+    .map((x, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, x)).toFixed(6))
+    .join(',');
+  const p = new URLSearchParams({ bbox, zoom: String(Math.round(zoom)), layers: names.join(',') });
+  return getJson(`api/layers?${p}`, signal);
+}

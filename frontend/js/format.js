@@ -1,0 +1,96 @@
+// Small DOM and formatting helpers shared by the modules (no framework: the page must run as
+// plain files served by the binary, with no build step).
+
+/** Creates an element: el('p', {class: 'x'}, 'text', childNode…). Strings become text nodes, so
+ *  data from the API is never interpreted as HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+const NUM = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+const NUM1 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+
+/** 11964 → "11 964 m²". */
+export function area(m2) {
+  return m2 === null || m2 === undefined ? null : `${NUM.format(m2)} m²`;
+}
+
+/** A share in percent, one decimal below 10 %. */
+export function percent(p) {
+  if (p === null || p === undefined || Number.isNaN(p)) return null;
+  return `${p < 10 ? NUM1.format(p) : NUM.format(p)} %`;
+}
+
+/** A distance in metres. */
+export function metres(m) {
+  return m === null || m === undefined ? null : `${NUM.format(m)} m`;
+}
+
+/** ISO date (yyyy-mm-dd or yyyymmdd) → "13 octobre 2017"; anything else is returned as is. */
+export function date(d) {
+  if (!d) return null;
+  const m = String(d).match(/^(\d{4})-?(\d{2})-?(\d{2})/);
+  if (!m) return String(d);
+  const dt = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return dt.toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** "75118000BN0023" → "75118 000 BN 0023", the way the cadastre prints it. */
+export function parcelRef(id) {
+  if (!id || id.length !== 14) return id || '';
+  return `${id.slice(0, 5)} ${id.slice(5, 8)} ${id.slice(8, 10)} ${id.slice(10)}`;
+}
+
+/** Coordinates for display: "48,88670 N, 2,34310 E". */
+export function coords(lat, lon) {
+  const f = (x) => Math.abs(x).toFixed(5).replace('.', ',');
+  return `${f(lat)} ${lat >= 0 ? 'N' : 'S'}, ${f(lon)} ${lon >= 0 ? 'E' : 'O'}`;
+}
+
+/** The colour family of a TYPEZONE (U, AU, A, N), as the server computes it. */
+export function zoneFamily(typezone) {
+  const t = String(typezone || '').trim().toUpperCase();
+  if (t.startsWith('AU')) return 'AU';
+  if (t.startsWith('U')) return 'U';
+  if (t.startsWith('A')) return 'A';
+  if (t.startsWith('N')) return 'N';
+  return null;
+}
+
+/** A link to a regulation file when the value is a URL; the bare file name otherwise. */
+export function docLink(urlOrName, label) {
+  if (!urlOrName) return null;
+  if (/^https?:\/\//i.test(urlOrName)) {
+    return el('a', { href: urlOrName, target: '_blank', rel: 'noopener' }, label || fileName(urlOrName));
+  }
+  return el('span', { class: 'item-meta', title: 'Fichier non publié en ligne dans les données chargées' },
+    `${label ? label + ' : ' : ''}${urlOrName}`);
+}
+
+function fileName(url) {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split('/').pop()) || url;
+  } catch {
+    return url;
+  }
+}
+
+/** Returns a debounced version of fn. */
+export function debounce(fn, ms) {
+  let t;
+  return (...args) => {
+    clearTimeout(t);
+    t = setTimeout(() => fn(...args), ms);
+  };
+}

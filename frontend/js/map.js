@@ -1,0 +1,322 @@
+// The Leaflet map: vector layers drawn from the service's own data (GET /api/layers), the
+// draggable marker, the highlighted parcel and the legend with layer switches.
+//
+// Layers are redrawn on every move (debounced, the previous request cancelled). Each layer has its
+// own pane and canvas renderer, so drawing order is fixed (communes under zones under easements…)
+// and thousands of parcels stay fluid. Vector layers are not interactive: a click anywhere goes to
+// the map and runs a lookup, which is what the user means by clicking.
+
+import { layersIn, ApiError } from './api.js';
+import { basemapUrl, FRANCE_BOUNDS, PARCEL_MIN_ZOOM } from './config.js';
+import { el, debounce, zoneFamily } from './format.js';
+
+const L = window.L;
+
+const ZONE_COLOURS = { U: '#e53935', AU: '#fb8c00', A: '#fdd835', N: '#43a047' };
+const ZONE_STROKES = { U: '#9b1c1a', AU: '#a85400', A: '#8d7600', N: '#1b5e20' };
+const RISK_COLOURS = { ban: '#b00020', conditions: '#1e63c7', advice: '#4a90c2', unknown: '#00838f' };
+
+/** Layers in drawing order (bottom first), with their legend entry. */
+const LAYERS = [
+  { name: 'communes', label: 'Limites communales', swatch: 'background:#fff;border:2px dashed #37474f', on: true },
+  { name: 'zones', label: 'Zones du PLU', swatch: 'background:linear-gradient(90deg,#e53935 25%,#fb8c00 25% 50%,#fdd835 50% 75%,#43a047 75%)', on: true },
+  { name: 'prescriptions', label: 'Prescriptions du PLU', swatch: 'background:#d7ccc8;border:2px solid #6d4c41', on: false },
+  { name: 'servitudes', label: "Servitudes d'utilité publique", swatch: 'background:rgba(142,36,170,.25);border:2px dashed #8e24aa', on: true },
+  { name: 'risks', label: 'Zones de risque (PPR)', swatch: 'background:rgba(176,0,32,.3);border:2px solid #b00020', on: true },
+  { name: 'parcels', label: 'Parcelles cadastrales', swatch: 'background:#fff;border:1px solid #455a64', on: true },
+];
+
+function styleFor(name, props) {
+  switch (name) {
+    case 'communes':
+      return { color: '#37474f', weight: 1.6, dashArray: '6 4', fill: false };
+    case 'zones': {
+      const fam = props.family || zoneFamily(props.typezone);
+      return {
+        color: ZONE_STROKES[fam] || '#616161', weight: 1,
+        fillColor: ZONE_COLOURS[fam] || '#9e9e9e', fillOpacity: 0.33,
+      };
+    }
+    case 'prescriptions':
+      return { color: '#6d4c41', weight: 1.5, fillColor: '#a1887f', fillOpacity: 0.18 };
+    case 'servitudes':
+      return { color: '#8e24aa', weight: 2, dashArray: '5 4', fillColor: '#8e24aa', fillOpacity: 0.12 };
+    case 'risks': {
+      const c = RISK_COLOURS[props.effect] || RISK_COLOURS.unknown;
+      return { color: c, weight: 1.5, fillColor: c, fillOpacity: props.effect === 'ban' ? 0.3 : 0.18 };
+    }
+    case 'parcels':
+      return { color: '#455a64', weight: 0.8, fill: false };
+    default:
+      return {};
+  }
+}
+
+export class MapView {
+  /** @param {HTMLElement} container @param {{onPick: (lat:number, lon:number) => void}} handlers */
+  constructor(container, { onPick, onViewChange }) {
+    this.onPick = onPick;
+    this.onViewChange = onViewChange || (() => {});
+    this.map = L.map(container, {
+      zoomControl: true,
+      minZoom: 3,
+      maxZoom: 20,
+      zoomSnap: 1,
+      worldCopyJump: false,
+      attributionControl: true,
+      keyboard: true,
+    });
+    this.map.attributionControl.setPrefix(
+      '<a href="vendor/leaflet/LICENSE" title="Bibliothèque cartographique (licence BSD)">Leaflet</a>',
+    );
+    this.map.attributionControl.addAttribution('Données : cadastre Etalab, BAN, Géoportail de l\'Urbanisme (CNIG)');
+    const fond = basemapUrl();
+    if (fond) {
+      L.tileLayer(fond, { maxZoom: 20, attribution: 'Fond de carte configuré' }).addTo(this.map);
+    }
+
+    this.enabled = new Set(LAYERS.filter((l) => l.on).map((l) => l.name));
+    this.groups = {};
+    this.renderers = {};
+    LAYERS.forEach((l, i) => {
+      const pane = this.map.createPane(`pane-${l.name}`);
+      pane.style.zIndex = String(410 + i * 5);
+      this.renderers[l.name] = L.canvas({ pane: `pane-${l.name}`, padding: 0.2 });
+      this.groups[l.name] = L.layerGroup().addTo(this.map);
+    });
+    const labelPane = this.map.createPane('pane-labels');
+    labelPane.style.zIndex = '445';
+    labelPane.style.pointerEvents = 'none';
+    this.labels = L.layerGroup().addTo(this.map);
+    const hlPane = this.map.createPane('pane-highlight');
+    hlPane.style.zIndex = '470';
+    this.highlight = L.layerGroup().addTo(this.map);
+    this.hlRenderer = L.svg({ pane: 'pane-highlight' });
+
+    this.marker = null;
+    this.layerStatus = {};
+    this.addLegend();
+    this.addCentreButton();
+
+    this.map.on('click', (e) => this.pick(e.latlng.lat, e.latlng.lng));
+    this.map.on('moveend', debounce(() => {
+      this.refresh();
+      this.onViewChange();
+    }, 200));
+    this.map.fitBounds(FRANCE_BOUNDS);
+  }
+
+  pick(lat, lon) {
+    this.placeMarker(lat, lon);
+    this.onPick(lat, lon);
+  }
+
+  setView(lat, lon, zoom) {
+    this.map.setView([lat, lon], zoom ?? Math.max(this.map.getZoom(), 17));
+  }
+
+  zoom() {
+    return this.map.getZoom();
+  }
+
+  /** Places (or moves) the draggable marker; dragging it runs a lookup at the drop point. */
+  placeMarker(lat, lon) {
+    if (!this.marker) {
+      this.marker = L.marker([lat, lon], {
+        draggable: true,
+        autoPan: true,
+        keyboard: true,
+        title: 'Point interrogé — faites-le glisser pour ajuster',
+        alt: 'Point interrogé',
+      }).addTo(this.map);
+      this.marker.on('dragend', () => {
+        const p = this.marker.getLatLng();
+        this.onPick(p.lat, p.lng);
+      });
+    } else {
+      this.marker.setLatLng([lat, lon]);
+    }
+  }
+
+  clearHighlight() {
+    this.highlight.clearLayers();
+  }
+
+  /** Draws a parcel outline: the analysed parcel (solid) or the nearest one offered (dashed). */
+  showParcel(geometry, { nearest = false } = {}) {
+    const layer = L.geoJSON(geometry, {
+      renderer: this.hlRenderer,
+      pane: 'pane-highlight',
+      interactive: false,
+      style: nearest
+        ? { color: '#1d4e89', weight: 3, dashArray: '6 5', fillColor: '#1d4e89', fillOpacity: 0.12 }
+        : { color: '#111', weight: 3.5, fillColor: '#ffeb3b', fillOpacity: 0.45 },
+    });
+    this.highlight.addLayer(layer);
+    return layer;
+  }
+
+  /** Fetches the geometry of parcel `id` near (lat, lon) from the layers endpoint. */
+  async parcelGeometry(id, lat, lon, radiusM = 30, signal) {
+    const dLat = radiusM / 111320;
+    const dLon = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+    const bounds = L.latLngBounds([lat - dLat, lon - dLon], [lat + dLat, lon + dLon]);
+    const data = await layersIn(bounds, 19, ['parcels'], signal);
+    const fc = data.layers && data.layers.parcels;
+    const f = fc && fc.features.find((x) => x.properties && x.properties.id === id);
+    return f ? f.geometry : null;
+  }
+
+  fitGeometry(geometry) {
+    const b = L.geoJSON(geometry).getBounds();
+    if (b.isValid()) this.map.fitBounds(b, { maxZoom: 19, padding: [30, 30] });
+  }
+
+  /** Reloads the vector layers for the current view. */
+  async refresh() {
+    if (this.pending) this.pending.abort();
+    const ctrl = new AbortController();
+    this.pending = ctrl;
+    const zoom = this.map.getZoom();
+    const names = LAYERS.map((l) => l.name).filter((n) => this.enabled.has(n))
+      .filter((n) => n !== 'parcels' || zoom >= PARCEL_MIN_ZOOM);
+    // Layers switched off or out of their zoom range are emptied now, not after the request.
+    for (const l of LAYERS) if (!names.includes(l.name)) this.groups[l.name].clearLayers();
+    if (!names.includes('zones')) this.labels.clearLayers();
+    this.layerStatus = {};
+    if (names.length === 0) {
+      this.updateLegendNotes();
+      return;
+    }
+    this.container().setAttribute('aria-busy', 'true');
+    try {
+      const data = await layersIn(this.map.getBounds(), zoom, names, ctrl.signal);
+      if (ctrl.signal.aborted) return;
+      for (const name of names) this.draw(name, data.layers[name], zoom);
+      this.layerStatus = data.layers;
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      this.layerStatus = { error: e instanceof ApiError ? e.message : String(e) };
+    } finally {
+      if (this.pending === ctrl) {
+        this.pending = null;
+        this.container().removeAttribute('aria-busy');
+        this.container().dataset.layersLoaded = String(Date.now());
+      }
+    }
+    this.updateLegendNotes();
+  }
+
+  container() {
+    return this.map.getContainer();
+  }
+
+  draw(name, fc, zoom) {
+    const group = this.groups[name];
+    group.clearLayers();
+    if (!fc) return;
+    const renderer = this.renderers[name];
+    group.addLayer(L.geoJSON(fc, {
+      interactive: false,
+      style: (f) => ({ ...styleFor(name, f.properties || {}), renderer, interactive: false }),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, {
+        ...styleFor(name, f.properties || {}), radius: 4, fillOpacity: 0.6, renderer, interactive: false,
+      }),
+    }));
+    if (name === 'zones') this.drawZoneLabels(fc, zoom);
+  }
+
+  /** Zone codes (LIBELLE) at a point inside each zone, once the zones are big enough to read. */
+  drawZoneLabels(fc, zoom) {
+    this.labels.clearLayers();
+    if (zoom < 14 || fc.features.length > 400) return;
+    for (const f of fc.features) {
+      const p = f.properties || {};
+      if (!p.label_at || !p.libelle) continue;
+      const span = el('span', {}, p.libelle);
+      this.labels.addLayer(L.marker([p.label_at[1], p.label_at[0]], {
+        pane: 'pane-labels',
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: 'zone-label-icon', html: span, iconSize: null }),
+      }));
+    }
+  }
+
+  addLegend() {
+    const legend = L.control({ position: 'bottomleft' });
+    legend.onAdd = () => {
+      const body = el('div', { class: 'legend-body', id: 'legend-body' });
+      body.append(el('h3', {}, 'Couches'));
+      this.notes = {};
+      for (const l of LAYERS) {
+        const box = el('input', { type: 'checkbox', 'data-layer': l.name, checked: l.on });
+        box.addEventListener('change', () => {
+          if (box.checked) this.enabled.add(l.name);
+          else this.enabled.delete(l.name);
+          this.refresh();
+        });
+        const note = el('span', { class: 'layer-note' });
+        this.notes[l.name] = note;
+        body.append(el('label', {}, box, el('span', { class: 'sw', style: l.swatch }), l.label), note);
+        if (l.name === 'zones') {
+          body.append(el('div', { class: 'zone-keys', 'aria-hidden': 'true' },
+            el('span', { class: 'fam-U' }, 'U'), el('span', { class: 'fam-AU' }, 'AU'),
+            el('span', { class: 'fam-A' }, 'A'), el('span', { class: 'fam-N' }, 'N')));
+        }
+      }
+      const toggle = el('button', { type: 'button', class: 'legend-toggle', 'aria-controls': 'legend-body', 'aria-expanded': 'true' }, 'Légende');
+      toggle.addEventListener('click', () => {
+        body.hidden = !body.hidden;
+        toggle.setAttribute('aria-expanded', String(!body.hidden));
+      });
+      // On a phone the legend starts folded so that it does not hide the map.
+      if (window.matchMedia('(max-width: 820px)').matches) {
+        body.hidden = true;
+        toggle.setAttribute('aria-expanded', 'false');
+      }
+      const div = el('div', { class: 'legend' }, toggle, body);
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    legend.addTo(this.map);
+  }
+
+  updateLegendNotes() {
+    const zoom = this.map.getZoom();
+    for (const l of LAYERS) {
+      const note = this.notes[l.name];
+      if (!note) continue;
+      const st = this.layerStatus[l.name];
+      let text = '';
+      if (l.name === 'parcels' && this.enabled.has('parcels') && zoom < PARCEL_MIN_ZOOM) {
+        text = `visibles à partir du zoom ${PARCEL_MIN_ZOOM} (zoomez)`;
+      } else if (st && st.capped) {
+        text = `${st.returned} sur ${st.total} affichées (les plus grandes) : zoomez`;
+      }
+      note.textContent = text;
+    }
+    if (this.layerStatus.error) this.notes.communes.textContent = `couches indisponibles : ${this.layerStatus.error}`;
+  }
+
+  /** A button to query the centre of the map: the keyboard way to choose a point. */
+  addCentreButton() {
+    const ctl = L.control({ position: 'topleft' });
+    ctl.onAdd = () => {
+      const b = el('a', {
+        href: '#', role: 'button', class: 'centre-btn', title: 'Interroger le centre de la carte',
+        'aria-label': 'Interroger le centre de la carte',
+      }, '⌖');
+      b.addEventListener('click', (e) => {
+        e.preventDefault();
+        const c = this.map.getCenter();
+        this.pick(c.lat, c.lng);
+      });
+      const div = el('div', { class: 'leaflet-bar leaflet-control' }, b);
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    ctl.addTo(this.map);
+  }
+}

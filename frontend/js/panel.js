@@ -1,0 +1,326 @@
+// The result panel: renders a /api/lookup answer for a citizen and an instructor alike.
+//
+// Order: the place (parcel, commune), the warnings about missing data (first, in colour: "no zone
+// here" must never be mistaken for "no data here"), the summary sentences, then one section per
+// family with regulation links, and the sources with their dates.
+//
+// The answer's shape grows with the service (parcel-level analysis, nearest parcel, summary):
+// every field is read defensively and shown when present.
+
+import { el, area, percent, metres, date, parcelRef, coords, zoneFamily, docLink } from './format.js';
+
+const TYPEDOC_LABELS = {
+  PLU: "plan local d'urbanisme (PLU)",
+  PLUI: "plan local d'urbanisme intercommunal (PLUi)",
+  CC: 'carte communale',
+  POS: "plan d'occupation des sols (POS)",
+  PSMV: 'plan de sauvegarde et de mise en valeur (PSMV)',
+  RNU: "règlement national d'urbanisme (RNU)",
+};
+
+const RISK_KIND = { PPRN: 'risques naturels', PPRT: 'risques technologiques', PPRM: 'risques miniers', autre: 'autre zonage de risque' };
+
+/** The parcel id of an answer, wherever the service puts it. */
+export function parcelOf(answer) {
+  if (!answer) return null;
+  const p = answer.parcel;
+  if (p && typeof p === 'object') return p.id ? p : p.parcel || null;
+  return null;
+}
+
+/** The nearest parcel offered when the point is on a street: `{id, distance_m, …}` or null. */
+export function nearestOf(answer) {
+  const n = answer && (answer.nearest_parcel || answer.nearest);
+  if (!n) return null;
+  const parcel = n.parcel || n;
+  return parcel.id ? { ...parcel, distance_m: n.distance_m ?? parcel.distance_m } : null;
+}
+
+export function renderLoading(root, text = 'Recherche des règles applicables…') {
+  root.replaceChildren(el('p', { class: 'loading', role: 'status' }, text));
+}
+
+export function renderError(root, message) {
+  root.replaceChildren(el('div', { class: 'alert alert-danger', role: 'alert' },
+    el('strong', {}, 'La recherche a échoué'), el('p', {}, message)));
+}
+
+/**
+ * Renders `answer` into `root`.
+ * @param {{label?: string, onNearest?: (parcel) => void, permalink?: string}} opts
+ */
+export function renderAnswer(root, answer, opts = {}) {
+  const parcel = parcelOf(answer);
+  const out = [
+    renderPlace(answer, parcel, opts.label),
+    renderCoverageAlerts(answer),
+    renderStreet(answer, parcel, opts.onNearest),
+    renderSummary(answer, parcel),
+    renderDocument(answer),
+    renderZones(answer),
+    renderFeatures('Prescriptions du PLU', answer.prescriptions, 'prescriptions'),
+    renderFeatures('Informations du PLU', answer.informations, 'informations'),
+    renderServitudes(answer),
+    renderRisks(answer),
+    renderSources(answer),
+    el('p', { class: 'generated' }, `Fiche générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })} par Urbaclic. `,
+      'Information indicative : seul le document d\'urbanisme opposable, consultable en mairie, fait foi.'),
+  ];
+  root.replaceChildren(...out.filter(Boolean));
+}
+
+function renderPlace(a, parcel, label) {
+  const commune = a.commune ? `${a.commune.name} (${a.commune.insee})` : 'Commune non chargée';
+  const lat = a.lat ?? a.point?.lat;
+  const lon = a.lon ?? a.point?.lon;
+  const sub = [];
+  if (label) sub.push(el('p', { class: 'place-sub' }, label));
+  sub.push(el('p', { class: 'place-sub' }, commune));
+  if (parcel) {
+    const c = parcel.contenance;
+    const measured = a.scope && a.scope.area_m2;
+    sub.push(el('p', { class: 'place-sub' },
+      `Section ${parcel.section}, n° ${parcel.numero}`,
+      c ? ` · contenance ${area(c)}` : measured ? ` · surface ${area(measured)}` : '',
+      ' · identifiant ', el('span', { class: 'parcel-id', 'data-testid': 'parcel-raw' }, parcel.id)));
+  }
+  if (lat !== undefined && lon !== undefined) sub.push(el('p', { class: 'place-sub' }, `Point : ${coords(lat, lon)}`));
+  return el('div', { class: 'place' },
+    el('p', { class: 'place-kicker' }, parcel ? 'Parcelle cadastrale' : 'Point interrogé'),
+    el('h2', { 'data-testid': 'place-title', 'data-parcel': parcel ? parcel.id : null },
+      parcel ? el('span', { class: 'parcel-id' }, parcelRef(parcel.id)) : (label || (a.commune ? a.commune.name : 'Hors des données chargées'))),
+    ...sub);
+}
+
+function renderCoverageAlerts(a) {
+  const c = a.coverage || {};
+  const alerts = [];
+  const hasPlanning = c.planning || a.document || (a.zones && a.zones.length);
+  if (!hasPlanning) {
+    alerts.push(el('div', { class: 'alert alert-danger', role: 'alert', 'data-testid': 'no-planning' },
+      el('strong', {}, 'Aucune donnée d\'urbanisme chargée ici'),
+      el('p', {}, 'Le service ne connaît pas le document d\'urbanisme de cet endroit (PLU, PLUi, carte communale…). '
+        + 'L\'absence de zone ci-dessous ne signifie pas qu\'aucune règle ne s\'applique : renseignez-vous en mairie '
+        + 'ou sur le Géoportail de l\'Urbanisme.')));
+  } else if (a.status && a.status.label) {
+    alerts.push(el('div', { class: `alert ${a.status.kind === 'inconnu' ? 'alert-warn' : 'alert-info'}`, 'data-testid': 'status' },
+      el('strong', {}, 'Règles applicables'), el('p', {}, a.status.label)));
+  }
+  const warnings = (a.warnings || []).map((w) => (typeof w === 'string' ? w : w && (w.text || w.message))).filter(Boolean);
+  if (warnings.length) {
+    alerts.push(el('div', { class: 'alert alert-warn', 'data-testid': 'warnings' },
+      el('strong', {}, 'À vérifier'), el('ul', {}, warnings.map((w) => el('li', {}, w)))));
+  }
+  const missing = [];
+  if (!a.commune) missing.push('limites communales');
+  if (!c.cadastre && !parcelOf(a)) missing.push('cadastre (parcelles)');
+  if (!c.servitudes && !(a.servitudes && a.servitudes.length)) missing.push('servitudes d\'utilité publique');
+  if (!c.risks && !(a.risks && a.risks.length)) missing.push('plans de prévention des risques');
+  if (missing.length) {
+    alerts.push(el('div', { class: 'alert alert-warn', 'data-testid': 'missing-data' },
+      el('strong', {}, 'Données non chargées ici'),
+      el('p', {}, `Pas de données pour : ${missing.join(', ')}. Les sections correspondantes ne peuvent pas conclure.`)));
+  }
+  return alerts.length ? el('div', {}, ...alerts) : null;
+}
+
+function renderStreet(a, parcel, onNearest) {
+  if (parcel || !(a.coverage && a.coverage.cadastre)) return null;
+  const near = nearestOf(a);
+  const box = el('div', { class: 'alert alert-info', 'data-testid': 'on-street' },
+    el('strong', {}, 'Le point n\'est dans aucune parcelle'),
+    el('p', {}, 'Il tombe sur la voirie ou un espace non cadastré.'));
+  if (near) {
+    box.append(el('p', {}, 'Parcelle la plus proche : ', el('span', { class: 'parcel-id' }, parcelRef(near.id)),
+      near.distance_m !== undefined ? ` à ${metres(near.distance_m)}` : ''));
+    if (onNearest) {
+      box.append(el('button', { type: 'button', 'data-testid': 'nearest-btn', onclick: () => onNearest(near) },
+        'Analyser la parcelle la plus proche'));
+    }
+  } else {
+    box.append(el('p', {}, 'Déplacez le repère sur une parcelle pour obtenir son analyse.'));
+  }
+  return box;
+}
+
+function sentenceText(s) {
+  if (typeof s === 'string') return s;
+  return s && (s.text || s.sentence || s.phrase) || '';
+}
+
+function renderSummary(a, parcel) {
+  let sentences = Array.isArray(a.summary)
+    ? a.summary.map((s) => ({ text: sentenceText(s), sources: s && (s.sources || (s.source ? [s.source] : [])) }))
+    : [];
+  if (typeof a.summary === 'string') sentences = [{ text: a.summary }];
+  if (!sentences.length) sentences = fallbackSummary(a, parcel).map((text) => ({ text }));
+  sentences = sentences.filter((s) => s.text);
+  if (!sentences.length) return null;
+  return el('section', { class: 'summary', 'aria-labelledby': 'h-summary', 'data-testid': 'summary' },
+    el('h3', { id: 'h-summary' }, 'En résumé'),
+    el('ol', {}, sentences.map((s) => el('li', {
+      // Each sentence is traceable to the features it comes from (layer file and feature number).
+      title: s.sources && s.sources.length ? `Source : ${s.sources.map((x) => x.id || x.layer).join(', ')}` : null,
+    }, s.text))));
+}
+
+/** Sentences built here when the service sends no `summary` (older service versions). */
+function fallbackSummary(a, parcel) {
+  const out = [];
+  const where = a.commune ? ` à ${a.commune.name}` : '';
+  if (parcel) out.push(`Parcelle ${parcelRef(parcel.id)}${parcel.contenance ? ` (${area(parcel.contenance)})` : ''}${where}.`);
+  const d = a.document && (a.document.document || a.document);
+  for (const z of a.zones || []) {
+    out.push(`Zone ${z.libelle}${d && d.typedoc ? ` du ${d.typedoc}` : ''}${d && d.datappro ? ` approuvé le ${date(d.datappro)}` : ''} : ${z.typezone_label || z.typezone}${z.libelong ? ` (${z.libelong})` : ''}.`);
+  }
+  for (const r of a.risks || []) {
+    out.push(`${r.regulation_label ? capital(r.regulation_label) + ' — ' : ''}${r.zone_label || r.zone_code} (${r.plan}).`);
+  }
+  for (const s of a.servitudes || []) out.push(`Servitude ${s.categorie}${s.categorie_label ? ` (${s.categorie_label})` : ''}.`);
+  if ((a.prescriptions || []).length) out.push(`${a.prescriptions.length} prescription(s) du PLU s'appliquent ici.`);
+  return out;
+}
+
+function capital(s) {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+function section(title, count, id, ...body) {
+  return el('section', { class: 'section', 'aria-labelledby': `h-${id}`, 'data-section': id },
+    el('h3', { id: `h-${id}` }, title, count !== null ? el('span', { class: 'count' }, String(count)) : null),
+    ...body);
+}
+
+function renderDocument(a) {
+  const raw = a.document;
+  const c = a.coverage || {};
+  if (!raw) {
+    const status = a.document_status || a.status;
+    const text = status && (status.label || status.message || status.text)
+      || (c.planning ? 'Données chargées, mais aucun document d\'urbanisme ne couvre ce point : le règlement national d\'urbanisme (RNU) s\'applique.'
+        : 'Aucune donnée d\'urbanisme chargée ici : le document applicable est inconnu du service.');
+    return section('Document d\'urbanisme', null, 'document', el('p', { class: 'none' }, text));
+  }
+  const d = raw.document || raw;
+  const type = String(d.typedoc || '').toUpperCase();
+  const links = [
+    docLink(raw.reglement || d.urlreg || d.nomreg, 'Règlement'),
+    docLink(d.urlplan || d.nomplan, 'Plan de zonage'),
+    d.siteweb ? docLink(d.siteweb, 'Site du document') : null,
+  ].filter(Boolean);
+  return section('Document d\'urbanisme', null, 'document',
+    el('div', { class: 'item' },
+      el('p', { class: 'item-title' }, `${d.typedoc || 'Document'} — ${TYPEDOC_LABELS[type] || ''}`),
+      el('p', { class: 'item-meta' },
+        d.datappro ? `Approuvé le ${date(d.datappro)}` : 'Date d\'approbation non renseignée',
+        d.etat ? ` · état ${d.etat}` : '',
+        d.siren ? ` · EPCI ${d.siren}` : '',
+        ` · ${d.idurba}`),
+      links.length ? el('p', { class: 'links' }, links) : null));
+}
+
+function renderZones(a) {
+  const zones = a.zones || [];
+  if (!zones.length) {
+    const covered = (a.coverage && a.coverage.planning) || a.document;
+    return section('Zonage', 0, 'zones', el('p', { class: 'none' },
+      covered ? 'Aucune zone du document ne couvre ce point.' : 'Pas de zonage connu : aucune donnée d\'urbanisme chargée ici.'));
+  }
+  return section('Zonage', zones.length, 'zones', zones.map((z) => {
+    const fam = zoneFamily(z.typezone) || 'x';
+    const share = z.share_pct ?? z.overlap?.share_pct ?? z.share;
+    const marginal = z.marginal ?? z.overlap?.marginal;
+    return el('div', { class: `item${marginal ? ' marginal' : ''}`, 'data-testid': 'zone' },
+      el('p', { class: 'item-title' },
+        el('span', { class: `zone-badge fam-${fam}` }, z.libelle),
+        capital(z.typezone_label || z.typezone || '')),
+      z.libelong ? el('p', {}, z.libelong) : null,
+      z.destdomi_label ? el('p', { class: 'item-meta' }, `Destination dominante : ${z.destdomi_label}`) : null,
+      share !== undefined && share !== null ? [
+        el('span', { class: 'share', role: 'img', 'aria-label': `${percent(share)} de la parcelle` },
+          el('span', { style: `width:${Math.max(1, Math.min(100, share))}%` })),
+        el('p', { class: 'item-meta' }, `${percent(share)} de la parcelle${marginal ? ' — part marginale (bruit de limite entre jeux de données)' : ''}`),
+      ] : null,
+      (z.reglement || z.urlfic || z.nomfic)
+        ? el('p', { class: 'links' }, docLink(z.reglement || z.urlfic || z.nomfic, `Règlement de la zone ${z.libelle}`)) : null);
+  }));
+}
+
+function renderFeatures(title, list, id) {
+  list = list || [];
+  if (!list.length) return null;
+  return section(title, list.length, id, list.map((f) => el('div', { class: 'item' },
+    el('p', { class: 'item-title' }, f.libelle || f.label || 'Sans libellé'),
+    el('p', { class: 'item-meta' }, `Type ${f.code}${f.subcode ? '-' + f.subcode : ''}${f.label ? ` : ${f.label}` : ''}`,
+      shareText(f)),
+    f.txt ? el('p', {}, f.txt) : null,
+    (f.reglement || f.urlfic || f.nomfic) ? el('p', { class: 'links' }, docLink(f.reglement || f.urlfic || f.nomfic, 'Pièce écrite')) : null)));
+}
+
+function shareText(f) {
+  const s = f.share_pct ?? f.overlap?.share_pct;
+  return s !== undefined && s !== null ? ` · ${percent(s)} de la parcelle` : '';
+}
+
+function renderServitudes(a) {
+  const list = a.servitudes || [];
+  const c = a.coverage || {};
+  if (!list.length) {
+    return section('Servitudes d\'utilité publique', 0, 'servitudes', el('p', { class: 'none' },
+      c.servitudes ? 'Aucune servitude chargée ne s\'applique ici.' : 'Aucune donnée de servitude chargée ici.'));
+  }
+  return section('Servitudes d\'utilité publique', list.length, 'servitudes', list.map((s) => {
+    const acte = s.acte || {};
+    const actText = [acte.nom || acte.type_acte, acte.reference, acte.date_decision ? `du ${date(acte.date_decision)}` : null].filter(Boolean).join(' ');
+    return el('div', { class: 'item' },
+      el('p', { class: 'item-title' }, `${s.categorie} — ${s.categorie_label || 'catégorie sans libellé dans la nomenclature'}`),
+      (s.nom_sup_litt || s.nom_sup) ? el('p', {}, s.nom_sup_litt || s.nom_sup) : null,
+      s.nom_gen ? el('p', { class: 'item-meta' }, `Générateur : ${s.nom_gen}${s.type_gen ? ` (${s.type_gen})` : ''}`) : null,
+      el('p', { class: 'item-meta' }, `Assiette : ${s.nom_ass || s.id_ass}${s.type_ass ? ` (${s.type_ass})` : ''}`, shareText(s)),
+      actText ? el('p', { class: 'item-meta' }, `Acte : ${actText}`) : null,
+      acte.fichier ? el('p', { class: 'links' }, docLink(acte.fichier, 'Acte instituant la servitude')) : null);
+  }));
+}
+
+function renderRisks(a) {
+  const list = a.risks || [];
+  const c = a.coverage || {};
+  if (!list.length) {
+    return section('Risques', 0, 'risks', el('p', { class: 'none' },
+      c.risks ? 'Le point est dans le périmètre d\'un plan de risques chargé, hors de ses zones réglementées.'
+        : 'Aucun plan de prévention des risques chargé ici.'));
+  }
+  const tags = { ban: ['tag-ban', 'interdiction'], conditions: ['tag-cond', 'sous conditions'], advice: ['tag-info', 'recommandations'] };
+  return section('Risques', list.length, 'risks', list.map((r) => {
+    const tag = tags[r.effect];
+    return el('div', { class: 'item' },
+      el('p', { class: 'item-title' }, `${r.zone_label || r.zone_code}`, tag ? el('span', { class: `tag ${tag[0]}` }, tag[1]) : null),
+      el('p', { class: 'item-meta' },
+        `${r.kind && r.kind !== 'autre' ? r.kind + ' — ' : ''}${RISK_KIND[r.kind] || ''} : ${r.plan}`,
+        r.plan_date ? ` (${date(r.plan_date)})` : '', ` · zone ${r.zone_code}`, shareText(r)),
+      r.regulation_label ? el('p', { class: 'item-meta' }, `Règlement : ${r.regulation_label}`) : null,
+      r.url ? el('p', { class: 'links' }, docLink(r.url, 'Règlement du plan')) : null);
+  }));
+}
+
+function renderSources(a) {
+  const c = a.coverage || {};
+  const row = (label, ok) => el('tr', {}, el('th', { scope: 'row' }, label),
+    el('td', { class: ok ? 'cov-yes' : 'cov-no' }, ok ? 'chargé' : 'non chargé'));
+  const sources = (c.sources || []).map((s) => el('li', {},
+    `${s.source}${s.scope ? ` (${s.scope})` : ''} — ${s.basis || ''}`));
+  const dated = [];
+  const d = a.document && (a.document.document || a.document);
+  if (d && d.datappro) dated.push(el('li', {}, `${d.typedoc} ${d.idurba} : approuvé le ${date(d.datappro)}`));
+  for (const r of a.risks || []) if (r.plan_date) dated.push(el('li', {}, `${r.plan} : ${date(r.plan_date)}`));
+  return section('Données et sources', null, 'sources',
+    el('table', { class: 'coverage-table' },
+      el('tbody', {},
+        row('Cadastre', c.cadastre),
+        row('Urbanisme (PLU, PLUi, CC)', c.planning),
+        row('Servitudes (SUP)', c.servitudes),
+        row('Risques (PPR)', c.risks))),
+    sources.length ? el('ul', { class: 'sources' }, sources) : null,
+    dated.length ? el('ul', { class: 'sources' }, dated) : null,
+    a.tolerance_m ? el('p', { class: 'item-meta' }, `Éléments linéaires et ponctuels retenus à moins de ${metres(a.tolerance_m)} du point.`) : null);
+}
