@@ -66,11 +66,12 @@ impl GeoPackage {
     pub fn rows(&self, table: &str) -> Result<Vec<Attributes>, LoadError> {
         let sql = format!("SELECT * FROM \"{}\"", table.replace('"', "\"\""));
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
-        let columns: Vec<String> = stmt
-            .column_names()
-            .iter()
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        // rusqlite's `column_name(s)` panic on a name that is not UTF-8 (a corrupt schema): read the
+        // names as values from `PRAGMA table_info`, whose order is the order of `SELECT *`.
+        let columns = self.column_names(table)?;
+        if columns.len() != stmt.column_count() {
+            return Err(self.err(format!("table {table} : colonnes incohérentes")));
+        }
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
@@ -83,6 +84,28 @@ impl GeoPackage {
             out.push(attrs);
         }
         Ok(out)
+    }
+
+    /// Lower-case column names of `table`; a name that is not UTF-8 is an error, not a panic.
+    fn column_names(&self, table: &str) -> Result<Vec<String>, LoadError> {
+        let sql = format!("PRAGMA table_info(\"{}\")", table.replace('"', "\"\""));
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut names = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let name = match row.get_ref(1).map_err(|e| self.err(e))? {
+                ValueRef::Text(t) => std::str::from_utf8(t)
+                    .map_err(|_| {
+                        self.err(format!(
+                            "table {table} : nom de colonne illisible (UTF-8 invalide)"
+                        ))
+                    })?
+                    .to_ascii_lowercase(),
+                _ => return Err(self.err(format!("table {table} : nom de colonne illisible"))),
+            };
+            names.push(name);
+        }
+        Ok(names)
     }
 
     /// Reads a feature table, reprojecting its geometries to WGS84.
