@@ -210,6 +210,10 @@ mod tests {
         let crs = Crs::from_epsg(2154).unwrap();
         let (lon, lat) = crs.to_wgs84(652_000.0, 6_862_000.0).unwrap();
         let (x, y) = crs.from_wgs84(lon, lat).unwrap();
-        assert!((x - 652_000.0).abs() < 1e-6 && (y - 6_862_000.0).abs() < 1e-6);
+        assert!(
+            // 10 µm: the inverse projection is iterative.
+            (x - 652_000.0).abs() < 1e-5 && (y - 6_862_000.0).abs() < 1e-5,
+            "{lon} {lat} -> {x} {y}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Geometry hygiene at load: what to repair, what to skip.
 //!
-//! Repairs are the ones that cannot change the meaning of a feature: closing an open ring, dropping
-//! degenerate rings (fewer than three distinct points). A feature with non-finite coordinates or
+//! Repairs are the ones that cannot change the meaning of a feature: dropping repeated vertices and
+//! degenerate rings (fewer than three distinct points). Open rings need no repair: `geo` closes them. A feature with non-finite coordinates or
 //! nothing left after that is skipped; the caller records a warning naming file and feature.
 
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
@@ -55,10 +55,6 @@ fn fix_polygons(polygons: Vec<Polygon<f64>>, notes: &mut Vec<String>) -> MultiPo
 
 fn fix_ring(mut ring: LineString<f64>, notes: &mut Vec<String>) -> Option<LineString<f64>> {
     ring.0.dedup();
-    if ring.0.len() >= 2 && ring.0.first() != ring.0.last() {
-        ring.0.push(ring.0[0]);
-        notes.push("anneau refermé".into());
-    }
     if ring.0.len() < 4 {
         notes.push("anneau de moins de 3 points supprimé".into());
         return None;
@@ -84,13 +80,17 @@ mod tests {
     use geo::{line_string, Point};
 
     #[test]
-    fn open_ring_is_closed() {
-        let open = Polygon::new(
-            line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)],
-            vec![],
+    fn degenerate_hole_is_dropped_and_reported() {
+        let p = Polygon::new(
+            line_string![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)],
+            vec![line_string![(x: 1.0, y: 1.0), (x: 2.0, y: 2.0), (x: 1.0, y: 1.0)]],
         );
-        let s = sanitize(Geometry::Polygon(open)).unwrap();
-        assert!(s.repaired.unwrap().contains("refermé"));
+        let s = sanitize(Geometry::Polygon(p)).unwrap();
+        assert!(s.repaired.unwrap().contains("moins de 3 points"));
+        let Geometry::MultiPolygon(mp) = s.geometry else {
+            panic!("polygons come out as multipolygons")
+        };
+        assert!(mp.0[0].interiors().is_empty());
     }
 
     #[test]
