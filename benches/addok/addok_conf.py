@@ -40,6 +40,7 @@ FIELDS = [
     {"key": "postcode", "boost": lambda doc: 1.2 if doc.get("type") == "municipality" else 1},
     {"key": "city"},
     {"key": "context"},
+    {"key": "housenumbers"},
 ]
 FILTERS = ["type", "postcode", "citycode"]
 SYNONYMS_PATHS = [os.path.join(HERE, "synonyms.txt")]

@@ -7,7 +7,7 @@
 //! - [`upstream`] optionally asks a remote BAN-compatible API;
 //! - [`lambert`] and [`context`] compute the BAN `x`/`y` and `context` properties.
 //!
-//! ```no_run
+//! ```
 //! use urbaclic::geocode::{AddressIndex, SearchQuery};
 //! let index = AddressIndex::build(&["data/ban-adresses-75118/adresses-75118.csv".into()], &[])?;
 //! let hits = index.search(&SearchQuery::new("18 r ordener paris"));
