@@ -22,14 +22,17 @@ const LAYERS = [
   { name: 'zones', label: 'Zones du PLU', swatch: 'background:linear-gradient(90deg,#e53935 25%,#fb8c00 25% 50%,#fdd835 50% 75%,#43a047 75%)', on: true },
   { name: 'prescriptions', label: 'Prescriptions du PLU', swatch: 'background:#d7ccc8;border:2px solid #6d4c41', on: false },
   { name: 'servitudes', label: "Servitudes d'utilité publique", swatch: 'background:rgba(142,36,170,.25);border:2px dashed #8e24aa', on: true },
-  { name: 'risks', label: 'Zones de risque (PPR)', swatch: 'background:rgba(176,0,32,.3);border:2px solid #b00020', on: true },
+  { name: 'risks', label: 'Zones de risque (PPR)', swatch: 'background:linear-gradient(90deg,#b00020 33%,#1e63c7 33% 66%,#00838f 66%)', on: true },
   { name: 'parcels', label: 'Parcelles cadastrales', swatch: 'background:#fff;border:1px solid #455a64', on: true },
 ];
 
-function styleFor(name, props) {
+function styleFor(name, props, zoom) {
   switch (name) {
     case 'communes':
-      return { color: '#37474f', weight: 1.6, dashArray: '6 4', fill: false };
+      // Zoomed out, hundreds of dashed outlines would merge into dark blots: thin solid lines instead.
+      return zoom < 11
+        ? { color: '#607d8b', weight: 0.6, opacity: 0.8, fill: false }
+        : { color: '#37474f', weight: 1.6, dashArray: '6 4', fill: false };
     case 'zones': {
       const fam = props.family || zoneFamily(props.typezone);
       return {
@@ -97,6 +100,7 @@ export class MapView {
     this.layerStatus = {};
     this.addLegend();
     this.addCentreButton();
+    L.control.scale({ imperial: false, position: 'bottomright' }).addTo(this.map);
 
     this.map.on('click', (e) => this.pick(e.latlng.lat, e.latlng.lng));
     this.map.on('moveend', debounce(() => {
@@ -218,9 +222,9 @@ export class MapView {
     const renderer = this.renderers[name];
     group.addLayer(L.geoJSON(fc, {
       interactive: false,
-      style: (f) => ({ ...styleFor(name, f.properties || {}), renderer, interactive: false }),
+      style: (f) => ({ ...styleFor(name, f.properties || {}, zoom), renderer, interactive: false }),
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-        ...styleFor(name, f.properties || {}), radius: 4, fillOpacity: 0.6, renderer, interactive: false,
+        ...styleFor(name, f.properties || {}, zoom), radius: 4, fillOpacity: 0.6, renderer, interactive: false,
       }),
     }));
     if (name === 'zones') this.drawZoneLabels(fc, zoom);
@@ -260,9 +264,14 @@ export class MapView {
         this.notes[l.name] = note;
         body.append(el('label', {}, box, el('span', { class: 'sw', style: l.swatch }), l.label), note);
         if (l.name === 'zones') {
-          body.append(el('div', { class: 'zone-keys', 'aria-hidden': 'true' },
+          body.append(el('div', { class: 'zone-keys', title: 'U urbaine, AU à urbaniser, A agricole, N naturelle' },
             el('span', { class: 'fam-U' }, 'U'), el('span', { class: 'fam-AU' }, 'AU'),
             el('span', { class: 'fam-A' }, 'A'), el('span', { class: 'fam-N' }, 'N')));
+        }
+        if (l.name === 'risks') {
+          const key = (effect, text) => el('span', { style: `background:${RISK_COLOURS[effect]};color:#fff` }, text);
+          body.append(el('div', { class: 'zone-keys' },
+            key('ban', 'interdiction'), key('conditions', 'conditions'), key('unknown', 'autre')));
         }
       }
       const toggle = el('button', { type: 'button', class: 'legend-toggle', 'aria-controls': 'legend-body', 'aria-expanded': 'true' }, 'Légende');
@@ -307,7 +316,11 @@ export class MapView {
       const b = el('a', {
         href: '#', role: 'button', class: 'centre-btn', title: 'Interroger le centre de la carte',
         'aria-label': 'Interroger le centre de la carte',
-      }, '⌖');
+      });
+      // A crosshair drawn in SVG: the Unicode sign is missing from many fonts.
+      b.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><circle cx="12" cy="12" r="6" '
+        + 'fill="none" stroke="currentColor" stroke-width="2"/><path d="M12 1v6M12 17v6M1 12h6M17 12h6" '
+        + 'stroke="currentColor" stroke-width="2"/><circle cx="12" cy="12" r="1.6" fill="currentColor"/></svg>';
       b.addEventListener('click', (e) => {
         e.preventDefault();
         const c = this.map.getCenter();

@@ -56,13 +56,16 @@ export function renderAnswer(root, answer, opts = {}) {
     renderCoverageAlerts(answer),
     renderStreet(answer, parcel, opts.onNearest),
     renderSummary(answer, parcel),
-    renderDocument(answer),
-    renderZones(answer),
-    renderFeatures('Prescriptions du PLU', answer.prescriptions, 'prescriptions'),
-    renderFeatures('Informations du PLU', answer.informations, 'informations'),
-    renderServitudes(answer),
-    renderRisks(answer),
-    renderSources(answer),
+    // One wrapper for the detailed sections: the printed fiche sets them in two columns.
+    el('div', { class: 'sections' }, [
+      renderDocument(answer),
+      renderZones(answer),
+      renderFeatures('Prescriptions du PLU', answer.prescriptions, 'prescriptions'),
+      renderFeatures('Informations du PLU', answer.informations, 'informations'),
+      renderServitudes(answer),
+      renderRisks(answer),
+      renderSources(answer),
+    ].filter(Boolean)),
     el('p', { class: 'generated' }, `Fiche générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })} par Urbaclic. `,
       'Information indicative : seul le document d\'urbanisme opposable, consultable en mairie, fait foi.'),
   ];

@@ -1,0 +1,210 @@
+// End-to-end tests of the map page in headless Chromium, against the real binary and the embedded
+// data. Run with `npm test` in this folder after `cargo build` (see docs/frontend.md); screenshots
+// land in target/screenshots/ for a person to look at.
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+
+import { launchBrowser, mapSettled, newPage, panelReady, screenshotPath, startServer } from './harness.mjs';
+
+const DESKTOP = { viewport: { width: 1280, height: 800 } };
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+// Staged data (data/ban-adresses-75118, data/cadastre-etalab-75118): the BAN point of
+// "40 Boulevard Barbès" falls in parcel 75118 000 BT 0107, in former-quarry sector 1.
+const ADDRESS_TYPED = '40 boulevard barbes';
+const ADDRESS_LABEL = /40 Boulevard Barbès/;
+const ADDRESS_PARCEL = '75118000BT0107';
+// A point in the middle of boulevard Barbès: on the street, nearest parcel CH 181 at ~14 m.
+const STREET = { lat: 48.8842, lon: 2.3495, nearest: '75118000CH0181' };
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(options, path = '/') {
+  const ctx = await newPage(browser, options);
+  await ctx.page.goto(server.url + path);
+  return ctx;
+}
+
+async function panelText(page) {
+  return page.locator('#panel-body').innerText();
+}
+
+async function placeTitle(page) {
+  return page.locator('[data-testid=place-title]').getAttribute('data-parcel');
+}
+
+describe('map page', () => {
+  test('an address typed without accents → suggestion → parcel and rules; click elsewhere; permalink', async () => {
+    const { page, problems, context } = await open(DESKTOP);
+    await mapSettled(page);
+    await page.screenshot({ path: screenshotPath('desktop-accueil.png') });
+
+    const input = page.locator('#search-input');
+    await input.click();
+    await input.pressSequentially(ADDRESS_TYPED, { delay: 25 });
+    const first = page.locator('#search-list li[role=option]').first();
+    await first.waitFor({ state: 'visible' });
+    assert.match(await first.innerText(), ADDRESS_LABEL);
+    // Keyboard choice: ↓ highlights the first suggestion, Entrée picks it.
+    await input.press('ArrowDown');
+    assert.equal(await first.getAttribute('aria-selected'), 'true');
+    await input.press('Enter');
+    await panelReady(page);
+    await mapSettled(page);
+
+    assert.equal(await placeTitle(page), ADDRESS_PARCEL);
+    const text = await panelText(page);
+    assert.match(text, /75118 000 BT 0107/);
+    assert.match(text, /Paris 18e/);
+    assert.match(text, /anciennes carrières/i, 'the former-quarry risk sector is listed');
+    assert.match(text, /Aucune donnée d'urbanisme chargée ici/, 'missing planning data is said plainly');
+    assert.ok(await page.locator('[data-testid=no-planning]').isVisible());
+    assert.match(page.url(), /lat=48\.88\d+&lon=2\.34\d+/);
+    await page.screenshot({ path: screenshotPath('desktop-adresse.png') });
+
+    // Click somewhere else on the map: a new point, a new answer.
+    const before = { url: page.url(), text };
+    const box = await page.locator('#map').boundingBox();
+    await page.mouse.click(box.x + box.width / 2 + 180, box.y + box.height / 2 - 140);
+    await page.waitForFunction((u) => location.href !== u, before.url);
+    await panelReady(page);
+    const afterText = await panelText(page);
+    assert.notEqual(afterText, before.text, 'the panel changed');
+    assert.doesNotMatch(afterText, /40 Boulevard Barbès/, 'the address label is dropped for a clicked point');
+
+    // The permalink restores the same answer.
+    const permalink = page.url();
+    const shown = { parcel: await placeTitle(page), summary: await page.locator('[data-testid=summary]').innerText() };
+    await page.goto(permalink);
+    await panelReady(page);
+    assert.equal(page.url(), permalink);
+    assert.equal(await placeTitle(page), shown.parcel);
+    assert.equal(await page.locator('[data-testid=summary]').innerText(), shown.summary);
+
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('"aucun résultat" when nothing matches', async () => {
+    const { page, problems, context } = await open(DESKTOP);
+    await page.locator('#search-input').fill('zzqxw wvtk');
+    const empty = page.locator('#search-list li.s-empty');
+    await empty.waitFor({ state: 'visible' });
+    assert.match(await empty.innerText(), /Aucun résultat/);
+    await page.locator('#search-input').press('Escape');
+    assert.equal(await page.locator('#search-list').isVisible(), false);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('a point on the street offers the nearest parcel, which the permalink keeps', async () => {
+    const { page, problems, context } = await open(DESKTOP, `/?lat=${STREET.lat}&lon=${STREET.lon}&z=18`);
+    await panelReady(page);
+    assert.equal(await placeTitle(page), null);
+    const street = page.locator('[data-testid=on-street]');
+    assert.match(await street.innerText(), /75118 000 CH 0181/);
+    await page.locator('[data-testid=nearest-btn]').click();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('parcelle'));
+    await panelReady(page);
+    assert.equal(await placeTitle(page), STREET.nearest);
+    assert.match(page.url(), new RegExp(`parcelle=${STREET.nearest}`));
+    await page.reload();
+    await panelReady(page);
+    assert.equal(await placeTitle(page), STREET.nearest);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('example places: a parcel in a PLU zone, with its share', async () => {
+    const { page, problems, context } = await open(DESKTOP);
+    await page.locator('#panel button[data-example=rennes]').click();
+    await panelReady(page);
+    await mapSettled(page);
+    assert.equal(await placeTitle(page), '35238000BW0565');
+    const zone = page.locator('[data-testid=zone]').first();
+    assert.match(await zone.innerText(), /UB2/);
+    assert.match(await zone.innerText(), /100 %/);
+    await page.screenshot({ path: screenshotPath('desktop-rennes-zone.png') });
+
+    // The header menu reaches the same places: a PLU with its zones drawn and labelled.
+    await page.locator('#btn-examples').click();
+    await page.locator('#examples-menu button[data-example=arpaillargues]').click();
+    await panelReady(page);
+    await mapSettled(page);
+    assert.match(await panelText(page), /Zone Ua|Ua/);
+    assert.ok(await page.locator('.zone-label-icon').count() > 0, 'zone labels are drawn');
+    await page.screenshot({ path: screenshotPath('desktop-arpaillargues-plu.png') });
+
+    await page.locator('#btn-examples').click();
+    await page.locator('#examples-menu button[data-example=bourg-doisans-pprn]').click();
+    await panelReady(page);
+    await mapSettled(page);
+    assert.match(await panelText(page), /interdiction/i);
+    await page.screenshot({ path: screenshotPath('desktop-pprn.png') });
+
+    await page.locator('#btn-examples').click();
+    await page.locator('#examples-menu button[data-example=ajaccio-ac1]').click();
+    await panelReady(page);
+    await mapSettled(page);
+    assert.match(await panelText(page), /AC1/);
+    await page.screenshot({ path: screenshotPath('desktop-ajaccio-sup.png') });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('phone layout and the printed fiche', async () => {
+    const { page, problems, context } = await open(PHONE);
+    await mapSettled(page);
+    await page.screenshot({ path: screenshotPath('phone-accueil.png'), fullPage: true });
+    const input = page.locator('#search-input');
+    await input.tap();
+    await input.pressSequentially(ADDRESS_TYPED, { delay: 25 });
+    const first = page.locator('#search-list li[role=option]').first();
+    await first.waitFor({ state: 'visible' });
+    await page.screenshot({ path: screenshotPath('phone-suggestions.png') });
+    await first.tap();
+    await panelReady(page);
+    await mapSettled(page);
+    assert.equal(await placeTitle(page), ADDRESS_PARCEL);
+    // No horizontal scrolling on a phone.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    await page.screenshot({ path: screenshotPath('phone-adresse.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+
+    // The printed fiche: one A4 page with the map, the summary, the sources and the date.
+    const desk = await open(DESKTOP, `/?lat=48.0941417&lon=-1.6757154&z=18`);
+    await panelReady(desk.page);
+    await mapSettled(desk.page);
+    await desk.page.emulateMedia({ media: 'print' });
+    await desk.page.screenshot({ path: screenshotPath('impression-ecran.png'), fullPage: true });
+    const pdfPath = screenshotPath('fiche.pdf');
+    await desk.page.pdf({ path: pdfPath, format: 'A4', printBackground: true });
+    const pdf = readFileSync(pdfPath, 'latin1');
+    const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+    assert.equal(pages, 1, `the fiche prints on ${pages} pages`);
+    const footer = await desk.page.locator('#print-footer').innerText();
+    assert.match(footer, /générée le/);
+    assert.deepEqual(desk.problems, []);
+    await desk.context.close();
+  });
+});
+
+// Keep the server log next to the screenshots: it is the first thing to read when a test fails.
+after(() => {
+  if (server && server.log) writeFileSync(screenshotPath('serveur.log'), server.log());
+});
