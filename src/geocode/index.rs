@@ -222,6 +222,28 @@ impl Vocab {
     }
 }
 
+impl Vocab {
+    /// Words of 8+ letters within two edits of `w` that share its first letter; a linear
+    /// scan of that letter's words, for the rare long word typed with two typos.
+    pub fn fuzzy2(&self, w: &str) -> Vec<u32> {
+        let Some(first) = w.get(..1) else {
+            return Vec::new();
+        };
+        let start = self
+            .sorted
+            .partition_point(|&id| self.words[id as usize].as_str() < first);
+        self.sorted[start..]
+            .iter()
+            .take_while(|&&id| self.words[id as usize].starts_with(first))
+            .filter(|&&id| {
+                let v = &self.words[id as usize];
+                v.len() >= 8 && v.len().abs_diff(w.len()) <= 2 && strsim::osa_distance(v, w) <= 2
+            })
+            .copied()
+            .collect()
+    }
+}
+
 /// All strings obtained by deleting one character (ASCII input).
 fn deletions(w: &str) -> impl Iterator<Item = String> + '_ {
     (0..w.len())
@@ -738,6 +760,9 @@ mod tests {
         assert_eq!(words(v.fuzzy("odrener")), ["ordener"]);
         assert_eq!(words(v.fuzzy("ordemer")), ["ordener"]);
         assert!(v.fuzzy("xxxxxxx").is_empty());
+        assert_eq!(words(v.fuzzy2("marcadot")), ["marcadet"]);
+        assert_eq!(words(v.fuzzy2("mrcadeet")), ["marcadet"]);
+        assert!(v.fuzzy2("narcadet").is_empty(), "first letter kept");
     }
 
     #[test]

@@ -66,7 +66,11 @@ impl AddressIndex {
     ) -> Vec<(f64, SearchHit)> {
         // The scaled-degree metric is only approximately isotropic: look a bit further than
         // `limit` and re-rank by true distance.
-        let want = if streets { 400 } else { (limit * 4).max(16) };
+        let want = if streets {
+            400
+        } else {
+            limit.saturating_mul(4).max(16)
+        };
         let mut near: Vec<(f64, u32, u32)> = self
             .numbers_tree
             .nearest_neighbor_iter(&[lon * super::index::LON_SCALE, lat])

@@ -176,6 +176,8 @@ struct WordMatches {
 
 const PREFIX_CAP: usize = 400;
 const FUZZY_QUALITY: f32 = 0.8;
+/// Typed words at least this long may be a long word (8+ letters) with two typos.
+const TWO_TYPOS_LEN: usize = 6;
 
 fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMatches {
     let vocab = &index.vocab;
@@ -234,6 +236,17 @@ fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMa
                 if ids.iter().all(|&(i, _)| i != id) {
                     ids.push((id, q));
                 }
+            }
+        }
+    }
+    let exact_or_prefix = ids.iter().any(|&(_, q)| q > FUZZY_QUALITY);
+    if !exact_or_prefix && w.number.is_none() && w.text.len() >= TWO_TYPOS_LEN {
+        // Long words also get two edits ("chaple" is one edit from "chappe" but meant
+        // "chapelle": the other words decide), looked for among the words with the same
+        // first letter (people rarely get that one wrong), which keeps the scan short.
+        for id in vocab.fuzzy2(&w.text) {
+            if ids.iter().all(|&(i, _)| i != id) {
+                ids.push((id, FUZZY_QUALITY * 0.9));
             }
         }
     }
@@ -627,14 +640,21 @@ const MAX_NUMBER_GAP: u32 = 30;
 /// the nearest on any side. `None` when the number is far from everything known.
 /// Returns the position and a score factor (lower when less certain).
 pub(crate) fn interpolate(numbers: &[HouseNumber], n: u32) -> Option<(Pos, f64)> {
-    let same_side = |h: &&HouseNumber| h.number % 2 == n % 2;
-    // Numbers are sorted, and the bare number comes before its suffixes.
-    let lo = numbers
+    // Suffixed numbers ("8v", "10v") are often buildings set back from the street (a villa,
+    // a courtyard): interpolate between bare numbers when the side has any.
+    let bare_on_side = numbers
         .iter()
-        .filter(same_side)
-        .rev()
-        .find(|h| h.number < n);
-    let hi = numbers.iter().filter(same_side).find(|h| h.number > n);
+        .any(|h| h.rep.is_empty() && h.number % 2 == n % 2);
+    let usable = |h: &&HouseNumber| h.number % 2 == n % 2 && (h.rep.is_empty() || !bare_on_side);
+    // Sorted by (number, rep): the bare number comes first among equal numbers.
+    let lo_number = numbers
+        .iter()
+        .filter(usable)
+        .map(|h| h.number)
+        .filter(|&m| m < n)
+        .max();
+    let lo = lo_number.and_then(|m| numbers.iter().filter(usable).find(|h| h.number == m));
+    let hi = numbers.iter().filter(usable).find(|h| h.number > n);
     match (lo, hi) {
         (Some(a), Some(b)) => {
             let t = (n - a.number) as f64 / (b.number - a.number) as f64;
