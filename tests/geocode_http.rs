@@ -93,3 +93,73 @@ async fn bad_parameters_are_400_with_a_message() {
     let long = format!("/search/?q={}", "a".repeat(201));
     assert_eq!(get(&app, &long).await.0, StatusCode::BAD_REQUEST);
 }
+
+fn multipart(parts: &[(&str, &str)]) -> (String, String) {
+    let boundary = "urbaclic-test-boundary";
+    let mut body = String::new();
+    for (name, value) in parts {
+        let file = if *name == "data" {
+            "; filename=\"adresses.csv\"\r\nContent-Type: text/csv"
+        } else {
+            ""
+        };
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post(app: &axum::Router, uri: &str, parts: &[(&str, &str)]) -> (StatusCode, String) {
+    let (ct, body) = multipart(parts);
+    let req = Request::post(uri)
+        .header("content-type", ct)
+        .body(Body::from(body))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn batch_csv_like_the_ban_api() {
+    let app = app();
+    let csv = "nom,adresse,cp\nA,6 rue emile duploy,75018\nB,zzzz,\n";
+    let (status, out) = post(
+        &app,
+        "/search/csv/",
+        &[("data", csv), ("columns", "adresse"), ("postcode", "cp")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("nom,adresse,cp,latitude,longitude,result_label,result_score"));
+    assert!(
+        lines[1].contains("6 Rue Emile Duployé 75018 Paris"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].ends_with(",ok"));
+    assert!(lines[2].ends_with(",not-found"));
+
+    let (status, out) = post(
+        &app,
+        "/reverse/csv",
+        &[("data", "lat;lon\n48.8917;2.3437\n")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert!(out.contains("71 Rue du Mont Cenis 75018 Paris"), "{out}");
+
+    let (status, _) = post(&app, "/search/csv/", &[("columns", "adresse")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = post(
+        &app,
+        "/search/csv/",
+        &[("data", csv), ("columns", "absente")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

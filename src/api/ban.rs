@@ -1,5 +1,6 @@
-//! `GET /search/` and `GET /reverse/`: the BAN address API (addok), served from the embedded
-//! [`AddressIndex`] so that an existing BAN client pointed at urbaclic works unchanged.
+//! `GET /search/` and `GET /reverse/` (and the batch `POST /search/csv/`, `/reverse/csv/`): the
+//! BAN address API (addok), served from the embedded [`AddressIndex`] so that an existing BAN
+//! client pointed at urbaclic works unchanged.
 //!
 //! Responses are GeoJSON FeatureCollections shaped like addok's (`type`, `version: "draft"`,
 //! `features`, `attribution`, `licence`, `query`, `limit`, and `filters`/`center` when given).
@@ -7,16 +8,17 @@
 //! "message": …}` and urbaclic's `{"error": "<code>", …}`, so BAN clients reading `message`
 //! and ours reading `error` both work.
 
-use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::params::Params;
 use super::AppState;
 use crate::dataset::Dataset;
+use crate::geocode::batch::{geocode_csv, reverse_csv, BatchOptions};
 use crate::geocode::upstream::search_with_upstream;
 use crate::geocode::{AddressIndex, PlaceType, SearchHit, SearchQuery, UpstreamConfig};
 
@@ -26,13 +28,110 @@ pub const MAX_LIMIT: usize = 50;
 pub const MIN_Q: usize = 3;
 pub const MAX_Q: usize = 200;
 
+/// Largest CSV file accepted by the batch routes (the BAN API's limit).
+pub const MAX_CSV_BYTES: usize = 50 * 1024 * 1024;
+
 /// The BAN routes, with and without trailing slash.
 pub fn routes() -> Router<AppState> {
+    let batch = Router::new()
+        .route("/search/csv/", post(post_search_csv))
+        .route("/search/csv", post(post_search_csv))
+        .route("/reverse/csv/", post(post_reverse_csv))
+        .route("/reverse/csv", post(post_reverse_csv))
+        .layer(DefaultBodyLimit::max(MAX_CSV_BYTES));
     Router::new()
         .route("/search/", get(get_search))
         .route("/search", get(get_search))
         .route("/reverse/", get(get_reverse))
         .route("/reverse", get(get_reverse))
+        .merge(batch)
+}
+
+/// Reads the multipart form of the BAN batch API: `data` (the CSV file), `columns` (repeatable),
+/// `postcode`, `citycode`, `result_columns` (repeatable).
+async fn batch_form(mut form: Multipart) -> Result<(Vec<u8>, BatchOptions), BanError> {
+    let bad = |m: String| BanError::new("invalid_form", m);
+    let mut data = None;
+    let mut opts = BatchOptions::default();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("formulaire illisible : {e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "data" {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| bad(format!("fichier « data » illisible : {e}")))?;
+            data = Some(bytes.to_vec());
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| bad(format!("champ « {name} » illisible : {e}")))?;
+        match name.as_str() {
+            "columns" => opts.columns.push(value),
+            "result_columns" => opts.result_columns.push(value),
+            "postcode" => opts.postcode = Some(value),
+            "citycode" => opts.citycode = Some(value),
+            _ => {}
+        }
+    }
+    let data = data.ok_or_else(|| {
+        BanError::new(
+            "missing_parameter",
+            "champ « data » manquant : le fichier CSV à géocoder",
+        )
+    })?;
+    Ok((data, opts))
+}
+
+type BatchFn = fn(&AddressIndex, &[u8], &BatchOptions) -> Result<Vec<u8>, String>;
+
+async fn batch(state: AppState, form: Multipart, run: BatchFn) -> Response {
+    let (input, opts) = match batch_form(form).await {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    let data = state.dataset();
+    // CPU-bound and possibly long: off the async workers.
+    let out = tokio::task::spawn_blocking(move || {
+        let empty;
+        let index = match geocoder(&data).0 {
+            Some(i) => i,
+            None => {
+                empty = AddressIndex::from_rows(Vec::new(), &[]);
+                &empty
+            }
+        };
+        run(index, &input, &opts)
+    })
+    .await;
+    match out {
+        Ok(Ok(csv)) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"geocoded.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Ok(Err(message)) => BanError::new("invalid_csv", message).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "géocodage interrompu").into_response(),
+    }
+}
+
+async fn post_search_csv(State(state): State<AppState>, form: Multipart) -> Response {
+    batch(state, form, geocode_csv).await
+}
+
+async fn post_reverse_csv(State(state): State<AppState>, form: Multipart) -> Response {
+    batch(state, form, reverse_csv).await
 }
 
 /// Where the handlers find the geocoder in the dataset.

@@ -1,6 +1,7 @@
 //! Embedded address geocoder, compatible with the BAN search API (addok).
 //!
 //! - [`ban_csv`] reads BAN CSV files (`;`, optionally gzipped);
+//! - [`batch`] geocodes a user's CSV file row by row (`POST /search/csv/`);
 //! - [`normalize`] turns names and queries into comparable words;
 //! - [`index`] holds the [`AddressIndex`] (places, numbers, vocabulary, R-tree);
 //! - [`search`] and [`reverse`] answer forward and reverse queries with BAN-shaped hits;
@@ -16,6 +17,7 @@
 //! ```
 
 pub mod ban_csv;
+pub mod batch;
 pub mod context;
 pub mod index;
 pub mod lambert;

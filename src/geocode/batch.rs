@@ -1,0 +1,346 @@
+//! Batch geocoding of a CSV file, as the BAN API's `POST /search/csv/` and `/reverse/csv/` do:
+//! the input rows come back unchanged, followed by the BAN result columns (`latitude`,
+//! `longitude`, `result_label`, `result_score`, `result_score_next`, `result_type`,
+//! `result_id`, `result_housenumber`, `result_name`, `result_street`, `result_postcode`,
+//! `result_city`, `result_context`, `result_citycode`, `result_district`, `result_status`…).
+//!
+//! Owns the CSV side only (encoding, delimiter, quoting); each row goes through
+//! [`AddressIndex::search`] or [`AddressIndex::reverse`]. Errors are French messages for a 400.
+
+use super::index::AddressIndex;
+use super::search::{SearchHit, SearchQuery};
+
+/// Which columns make the query, and which hold filters (by header name).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchOptions {
+    /// Columns joined (with spaces) into the address; all columns when empty.
+    pub columns: Vec<String>,
+    /// Column holding a postcode filter.
+    pub postcode: Option<String>,
+    /// Column holding an INSEE code filter.
+    pub citycode: Option<String>,
+    /// Result columns to append; all of [`RESULT_COLUMNS`] when empty.
+    pub result_columns: Vec<String>,
+}
+
+/// Result columns appended by default, in the BAN API's order.
+pub const RESULT_COLUMNS: [&str; 18] = [
+    "latitude",
+    "longitude",
+    "result_label",
+    "result_score",
+    "result_score_next",
+    "result_type",
+    "result_id",
+    "result_housenumber",
+    "result_name",
+    "result_street",
+    "result_postcode",
+    "result_city",
+    "result_context",
+    "result_citycode",
+    "result_oldcitycode",
+    "result_oldcity",
+    "result_district",
+    "result_status",
+];
+
+/// Upper bound on rows in one file (the BAN API accepts 50 MB files).
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// Geocodes every row of `input` (UTF-8 or Windows-1252, delimiter `,` `;` `|` or tab,
+/// detected from the header).
+///
+/// ```
+/// use urbaclic::geocode::batch::{geocode_csv, BatchOptions};
+/// use urbaclic::geocode::AddressIndex;
+/// let index = AddressIndex::from_rows(Vec::new(), &[]);
+/// let out = geocode_csv(&index, b"adresse\n12 rue nulle part\n", &BatchOptions::default()).unwrap();
+/// assert!(String::from_utf8(out).unwrap().ends_with("not-found\n"));
+/// ```
+pub fn geocode_csv(
+    index: &AddressIndex,
+    input: &[u8],
+    opts: &BatchOptions,
+) -> Result<Vec<u8>, String> {
+    let table = Table::read(input)?;
+    let pick = |name: &str| table.column(name);
+    let columns: Vec<usize> = if opts.columns.is_empty() {
+        (0..table.header.len()).collect()
+    } else {
+        opts.columns
+            .iter()
+            .map(|c| pick(c))
+            .collect::<Result<_, _>>()?
+    };
+    let postcode = opts.postcode.as_deref().map(pick).transpose()?;
+    let citycode = opts.citycode.as_deref().map(pick).transpose()?;
+    table.write(opts, |row| {
+        let q: Vec<&str> = columns
+            .iter()
+            .filter_map(|&i| row.get(i))
+            .map(|s| s.trim())
+            .collect();
+        let q = q.join(" ");
+        if q.trim().is_empty() {
+            return (Vec::new(), "skipped");
+        }
+        let field = |c: Option<usize>| {
+            c.and_then(|i| row.get(i))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let query = SearchQuery {
+            limit: 2,
+            postcode: field(postcode),
+            citycode: field(citycode),
+            ..SearchQuery::new(q)
+        };
+        let hits = index.search(&query);
+        let status = if hits.is_empty() { "not-found" } else { "ok" };
+        (hits, status)
+    })
+}
+
+/// Reverse-geocodes every row: coordinates from columns named `lat`/`latitude` and
+/// `lon`/`lng`/`long`/`longitude` (case-insensitive).
+pub fn reverse_csv(
+    index: &AddressIndex,
+    input: &[u8],
+    opts: &BatchOptions,
+) -> Result<Vec<u8>, String> {
+    let table = Table::read(input)?;
+    let find = |names: &[&str]| {
+        table
+            .header
+            .iter()
+            .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
+    };
+    let lat = find(&["lat", "latitude"]).ok_or("colonne « lat » ou « latitude » absente")?;
+    let lon = find(&["lon", "lng", "long", "longitude"])
+        .ok_or("colonne « lon » ou « longitude » absente")?;
+    table.write(opts, |row| {
+        let num = |i: usize| {
+            row.get(i)
+                .and_then(|s| s.trim().replace(',', ".").parse::<f64>().ok())
+        };
+        match (num(lon), num(lat)) {
+            (Some(x), Some(y)) if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) => {
+                let hits = index.reverse(x, y, None, 2);
+                let status = if hits.is_empty() { "not-found" } else { "ok" };
+                (hits, status)
+            }
+            _ => (Vec::new(), "error"),
+        }
+    })
+}
+
+/// A decoded CSV file: header, rows and the delimiter to write back with.
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    delimiter: u8,
+}
+
+impl Table {
+    fn read(input: &[u8]) -> Result<Table, String> {
+        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+        let text = match std::str::from_utf8(input) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            // Spreadsheets on Windows still save CSV in Windows-1252.
+            Err(_) => encoding_rs::WINDOWS_1252.decode(input).0,
+        };
+        let first = text.lines().next().unwrap_or("");
+        if first.trim().is_empty() {
+            return Err("fichier CSV vide : une ligne d'en-tête est attendue".to_string());
+        }
+        let delimiter = [b';', b',', b'\t', b'|']
+            .into_iter()
+            .max_by_key(|&d| first.bytes().filter(|&b| b == d).count())
+            .unwrap_or(b',');
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("en-tête CSV illisible : {e}"))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let mut rows = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            if i >= MAX_ROWS {
+                return Err(format!("trop de lignes (maximum {MAX_ROWS})"));
+            }
+            let rec = rec.map_err(|e| format!("ligne {} illisible : {e}", i + 2))?;
+            rows.push(rec.iter().map(str::to_string).collect());
+        }
+        Ok(Table {
+            header,
+            rows,
+            delimiter,
+        })
+    }
+
+    fn column(&self, name: &str) -> Result<usize, String> {
+        self.header
+            .iter()
+            .position(|h| h.trim() == name.trim())
+            .ok_or_else(|| format!("colonne « {name} » absente de l'en-tête"))
+    }
+
+    /// Writes header + result columns, then each row with its results.
+    fn write(
+        &self,
+        opts: &BatchOptions,
+        mut geocode: impl FnMut(&[String]) -> (Vec<SearchHit>, &'static str),
+    ) -> Result<Vec<u8>, String> {
+        let result_columns: Vec<&str> = if opts.result_columns.is_empty() {
+            RESULT_COLUMNS.to_vec()
+        } else {
+            for c in &opts.result_columns {
+                if !RESULT_COLUMNS.contains(&c.as_str()) {
+                    return Err(format!("colonne de résultat « {c} » inconnue"));
+                }
+            }
+            opts.result_columns.iter().map(String::as_str).collect()
+        };
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .from_writer(Vec::new());
+        let mut head: Vec<&str> = self.header.iter().map(String::as_str).collect();
+        head.extend(&result_columns);
+        w.write_record(&head).map_err(|e| e.to_string())?;
+        for row in &self.rows {
+            let (hits, status) = geocode(row);
+            let mut out: Vec<String> = (0..self.header.len())
+                .map(|i| row.get(i).cloned().unwrap_or_default())
+                .collect();
+            out.extend(result_columns.iter().map(|c| cell(c, &hits, status)));
+            w.write_record(&out).map_err(|e| e.to_string())?;
+        }
+        w.into_inner().map_err(|e| e.to_string())
+    }
+}
+
+/// One result cell.
+fn cell(column: &str, hits: &[SearchHit], status: &str) -> String {
+    if column == "result_status" {
+        return status.to_string();
+    }
+    let Some(h) = hits.first() else {
+        return String::new();
+    };
+    let p = &h.properties;
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    match column {
+        "latitude" => h.lat.to_string(),
+        "longitude" => h.lon.to_string(),
+        "result_label" => p.label.clone(),
+        "result_score" => p.score.to_string(),
+        "result_score_next" => hits
+            .get(1)
+            .map(|n| n.score().to_string())
+            .unwrap_or_default(),
+        "result_type" => p.kind.as_str().to_string(),
+        "result_id" => p.id.clone(),
+        "result_housenumber" => opt(&p.housenumber),
+        "result_name" => p.name.clone(),
+        "result_street" => opt(&p.street),
+        "result_postcode" => p.postcode.clone(),
+        "result_city" => p.city.clone(),
+        "result_context" => p.context.clone(),
+        "result_citycode" => p.citycode.clone(),
+        "result_district" => opt(&p.district),
+        "result_distance" => p.distance.map(|d| d.to_string()).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geocode::ban_csv::BanRow;
+    use crate::geocode::lambert::to_lambert93;
+
+    fn index() -> AddressIndex {
+        let row = |n: u32, lon: f64| {
+            let (x, y) = to_lambert93(lon, 48.89);
+            BanRow {
+                id: format!("75118_a_{n:05}"),
+                numero: n,
+                rep: String::new(),
+                nom_voie: "Rue Ordener".into(),
+                code_postal: "75018".into(),
+                code_insee: "75118".into(),
+                nom_commune: "Paris 18e Arrondissement".into(),
+                nom_ld: String::new(),
+                lon,
+                lat: 48.89,
+                x,
+                y,
+            }
+        };
+        AddressIndex::from_rows(vec![row(1, 2.35), row(3, 2.351)], &[])
+    }
+
+    #[test]
+    fn search_csv_keeps_rows_and_appends_results() {
+        let input = "nom;adresse;cp\n\"Dupont; Jean\";1 rue ordener;75018\nX;;\nY;zzzz;\n";
+        let opts = BatchOptions {
+            columns: vec!["adresse".into()],
+            postcode: Some("cp".into()),
+            ..Default::default()
+        };
+        let out =
+            String::from_utf8(geocode_csv(&index(), input.as_bytes(), &opts).unwrap()).unwrap();
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("nom;adresse;cp;latitude;longitude;result_label"));
+        assert!(lines[1].starts_with(
+            "\"Dupont; Jean\";1 rue ordener;75018;48.89;2.35;1 Rue Ordener 75018 Paris;"
+        ));
+        assert!(lines[1].ends_with(";ok"));
+        assert!(lines[2].ends_with(";skipped"));
+        assert!(lines[3].ends_with(";not-found"));
+    }
+
+    #[test]
+    fn reverse_csv_reads_lat_lon_columns() {
+        let input = "id,Latitude,Longitude\na,48.89,2.3501\nb,abc,2.35\n";
+        let opts = BatchOptions {
+            result_columns: vec!["result_label".into(), "result_status".into()],
+            ..Default::default()
+        };
+        let out =
+            String::from_utf8(reverse_csv(&index(), input.as_bytes(), &opts).unwrap()).unwrap();
+        assert_eq!(
+            out,
+            "id,Latitude,Longitude,result_label,result_status\n\
+             a,48.89,2.3501,1 Rue Ordener 75018 Paris,ok\nb,abc,2.35,,error\n"
+        );
+    }
+
+    #[test]
+    fn bad_files_are_messages() {
+        let idx = index();
+        assert!(geocode_csv(&idx, b"", &BatchOptions::default()).is_err());
+        let opts = BatchOptions {
+            columns: vec!["absente".into()],
+            ..Default::default()
+        };
+        assert!(geocode_csv(&idx, b"a,b\n1,2\n", &opts)
+            .unwrap_err()
+            .contains("absente"));
+        assert!(reverse_csv(&idx, b"a,b\n1,2\n", &BatchOptions::default()).is_err());
+        // Windows-1252 input.
+        let out = geocode_csv(
+            &idx,
+            b"adresse\n1 rue ordener caf\xe9\n",
+            &BatchOptions::default(),
+        )
+        .unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("café"));
+    }
+}
