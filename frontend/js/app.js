@@ -138,8 +138,24 @@ function updatePrintFooter() {
 
 // ---- buttons ----
 
-btnPrint.addEventListener('click', () => {
+// The map box has another size on paper: give it that size before printing (Ctrl+P fires
+// beforeprint too), so that the point stays in the middle of the printed map.
+function beforePrint() {
+  document.body.classList.add('printing');
+  map.resized(current.point);
   updatePrintFooter();
+}
+
+function afterPrint() {
+  document.body.classList.remove('printing');
+  map.resized(current.point);
+}
+
+window.addEventListener('beforeprint', beforePrint);
+window.addEventListener('afterprint', afterPrint);
+
+btnPrint.addEventListener('click', () => {
+  beforePrint();
   window.print();
 });
 

@@ -2,8 +2,7 @@
 // draggable marker, the highlighted parcel and the legend with layer switches.
 //
 // Layers are redrawn on every move (debounced, the previous request cancelled). Each layer has its
-// own pane and canvas renderer, so drawing order is fixed (communes under zones under easements…)
-// and thousands of parcels stay fluid. Vector layers are not interactive: a click anywhere goes to
+// own pane and renderer, so drawing order is fixed (communes under zones under easements…). Vector layers are not interactive: a click anywhere goes to
 // the map and runs a lookup, which is what the user means by clicking.
 
 import { layersIn, ApiError } from './api.js';
@@ -43,7 +42,8 @@ function styleFor(name, props, zoom) {
     case 'prescriptions':
       return { color: '#6d4c41', weight: 1.5, fillColor: '#a1887f', fillOpacity: 0.18 };
     case 'servitudes':
-      return { color: '#8e24aa', weight: 2, dashArray: '5 4', fillColor: '#8e24aa', fillOpacity: 0.12 };
+      // Light fill: easements often overlap by the dozen (monument surroundings) and must not hide the rest.
+      return { color: '#8e24aa', weight: 2, dashArray: '5 4', fillColor: '#8e24aa', fillOpacity: 0.07 };
     case 'risks': {
       const c = RISK_COLOURS[props.effect] || RISK_COLOURS.unknown;
       return { color: c, weight: 1.5, fillColor: c, fillOpacity: props.effect === 'ban' ? 0.3 : 0.18 };
@@ -84,7 +84,9 @@ export class MapView {
     LAYERS.forEach((l, i) => {
       const pane = this.map.createPane(`pane-${l.name}`);
       pane.style.zIndex = String(410 + i * 5);
-      this.renderers[l.name] = L.canvas({ pane: `pane-${l.name}`, padding: 0.2 });
+      // SVG rather than canvas: it prints as vectors (canvases can come out blank in a printed
+      // PDF) and a few thousand parcels stay fluid.
+      this.renderers[l.name] = L.svg({ pane: `pane-${l.name}`, padding: 0.2 });
       this.groups[l.name] = L.layerGroup().addTo(this.map);
     });
     const labelPane = this.map.createPane('pane-labels');
@@ -130,16 +132,49 @@ export class MapView {
         draggable: true,
         autoPan: true,
         keyboard: true,
-        title: 'Point interrogé — faites-le glisser pour ajuster',
+        title: 'Point interrogé — faites-le glisser (ou flèches du clavier) pour ajuster',
         alt: 'Point interrogé',
       }).addTo(this.map);
       this.marker.on('dragend', () => {
         const p = this.marker.getLatLng();
         this.onPick(p.lat, p.lng);
       });
+      this.marker.on('add', () => this.keyboardMoves());
+      this.keyboardMoves();
     } else {
       this.marker.setLatLng([lat, lon]);
     }
+  }
+
+  /** The focused marker moves with the arrow keys (10 px a press, 50 with Shift), and the lookup
+   *  runs once the keys are released: dragging, for keyboard users. */
+  keyboardMoves() {
+    const icon = this.marker && this.marker.getElement();
+    if (!icon || icon.dataset.keys) return;
+    icon.dataset.keys = '1';
+    icon.setAttribute('aria-keyshortcuts', 'ArrowUp ArrowDown ArrowLeft ArrowRight');
+    const steps = { ArrowUp: [0, -1], ArrowDown: [0, 1], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+    const lookup = debounce(() => {
+      const p = this.marker.getLatLng();
+      this.onPick(p.lat, p.lng);
+    }, 500);
+    icon.addEventListener('keydown', (e) => {
+      const step = steps[e.key];
+      if (!step) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const px = e.shiftKey ? 50 : 10;
+      const at = this.map.latLngToContainerPoint(this.marker.getLatLng()).add([step[0] * px, step[1] * px]);
+      this.marker.setLatLng(this.map.containerPointToLatLng(at));
+      lookup();
+    });
+  }
+
+  /** Re-measures the map after its box changed size (printing) and centres it on `point`:
+   *  Leaflet keeps the top-left corner on a resize, which would push the point off the fiche. */
+  resized(point) {
+    this.map.invalidateSize({ pan: false });
+    if (point) this.map.setView([point.lat, point.lon], this.map.getZoom(), { animate: false });
   }
 
   clearHighlight() {
@@ -248,7 +283,9 @@ export class MapView {
   }
 
   addLegend() {
-    const legend = L.control({ position: 'bottomleft' });
+    const phone = window.matchMedia('(max-width: 820px)').matches;
+    // On a phone the bottom edge belongs to the attribution and the scale: legend at the top right.
+    const legend = L.control({ position: phone ? 'topright' : 'bottomleft' });
     legend.onAdd = () => {
       const body = el('div', { class: 'legend-body', id: 'legend-body' });
       body.append(el('h3', {}, 'Couches'));
@@ -280,7 +317,7 @@ export class MapView {
         toggle.setAttribute('aria-expanded', String(!body.hidden));
       });
       // On a phone the legend starts folded so that it does not hide the map.
-      if (window.matchMedia('(max-width: 820px)').matches) {
+      if (phone) {
         body.hidden = true;
         toggle.setAttribute('aria-expanded', 'false');
       }

@@ -77,7 +77,8 @@ function renderPlace(a, parcel, label) {
   const lat = a.lat ?? a.point?.lat;
   const lon = a.lon ?? a.point?.lon;
   const sub = [];
-  if (label) sub.push(el('p', { class: 'place-sub' }, label));
+  // The chosen label (address, example) is the title of a point, a subtitle under a parcel.
+  if (label && parcel) sub.push(el('p', { class: 'place-sub' }, label));
   sub.push(el('p', { class: 'place-sub' }, commune));
   if (parcel) {
     const c = parcel.contenance;

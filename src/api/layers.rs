@@ -419,7 +419,6 @@ fn drop_specks(p: Polygon<f64>, tolerance: f64) -> Polygon<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
 
     #[test]
     fn tolerance_is_half_a_pixel() {
@@ -458,10 +457,38 @@ mod tests {
 
     #[test]
     fn a_tiny_polygon_is_never_lost() {
-        use geo::polygon;
-        let square =
-            polygon![(x: 0.0, y: 0.0), (x: 1e-7, y: 0.0), (x: 1e-7, y: 1e-7), (x: 0.0, y: 1e-7)];
+        let ring = vec![
+            (0.0, 0.0),
+            (1e-7, 0.0),
+            (1e-7, 1e-7),
+            (0.0, 1e-7),
+            (0.0, 0.0),
+        ];
+        let square = Polygon::new(LineString::from(ring), vec![]);
         let (g, _) = simplify(&Geometry::Polygon(square), 1.0);
         assert!(g.coords_count() >= 4);
+    }
+
+    #[test]
+    fn specks_are_dropped_or_drawn_as_dots() {
+        let square = |x: f64, size: f64| {
+            let ring = vec![
+                (x, 0.0),
+                (x + size, 0.0),
+                (x + size, size),
+                (x, size),
+                (x, 0.0),
+            ];
+            Polygon::new(LineString::from(ring), vec![])
+        };
+        // A big part and a sub-pixel one: the speck goes.
+        let mp = MultiPolygon(vec![square(0.0, 10.0), square(20.0, 0.001)]);
+        let (g, simplified) = simplify(&Geometry::MultiPolygon(mp), 0.01);
+        assert!(simplified);
+        assert!(matches!(g, Geometry::MultiPolygon(ref m) if m.0.len() == 1));
+        // Only specks: the feature stays, as its bounding box.
+        let mp = MultiPolygon(vec![square(0.0, 0.001), square(0.002, 0.001)]);
+        let (g, _) = simplify(&Geometry::MultiPolygon(mp), 0.01);
+        assert_eq!(g.coords_count(), 5);
     }
 }

@@ -190,6 +190,12 @@ describe('map page', () => {
     const desk = await open(DESKTOP, `/?lat=48.0941417&lon=-1.6757154&z=18`);
     await panelReady(desk.page);
     await mapSettled(desk.page);
+    // What the browser does on Ctrl+P or the button: beforeprint (the map takes its paper size), print.
+    const drawn = await desk.page.locator('#map').getAttribute('data-layers-loaded');
+    await desk.page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    // The smaller map reloads its layers for its new view: wait for that before printing.
+    await desk.page.waitForFunction((d) => document.getElementById('map').dataset.layersLoaded !== d, drawn);
+    await mapSettled(desk.page);
     await desk.page.emulateMedia({ media: 'print' });
     await desk.page.screenshot({ path: screenshotPath('impression-ecran.png'), fullPage: true });
     const pdfPath = screenshotPath('fiche.pdf');
