@@ -94,3 +94,17 @@ export function debounce(fn, ms) {
     t = setTimeout(() => fn(...args), ms);
   };
 }
+
+/** Text with its web addresses turned into links (summary sentences quote regulation URLs). */
+export function linkify(text) {
+  const out = [];
+  const re = /https?:\/\/[^\s<>"')]+[^\s<>"').,;:]/g;
+  let last = 0;
+  for (const m of String(text).matchAll(re)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(el('a', { href: m[0], target: '_blank', rel: 'noopener' }, m[0]));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}

@@ -7,7 +7,7 @@
 // The answer's shape grows with the service (parcel-level analysis, nearest parcel, summary):
 // every field is read defensively and shown when present.
 
-import { el, area, percent, metres, date, parcelRef, coords, zoneFamily, docLink } from './format.js';
+import { el, area, percent, metres, date, parcelRef, coords, zoneFamily, docLink, linkify } from './format.js';
 
 const TYPEDOC_LABELS = {
   PLU: "plan local d'urbanisme (PLU)",
@@ -165,7 +165,7 @@ function renderSummary(a, parcel) {
     el('ol', {}, sentences.map((s) => el('li', {
       // Each sentence is traceable to the features it comes from (layer file and feature number).
       title: s.sources && s.sources.length ? `Source : ${s.sources.map((x) => x.id || x.layer).join(', ')}` : null,
-    }, s.text))));
+    }, linkify(s.text)))));
 }
 
 /** Sentences built here when the service sends no `summary` (older service versions). */
