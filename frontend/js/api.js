@@ -41,9 +41,13 @@ export function lookupParcel(id, signal) {
   return getJson(`api/lookup?${new URLSearchParams({ parcel: id })}`, signal);
 }
 
-/** Address suggestions (BAN-compatible /search/). */
-export function searchAddress(q, signal, limit = 7) {
+/** Address suggestions (BAN-compatible /search/), favouring those near `near` ({lat, lon}) if given. */
+export function searchAddress(q, signal, near = null, limit = 7) {
   const p = new URLSearchParams({ q, autocomplete: '1', limit: String(limit) });
+  if (near) {
+    p.set('lat', near.lat.toFixed(5));
+    p.set('lon', near.lon.toFixed(5));
+  }
   return getJson(`search/?${p}`, signal);
 }
 

@@ -35,6 +35,7 @@ const map = new MapView(document.getElementById('map'), {
 });
 
 const search = new AddressSearch({
+  near: () => map.focus(),
   onChoose: (feature) => {
     const [lon, lat] = feature.geometry.coordinates;
     const label = feature.properties && feature.properties.label;

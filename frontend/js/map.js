@@ -125,6 +125,13 @@ export class MapView {
     return this.map.getZoom();
   }
 
+  /** The centre of the view once zoomed in on a town (to favour nearby addresses), else null. */
+  focus() {
+    if (this.map.getZoom() < 12) return null;
+    const c = this.map.getCenter();
+    return { lat: c.lat, lon: c.lng };
+  }
+
   /** Places (or moves) the draggable marker; dragging it runs a lookup at the drop point. */
   placeMarker(lat, lon) {
     if (!this.marker) {

@@ -8,9 +8,10 @@ const MIN_CHARS = 3;
 const DELAY_MS = 200;
 
 export class AddressSearch {
-  /** @param {{onChoose: (feature: object) => void}} handlers */
-  constructor({ onChoose }) {
+  /** @param {{onChoose: (feature: object) => void, near?: () => ({lat:number, lon:number}|null)}} handlers */
+  constructor({ onChoose, near }) {
     this.onChoose = onChoose;
+    this.near = near || (() => null);
     this.form = document.getElementById('search-form');
     this.input = document.getElementById('search-input');
     this.list = document.getElementById('search-list');
@@ -59,7 +60,7 @@ export class AddressSearch {
     const seq = ++this.seq;
     this.status.textContent = 'Recherche…';
     try {
-      const fc = await searchAddress(q, this.ctrl.signal);
+      const fc = await searchAddress(q, this.ctrl.signal, this.near());
       if (seq !== this.seq) return;
       this.items = (fc.features || []).filter((f) => f.geometry && f.geometry.coordinates);
       this.render();

@@ -124,6 +124,13 @@ describe('map page', () => {
     await page.reload();
     await panelReady(page);
     assert.equal(await placeTitle(page), STREET.nearest);
+
+    // Keyboard users move the marker with the arrow keys: a new lookup at the new point.
+    const url = page.url();
+    await page.locator('.leaflet-marker-icon').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowUp');
+    await page.waitForFunction((u) => location.href !== u && !location.search.includes('parcelle='), url);
+    await panelReady(page);
     assert.deepEqual(problems, []);
     await context.close();
   });
