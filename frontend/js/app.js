@@ -134,7 +134,9 @@ function updatePrintFooter() {
   const a = current.answer;
   const parcel = parcelOf(a);
   printFooter.textContent = `Urbaclic — fiche ${parcel ? `de la parcelle ${parcelRef(parcel.id)}` : 'du point interrogé'}, `
-    + `générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })}. Lien : ${location.href}`;
+    + `générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })}. `
+    + 'Information indicative : seul le document d\'urbanisme opposable, consultable en mairie, fait foi. '
+    + `Lien : ${location.href}`;
 }
 
 // ---- buttons ----

@@ -125,7 +125,7 @@ function renderCoverageAlerts(a) {
       el('strong', {}, 'Données non chargées ici'),
       el('p', {}, `Pas de données pour : ${missing.join(', ')}. Les sections correspondantes ne peuvent pas conclure.`)));
   }
-  return alerts.length ? el('div', {}, ...alerts) : null;
+  return alerts.length ? el('div', { class: 'alerts' }, ...alerts) : null;
 }
 
 function renderStreet(a, parcel, onNearest) {
@@ -160,7 +160,7 @@ function renderSummary(a, parcel) {
   if (!sentences.length) sentences = fallbackSummary(a, parcel).map((text) => ({ text }));
   sentences = sentences.filter((s) => s.text);
   if (!sentences.length) return null;
-  return el('section', { class: 'summary', 'aria-labelledby': 'h-summary', 'data-testid': 'summary' },
+  return el('section', { class: `summary${sentences.length > 8 ? ' long' : ''}`, 'aria-labelledby': 'h-summary', 'data-testid': 'summary' },
     el('h3', { id: 'h-summary' }, 'En résumé'),
     el('ol', {}, sentences.map((s) => el('li', {
       // Each sentence is traceable to the features it comes from (layer file and feature number).
@@ -189,9 +189,15 @@ function capital(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
+/** Above this many items a section prints as one line: the summary already names each one, and
+ *  the fiche must stay on one page (fifteen monument surroundings overlap in central Ajaccio). */
+const PRINT_DETAIL_MAX = 4;
+
 function section(title, count, id, ...body) {
-  return el('section', { class: 'section', 'aria-labelledby': `h-${id}`, 'data-section': id },
+  const many = count !== null && count > PRINT_DETAIL_MAX;
+  return el('section', { class: `section${many ? ' many' : ''}`, 'aria-labelledby': `h-${id}`, 'data-section': id },
     el('h3', { id: `h-${id}` }, title, count !== null ? el('span', { class: 'count' }, String(count)) : null),
+    many ? el('p', { class: 'print-only item-meta' }, `${count} éléments, cités dans le résumé ; détail à l'écran.`) : null,
     ...body);
 }
 

@@ -193,27 +193,30 @@ describe('map page', () => {
     assert.deepEqual(problems, []);
     await context.close();
 
-    // The printed fiche: one A4 page with the map, the summary, the sources and the date.
-    const desk = await open(DESKTOP, `/?lat=48.0941417&lon=-1.6757154&z=18`);
-    await panelReady(desk.page);
-    await mapSettled(desk.page);
-    // What the browser does on Ctrl+P or the button: beforeprint (the map takes its paper size), print.
-    const drawn = await desk.page.locator('#map').getAttribute('data-layers-loaded');
-    await desk.page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
-    // The smaller map reloads its layers for its new view: wait for that before printing.
-    await desk.page.waitForFunction((d) => document.getElementById('map').dataset.layersLoaded !== d, drawn);
-    await mapSettled(desk.page);
-    await desk.page.emulateMedia({ media: 'print' });
-    await desk.page.screenshot({ path: screenshotPath('impression-ecran.png'), fullPage: true });
-    const pdfPath = screenshotPath('fiche.pdf');
-    await desk.page.pdf({ path: pdfPath, format: 'A4', printBackground: true });
-    const pdf = readFileSync(pdfPath, 'latin1');
-    const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
-    assert.equal(pages, 1, `the fiche prints on ${pages} pages`);
-    const footer = await desk.page.locator('#print-footer').innerText();
-    assert.match(footer, /générée le/);
-    assert.deepEqual(desk.problems, []);
-    await desk.context.close();
+    // The printed fiche: one A4 page with the map, the summary, the sources and the date — also
+    // for the longest answer of the staged data (fifteen overlapping easements in Ajaccio).
+    for (const [name, lat, lon] of [['fiche', 48.0941417, -1.6757154], ['fiche-longue', 41.9199043, 8.7367823]]) {
+      const desk = await open(DESKTOP, `/?lat=${lat}&lon=${lon}&z=17`);
+      await panelReady(desk.page);
+      await mapSettled(desk.page);
+      const drawn = await desk.page.locator('#map').getAttribute('data-layers-loaded');
+      // What the browser does on Ctrl+P or the button: beforeprint (the map takes its paper size), print.
+      await desk.page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+      // The smaller map reloads its layers for its new view: wait for that before printing.
+      await desk.page.waitForFunction((d) => document.getElementById('map').dataset.layersLoaded !== d, drawn);
+      await mapSettled(desk.page);
+      await desk.page.emulateMedia({ media: 'print' });
+      if (name === 'fiche') await desk.page.screenshot({ path: screenshotPath('impression-ecran.png'), fullPage: true });
+      const pdfPath = screenshotPath(`${name}.pdf`);
+      await desk.page.pdf({ path: pdfPath, format: 'A4', printBackground: true });
+      const pdf = readFileSync(pdfPath, 'latin1');
+      const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) || []).length;
+      assert.equal(pages, 1, `${name}: the fiche prints on ${pages} pages`);
+      const footer = await desk.page.locator('#print-footer').innerText();
+      assert.match(footer, /générée le/);
+      assert.deepEqual(desk.problems, []);
+      await desk.context.close();
+    }
   });
 });
 
