@@ -88,6 +88,13 @@ fn real_world_filler() {
     assert_eq!(h.properties.label, "16 Rue Ordener 75018 Paris");
     let h = top("16 rue ordener paris 18eme");
     assert_eq!(h.properties.label, "16 Rue Ordener 75018 Paris");
+    // A wrong street type still finds the street, but the right type wins when it exists.
+    let h = top("16 avenue ordener");
+    assert_eq!(h.properties.label, "16 Rue Ordener 75018 Paris");
+    let h = top("12 impasse de la chapelle");
+    assert!(h.properties.label.contains("Impasse de la Chapelle"));
+    // No data for Lyon: nothing rather than the Paris street of the same name.
+    assert!(search("10 rue lepic lyon").is_empty());
 }
 
 #[test]

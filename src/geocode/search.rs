@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::index::{word_weight, AddressIndex, HouseNumber, NumberMatch, Place, PlaceType, Pos};
 use super::lambert::haversine_m;
-use super::normalize::{is_stopword, parse_query, QueryWord};
+use super::normalize::{is_stopword, is_street_type, parse_query, QueryWord};
 
 /// Hits scoring below this are not returned.
 pub const MIN_SCORE: f64 = 0.4;
@@ -176,6 +176,8 @@ struct WordMatches {
 
 const PREFIX_CAP: usize = 400;
 const FUZZY_QUALITY: f32 = 0.8;
+/// Quality of a street type standing for another one ("avenue" for "rue").
+const TYPE_SLIP_QUALITY: f32 = 0.6;
 /// Typed words at least this long may be a long word (8+ letters) with two typos.
 const TWO_TYPOS_LEN: usize = 6;
 
@@ -425,6 +427,20 @@ impl AddressIndex {
             .enumerate()
             .find(|(i, m)| matched[*i].is_none() && m.word.number.is_some())
             .map(|(i, _)| i);
+        // A wrong street type ("avenue ordener" for "Rue Ordener") is a common slip: an
+        // unmatched type word of the query half-matches an unmatched type word of the name.
+        for (i, m) in words.iter().enumerate() {
+            if matched[i].is_some() || m.word.number.is_some() || !is_street_type(&m.word.text) {
+                continue;
+            }
+            let slot = place_words.iter().enumerate().find(|(j, &wid)| {
+                name_used[*j] == 0.0 && is_street_type(&self.vocab.words[wid as usize])
+            });
+            if let Some((j, _)) = slot {
+                name_used[j] = TYPE_SLIP_QUALITY;
+                matched[i] = Some(TYPE_SLIP_QUALITY);
+            }
+        }
         // Other bare numbers may be an arrondissement written "18" for "18e".
         for (i, m) in words.iter().enumerate() {
             if matched[i].is_some() || Some(i) == hn_word {
