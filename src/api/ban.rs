@@ -22,8 +22,8 @@ use crate::geocode::batch::{geocode_csv, reverse_csv, BatchOptions};
 use crate::geocode::upstream::search_with_upstream;
 use crate::geocode::{AddressIndex, PlaceType, SearchHit, SearchQuery, UpstreamConfig};
 
-/// Largest `limit` accepted.
-pub const MAX_LIMIT: usize = 50;
+/// Largest `limit` accepted (addok's bound).
+pub const MAX_LIMIT: usize = 100;
 /// Bounds on the length of `q`, in characters (the BAN API's).
 pub const MIN_Q: usize = 3;
 pub const MAX_Q: usize = 200;
@@ -404,7 +404,7 @@ mod tests {
         assert_eq!(err("q=%3Cscript%3E").error, "invalid_q");
         assert_eq!(err("q=rue&limit=0").error, "invalid_limit");
         assert_eq!(err("q=rue&limit=abc").error, "invalid_limit");
-        assert_eq!(err("q=rue&limit=51").error, "invalid_limit");
+        assert_eq!(err("q=rue&limit=101").error, "invalid_limit");
         assert_eq!(err("q=rue&lat=48.8").error, "missing_parameter");
         assert_eq!(err("q=rue&lat=98&lon=2").error, "out_of_range");
         assert_eq!(err("q=rue&lat=nan&lon=2").error, "invalid_parameter");
