@@ -68,26 +68,36 @@ impl PreparedArea {
     /// Whether `p` lies inside (boundary points may go either way, as in any ray-casting test).
     pub fn contains(&self, p: Point<f64>) -> bool {
         let (x, y) = (p.x(), p.y());
-        let mut inside = false;
-        let mut toggle = |[a, b]: &[Coord<f64>; 2]| {
-            // Half-open rule on y so a vertex on the ray is counted once.
-            if (a.y > y) != (b.y > y) {
-                let cross_x = a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y);
-                if cross_x > x {
-                    inside = !inside;
-                }
-            }
+        let Some(tree) = &self.edge_tree else {
+            return crossings_east(self.edges.iter(), x, y);
         };
-        match &self.edge_tree {
-            Some(tree) => {
-                let ray = AABB::from_corners([x, y], [f64::INFINITY, y]);
-                for e in tree.locate_in_envelope_intersecting(&ray) {
-                    toggle(&self.edges[e.data as usize]);
-                }
-            }
-            None => self.edges.iter().for_each(toggle),
-        }
-        inside
+        // Cast the ray towards the nearest side of the polygon's box: on a large polygon it then
+        // meets a handful of edges instead of hundreds.
+        let env = tree.root().envelope();
+        let (lo, hi) = (env.lower(), env.upper());
+        let sides = [hi[0] - x, x - lo[0], hi[1] - y, y - lo[1]];
+        let nearest = (0..4)
+            .min_by(|&a, &b| sides[a].total_cmp(&sides[b]))
+            .unwrap_or(0);
+        let ray = match nearest {
+            0 => AABB::from_corners([x, y], [f64::INFINITY, y]),
+            1 => AABB::from_corners([f64::NEG_INFINITY, y], [x, y]),
+            2 => AABB::from_corners([x, y], [x, f64::INFINITY]),
+            _ => AABB::from_corners([x, f64::NEG_INFINITY], [x, y]),
+        };
+        let edges = tree
+            .locate_in_envelope_intersecting(&ray)
+            .map(|e| &self.edges[e.data as usize]);
+        // Every direction reduces to "east" by a reflection or a transposition of coordinates.
+        let flip = |c: &Coord<f64>| match nearest {
+            0 => *c,
+            1 => Coord { x: -c.x, y: c.y },
+            2 => Coord { x: c.y, y: c.x },
+            _ => Coord { x: -c.y, y: c.x },
+        };
+        let q = flip(&Coord { x, y });
+        let mapped: Vec<[Coord<f64>; 2]> = edges.map(|[a, b]| [flip(a), flip(b)]).collect();
+        crossings_east(mapped.iter(), q.x, q.y)
     }
 
     /// Number of edges (for memory reports).
@@ -128,6 +138,20 @@ impl PreparedArea {
 
 /// Appends a ring's edges oriented the mathematical way — exterior counter-clockwise, holes
 /// clockwise — so that boundary integrals over them ([`crate::analysis::area`]) give positive areas.
+/// Even–odd ray casting towards +x; the half-open rule on y counts a vertex on the ray once.
+fn crossings_east<'a>(edges: impl Iterator<Item = &'a [Coord<f64>; 2]>, x: f64, y: f64) -> bool {
+    let mut inside = false;
+    for [a, b] in edges {
+        if (a.y > y) != (b.y > y) {
+            let cross_x = a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y);
+            if cross_x > x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
 fn push_ring(ring: &LineString<f64>, exterior: bool, edges: &mut Vec<[Coord<f64>; 2]>) {
     let mut ring_edges: Vec<[Coord<f64>; 2]> = ring.0.windows(2).map(|w| [w[0], w[1]]).collect();
     // Rings that are not explicitly closed still bound an area.
@@ -173,7 +197,32 @@ pub fn distance_m(p: Point<f64>, geometry: &Geometry<f64>) -> f64 {
     best
 }
 
-fn visit_segments(geometry: &Geometry<f64>, f: &mut impl FnMut(Coord<f64>, Coord<f64>)) {
+/// Whether a non-polygonal geometry passes within `tolerance_m` metres of `p`; segments whose box
+/// is farther than that are skipped without measuring, so long lines cost little.
+pub fn within_m(p: Point<f64>, geometry: &Geometry<f64>, tolerance_m: f64) -> bool {
+    let kx = METRES_PER_DEGREE * p.y().to_radians().cos();
+    let (dx, dy) = (tolerance_m / kx.max(1e-9), tolerance_m / METRES_PER_DEGREE);
+    let mut hit = false;
+    visit_segments(geometry, &mut |a, b| {
+        if hit
+            || a.x.max(b.x) < p.x() - dx
+            || a.x.min(b.x) > p.x() + dx
+            || a.y.max(b.y) < p.y() - dy
+            || a.y.min(b.y) > p.y() + dy
+        {
+            return;
+        }
+        let to_m = |c: Coord<f64>| Coord {
+            x: (c.x - p.x()) * kx,
+            y: (c.y - p.y()) * METRES_PER_DEGREE,
+        };
+        hit = point_segment_distance(to_m(a), to_m(b)) <= tolerance_m;
+    });
+    hit
+}
+
+/// Calls `f` on every segment of a geometry (a point is a zero-length segment).
+pub fn visit_segments(geometry: &Geometry<f64>, f: &mut impl FnMut(Coord<f64>, Coord<f64>)) {
     match geometry {
         Geometry::Point(pt) => f(pt.0, pt.0),
         Geometry::MultiPoint(mp) => mp.0.iter().for_each(|pt| f(pt.0, pt.0)),
@@ -198,7 +247,7 @@ fn visit_segments(geometry: &Geometry<f64>, f: &mut impl FnMut(Coord<f64>, Coord
 }
 
 /// Distance from the origin to segment `ab`.
-fn point_segment_distance(a: Coord<f64>, b: Coord<f64>) -> f64 {
+pub fn point_segment_distance(a: Coord<f64>, b: Coord<f64>) -> f64 {
     let d = b - a;
     let len2 = d.x * d.x + d.y * d.y;
     let t = if len2 == 0.0 {
@@ -274,7 +323,7 @@ impl<T: HasGeometry> SpatialLayer<T> {
             .map(|e| e.data as usize)
             .filter(move |&i| match &self.prepared[i] {
                 Some(area) => area.contains(p),
-                None => distance_m(p, self.features[i].geometry()) <= tolerance_m,
+                None => within_m(p, self.features[i].geometry(), tolerance_m),
             })
             .map(|i| (i, &self.features[i]))
     }

@@ -119,6 +119,14 @@ pub fn area(p: &PreparedArea) -> f64 {
 /// ```
 pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) -> f64 {
     let o = p_rect.min();
+    let z_near = z.edges_in(expand(p_rect, EPS));
+    // No edge of Z near P: P is wholly inside Z or wholly outside — the usual case, decided by one test.
+    if z_near.is_empty() {
+        return match p.edges().first() {
+            Some(&[a, _]) if z.contains(a.into()) => area(p),
+            _ => 0.0,
+        };
+    }
     let mut twice = 0.0;
     // Pieces of ∂P inside Z (or along ∂Z, bounding the same side).
     for &[a, b] in p.edges() {
@@ -142,7 +150,7 @@ pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) 
     }
     // Pieces of ∂Z strictly inside P.
     let p_edges = p.edges();
-    for [c, d] in z.edges_in(expand(p_rect, EPS)) {
+    for [c, d] in z_near {
         let ts = split_params(c, d, p_edges);
         let s = d - c;
         for w in ts.windows(2) {

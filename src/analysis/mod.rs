@@ -7,10 +7,12 @@
 
 pub mod area;
 
-use geo::{BoundingRect, Coord, Distance, Euclidean, Geometry, MapCoords, Point, Rect};
+use geo::{BoundingRect, Coord, Geometry, Point, Rect};
 use serde::Serialize;
 
-use crate::index::{is_areal, HasGeometry, PreparedArea, SpatialLayer};
+use crate::index::{
+    is_areal, point_segment_distance, visit_segments, HasGeometry, PreparedArea, SpatialLayer,
+};
 
 /// Below this share of the footprint an overlap is *marginal*: boundary noise between datasets
 /// drawn from different cadastre editions rather than a rule that really applies. Reported, flagged.
@@ -88,16 +90,45 @@ impl Footprint {
         self.prepared.contains(p)
     }
 
-    fn to_metres(&self, g: &Geometry<f64>) -> Geometry<f64> {
-        g.map_coords(|c| Coord {
+    fn to_metres(&self, c: Coord<f64>) -> Coord<f64> {
+        Coord {
             x: (c.x - self.origin.x) * self.kx,
             y: (c.y - self.origin.y) * self.ky,
-        })
+        }
     }
 
-    /// Distance in metres from the footprint to a geometry (0 when they meet).
-    pub fn distance_m(&self, g: &Geometry<f64>) -> f64 {
-        Euclidean.distance(&self.to_metres(&self.geometry), &self.to_metres(g))
+    /// Whether a geometry comes within `tolerance_m` metres of the footprint (inside counts).
+    /// Only the segments near the footprint's box are measured.
+    pub fn within_m(&self, g: &Geometry<f64>, tolerance_m: f64) -> bool {
+        let (dx, dy) = (tolerance_m / self.kx, tolerance_m / self.ky);
+        let (min, max) = (self.rect.min(), self.rect.max());
+        let near = |a: Coord<f64>, b: Coord<f64>| {
+            a.x.max(b.x) >= min.x - dx
+                && a.x.min(b.x) <= max.x + dx
+                && a.y.max(b.y) >= min.y - dy
+                && a.y.min(b.y) <= max.y + dy
+        };
+        let edges: Vec<[Coord<f64>; 2]> = self
+            .prepared
+            .edges()
+            .iter()
+            .map(|&[e, f]| [self.to_metres(e), self.to_metres(f)])
+            .collect();
+        let mut hit = false;
+        visit_segments(g, &mut |a, b| {
+            if hit || !near(a, b) {
+                return;
+            }
+            if self.prepared.contains(a.into()) {
+                hit = true;
+                return;
+            }
+            let (a, b) = (self.to_metres(a), self.to_metres(b));
+            hit = edges
+                .iter()
+                .any(|&[e, f]| segment_distance(a, b, e, f) <= tolerance_m);
+        });
+        hit
     }
 
     /// How `geometry` (prepared as `prepared` when areal) meets the footprint, `None` when it does not.
@@ -119,7 +150,7 @@ impl Footprint {
                     marginal: share < MARGINAL_SHARE,
                 })
             }
-            None => (self.distance_m(geometry) <= tolerance_m).then_some(Overlap {
+            None => self.within_m(geometry, tolerance_m).then_some(Overlap {
                 area_m2: 0.0,
                 share_pct: None,
                 marginal: false,
@@ -155,6 +186,24 @@ impl Footprint {
         out.sort_by(|a, b| b.2.area_m2.total_cmp(&a.2.area_m2).then(a.0.cmp(&b.0)));
         out
     }
+}
+
+/// Distance between segments `ab` and `ef` (0 when they cross).
+fn segment_distance(a: Coord<f64>, b: Coord<f64>, e: Coord<f64>, f: Coord<f64>) -> f64 {
+    let cross = |o: Coord<f64>, p: Coord<f64>, q: Coord<f64>| {
+        (p.x - o.x) * (q.y - o.y) - (p.y - o.y) * (q.x - o.x)
+    };
+    let (d1, d2) = (cross(e, f, a), cross(e, f, b));
+    let (d3, d4) = (cross(a, b, e), cross(a, b, f));
+    if (d1 > 0.0) != (d2 > 0.0) && (d3 > 0.0) != (d4 > 0.0) {
+        return 0.0;
+    }
+    // Distance from a point to a segment is the distance from the origin to the shifted segment.
+    let ps = |p: Coord<f64>, s0: Coord<f64>, s1: Coord<f64>| point_segment_distance(s0 - p, s1 - p);
+    ps(a, e, f)
+        .min(ps(b, e, f))
+        .min(ps(e, a, b))
+        .min(ps(f, a, b))
 }
 
 fn round(x: f64, decimals: i32) -> f64 {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::analysis::Overlap;
-use crate::dataset::Coverage;
+use crate::dataset::{Coverage, CoverageLayer};
 use crate::model::{ActeSup, Commune, Parcel, PlanDocument, RiskPlanKind};
 use crate::nomenclature::RegulationEffect;
 use crate::rules::status::PlanningStatus;
@@ -57,8 +57,8 @@ pub struct LookupAnswer {
     /// When that match is uncertain (low score or a close runner-up): the other candidates.
     pub alternatives: Vec<Location>,
     pub scope: Scope,
-    pub commune: Option<Commune>,
-    pub parcel: Option<Parcel>,
+    pub commune: Option<CommuneOut>,
+    pub parcel: Option<ParcelOut>,
     /// When the point is on no parcel: the nearest one within [`super::NEAREST_PARCEL_MAX_M`].
     pub nearest_parcel: Option<NearestParcel>,
     /// Which planning rules apply in the commune (PLU, PLUi, CC, RNU…, or unknown).
@@ -76,6 +76,52 @@ pub struct LookupAnswer {
     pub warnings: Vec<String>,
     /// Tolerance used for line and point features, in metres.
     pub tolerance_m: f64,
+}
+
+/// A commune as answered (its outline stays in the dataset).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommuneOut {
+    pub insee: String,
+    pub name: String,
+    /// True when no boundary file was loaded for it and its outline is the hull of its parcels.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
+}
+
+impl From<&Commune> for CommuneOut {
+    fn from(c: &Commune) -> Self {
+        CommuneOut {
+            insee: c.insee.clone(),
+            name: c.name.clone(),
+            approximate: c.approximate,
+        }
+    }
+}
+
+/// A parcel as answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParcelOut {
+    /// 14-character id: INSEE (5) + prefix (3) + section (2) + number (4).
+    pub id: String,
+    pub commune: String,
+    pub prefixe: String,
+    pub section: String,
+    pub numero: String,
+    /// Declared area in m² (`contenance`), when the source gives one.
+    pub contenance: Option<f64>,
+}
+
+impl From<&Parcel> for ParcelOut {
+    fn from(p: &Parcel) -> Self {
+        ParcelOut {
+            id: p.id.clone(),
+            commune: p.commune.clone(),
+            prefixe: p.prefixe.clone(),
+            section: p.section.clone(),
+            numero: p.numero.clone(),
+            contenance: p.contenance,
+        }
+    }
 }
 
 /// A geocoded address.
@@ -198,5 +244,27 @@ pub struct CoverageOut {
     pub planning: bool,
     pub servitudes: bool,
     pub risks: bool,
-    pub sources: Vec<Coverage>,
+    pub sources: Vec<CoverageSource>,
+}
+
+/// A source whose coverage includes the place.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageSource {
+    pub layer: CoverageLayer,
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// How its coverage was established (`commune 30014`, `périmètre du plan`…).
+    pub basis: String,
+}
+
+impl From<&Coverage> for CoverageSource {
+    fn from(c: &Coverage) -> Self {
+        CoverageSource {
+            layer: c.layer,
+            source: c.source.clone(),
+            scope: c.scope.clone(),
+            basis: c.basis.clone(),
+        }
+    }
 }

@@ -133,7 +133,7 @@ fn answer(
 ) -> LookupAnswer {
     let p = target.point();
     let n = nomenclature();
-    let commune = data.communes.at(p, 0.0).map(|(_, c)| c.clone()).next();
+    let commune = data.communes.at(p, 0.0).map(|(_, c)| c).next();
     let zones_hit = target.hits(&data.zones, 0.0);
     let zones: Vec<ZoneOut> = zones_hit
         .iter()
@@ -245,19 +245,19 @@ fn answer(
             source: source("assiette_sup", &s.origin),
         });
     }
-    let sources: Vec<_> = match &target {
-        Target::Point(_) => data.coverage.at(p, 0.0).map(|(_, c)| c.clone()).collect(),
+    let sources: Vec<CoverageSource> = match &target {
+        Target::Point(_) => data.coverage.at(p, 0.0).map(|(_, c)| c.into()).collect(),
         Target::Area(fp, _) => fp
             .overlaps(&data.coverage, 0.0)
             .into_iter()
-            .map(|(_, c, _)| c.clone())
+            .map(|(_, c, _)| c.into())
             .collect(),
     };
     let covered = |layer: CoverageLayer| sources.iter().any(|c| c.layer == layer);
     let document_index = zones_hit
         .iter()
         .find_map(|(z, _)| z.document)
-        .or_else(|| status::document_for_commune(data, commune.as_ref()))
+        .or_else(|| status::document_for_commune(data, commune))
         .or_else(|| {
             sources
                 .iter()
@@ -286,7 +286,7 @@ fn answer(
     };
     let status = status::planning_status(
         data,
-        commune.as_ref(),
+        commune,
         document.as_ref().map(|d| &d.document),
         coverage.planning,
     );
@@ -300,8 +300,8 @@ fn answer(
         location: None,
         alternatives: Vec::new(),
         scope: Scope { kind, area_m2 },
-        commune,
-        parcel: parcel.cloned(),
+        commune: commune.map(CommuneOut::from),
+        parcel: parcel.map(ParcelOut::from),
         nearest_parcel,
         status,
         document,
