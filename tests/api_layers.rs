@@ -240,3 +240,25 @@ async fn a_frontend_folder_overrides_the_embedded_page() {
     assert_eq!(res.status(), StatusCode::OK);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test]
+async fn zone_labels_stay_in_the_view() {
+    // Rennes' zone UB2 reaches far beyond this small view (tests/real_data.rs, region rennes): its
+    // label point must still be on screen.
+    let (minx, miny, maxx, maxy) = (-1.677, 48.093, -1.674, 48.095);
+    let (_, v) = get_json(&format!(
+        "/api/layers?bbox={minx},{miny},{maxx},{maxy}&zoom=18&layers=zones"
+    ))
+    .await;
+    let zones = v["layers"]["zones"]["features"].as_array().unwrap();
+    let ub2 = zones
+        .iter()
+        .find(|f| f["properties"]["libelle"] == "UB2")
+        .expect("zone UB2 in view");
+    let at = ub2["properties"]["label_at"].as_array().unwrap();
+    let (x, y) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+    assert!(
+        (minx..=maxx).contains(&x) && (miny..=maxy).contains(&y),
+        "{x}, {y}"
+    );
+}

@@ -21,8 +21,8 @@ use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use geo::{
-    BoundingRect, Coord, CoordsIter, Geometry, InteriorPoint, LineString, MapCoords, MultiPolygon,
-    Polygon, Rect, Simplify,
+    BooleanOps, BoundingRect, Contains, Coord, CoordsIter, Geometry, InteriorPoint, LineString,
+    MapCoords, MultiPolygon, Polygon, Rect, Simplify,
 };
 use geojson::{Feature, FeatureCollection, JsonObject};
 use serde_json::{json, Value};
@@ -228,8 +228,9 @@ fn answer(data: &Dataset, q: &LayersQuery) -> Value {
                     "family": zone_family(&z.typezone),
                     "idurba": z.idurba,
                 }));
-                // Labels go at a point inside the zone (a centroid can fall outside a U-shape).
-                if let Some(pt) = z.geometry.interior_point() {
+                // Labels go at a point inside the zone (a centroid can fall outside a U-shape),
+                // and inside the view, so that a big zone crossing the screen is still named.
+                if let Some(pt) = label_point(&z.geometry, q.bbox) {
                     p.insert("label_at".into(), json!([round6(pt.x()), round6(pt.y())]));
                 }
                 p
@@ -268,6 +269,21 @@ fn answer(data: &Dataset, q: &LayersQuery) -> Value {
         "parcel_min_zoom": PARCEL_MIN_ZOOM,
         "layers": layers,
     })
+}
+
+/// A point inside `g` and, when `g` reaches beyond `view`, inside the visible part of it.
+fn label_point(g: &Geometry<f64>, view: Rect<f64>) -> Option<geo::Point<f64>> {
+    let within_view = g.bounding_rect().is_some_and(|r| view.contains(&r));
+    let clip = view.to_polygon();
+    let visible = match g {
+        _ if within_view => None,
+        Geometry::Polygon(p) => Some(p.intersection(&clip)),
+        Geometry::MultiPolygon(mp) => Some(mp.intersection(&clip)),
+        _ => None,
+    };
+    visible
+        .and_then(|v| v.interior_point())
+        .or_else(|| g.interior_point())
 }
 
 fn props(v: Value) -> JsonObject {
