@@ -1,7 +1,8 @@
 //! Forward geocoding: a free-text query → ranked BAN-shaped hits.
 //!
 //! Steps: parse the query ([`super::normalize::parse_query`]); look each word up in the
-//! vocabulary (exact, then prefix for the last word in autocomplete mode, then one typo);
+//! vocabulary (exact, then prefix for the last word in autocomplete mode, then one typo, or
+//! two on long words);
 //! gather candidate places from the postings of the discriminant words (not articles nor
 //! street types); score each candidate by how much of the query it explains and how much of
 //! its own name the query covers; then resolve the house number on streets (exact, loose
@@ -297,6 +298,10 @@ impl AddressIndex {
                 continue;
             }
             if let Some(sc) = self.score_place(place, &words, parsed.postcode.as_deref(), q) {
+                // The bias reorders good matches; it never lifts junk over the threshold.
+                if sc.score < MIN_SCORE {
+                    continue;
+                }
                 let mut score = sc.score;
                 if let Some((lon, lat)) = bias {
                     let d = haversine_m(lon, lat, sc.pos.lon, sc.pos.lat);
@@ -324,13 +329,17 @@ impl AddressIndex {
     /// rarest up, stopping once enough candidates are found, so a frequent word ("saint")
     /// does not drag in every place of the country.
     fn candidates(&self, words: &[WordMatches]) -> Vec<u32> {
+        // Only matched words that identify something open candidates: an unfinished "ru"
+        // brings the places with "ruisseau", not every "rue" of the index.
+        let useful = |&&(id, _): &&(u32, f32)| self.vocab.weight[id as usize] >= 1.0;
         let postings_len = |m: &WordMatches| -> usize {
             m.ids
                 .iter()
+                .filter(useful)
                 .map(|&(id, _)| self.vocab.postings[id as usize].len())
                 .sum()
         };
-        let discriminant = |m: &&WordMatches| m.weight >= 1.0 && !m.ids.is_empty();
+        let discriminant = |m: &&WordMatches| m.weight >= 1.0 && m.ids.iter().any(|p| useful(&p));
         let mut chosen: Vec<&WordMatches> = words
             .iter()
             .filter(discriminant)
@@ -339,18 +348,49 @@ impl AddressIndex {
         if chosen.is_empty() {
             chosen = words.iter().filter(discriminant).collect();
         }
+        if chosen.is_empty() {
+            return self.type_words_candidates(words);
+        }
         chosen.sort_by_key(|m| postings_len(m));
         let mut out: Vec<u32> = Vec::new();
         for m in chosen {
             if out.len() > 20_000 {
                 break;
             }
-            for &(id, _) in &m.ids {
+            for &(id, _) in m.ids.iter().filter(useful) {
                 out.extend_from_slice(&self.vocab.postings[id as usize]);
             }
         }
         out.sort_unstable();
         out.dedup();
+        out
+    }
+
+    /// For names made only of street-type words ("Passage Ruelle"): the places holding every
+    /// such word of the query, when it has at least two ("25 rue" alone is too vague).
+    fn type_words_candidates(&self, words: &[WordMatches]) -> Vec<u32> {
+        let typed: Vec<&WordMatches> = words
+            .iter()
+            .filter(|m| m.word.number.is_none() && m.weight >= 0.5 && !m.ids.is_empty())
+            .collect();
+        if typed.len() < 2 {
+            return Vec::new();
+        }
+        let places_of = |m: &WordMatches| {
+            let mut v: Vec<u32> = m
+                .ids
+                .iter()
+                .flat_map(|&(id, _)| self.vocab.postings[id as usize].iter().copied())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut out = places_of(typed[0]);
+        for m in &typed[1..] {
+            let other = places_of(m);
+            out.retain(|p| other.binary_search(p).is_ok());
+        }
         out
     }
 
