@@ -184,6 +184,8 @@ function exampleButtons(onDone) {
       map.placeMarker(ex.lat, ex.lon);
       search.setText('');
       show({ point: { lat: ex.lat, lon: ex.lon }, label: ex.title });
+      // The button that had focus is gone or hidden: keyboard users continue in the results.
+      document.getElementById('panel').focus({ preventScroll: true });
     },
   }, el('span', { class: 'ex-title' }, ex.title), el('span', { class: 'ex-what' }, ex.what))));
 }
