@@ -89,7 +89,8 @@ async function show(target) {
     updatePermalink();
     updatePrintFooter();
     document.body.dataset.state = 'ready';
-    await highlight(answer, my);
+    // A parcel asked for by id alone (permalink): frame the whole parcel once it is drawn.
+    await highlight(answer, my, Boolean(target.parcel && !target.point));
   } catch (e) {
     if (e.name === 'AbortError' || my !== seq) return;
     renderError(panelBody, e.message);
@@ -98,7 +99,7 @@ async function show(target) {
 }
 
 /** Outlines the analysed parcel (solid) and, on a street, the nearest parcel (dashed). */
-async function highlight(answer, my) {
+async function highlight(answer, my, fit) {
   const parcel = parcelOf(answer);
   try {
     if (parcel) {
@@ -107,7 +108,7 @@ async function highlight(answer, my) {
         : null);
       if (my === seq && geom) {
         map.showParcel(geom);
-        if (current.parcel && !current.point) map.fitGeometry(geom);
+        if (fit) map.fitGeometry(geom);
       }
     }
     const near = answer.nearest_parcel || answer.nearest;
