@@ -175,21 +175,27 @@ btnLink.addEventListener('click', async () => {
   setTimeout(() => { btnLink.textContent = 'Copier le lien'; }, 2500);
 });
 
+function openExample(ex) {
+  map.setView(ex.lat, ex.lon, ex.zoom);
+  map.placeMarker(ex.lat, ex.lon);
+  search.setText('');
+  show({ point: { lat: ex.lat, lon: ex.lon }, label: ex.title });
+  // The button or pin that had focus is gone or hidden: keyboard users continue in the results.
+  document.getElementById('panel').focus({ preventScroll: true });
+}
+
 function exampleButtons(onDone) {
   return EXAMPLES.map((ex) => el('li', {}, el('button', {
     type: 'button',
     'data-example': ex.id,
     onclick: () => {
       onDone && onDone();
-      map.setView(ex.lat, ex.lon, ex.zoom);
-      map.placeMarker(ex.lat, ex.lon);
-      search.setText('');
-      show({ point: { lat: ex.lat, lon: ex.lon }, label: ex.title });
-      // The button that had focus is gone or hidden: keyboard users continue in the results.
-      document.getElementById('panel').focus({ preventScroll: true });
+      openExample(ex);
     },
   }, el('span', { class: 'ex-title' }, ex.title), el('span', { class: 'ex-what' }, ex.what))));
 }
+
+map.addExamplePins(EXAMPLES, openExample);
 
 function setExamplesOpen(open) {
   examplesMenu.hidden = !open;

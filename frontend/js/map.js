@@ -353,6 +353,29 @@ export class MapView {
     if (this.layerStatus.error) this.notes.communes.textContent = `couches indisponibles : ${this.layerStatus.error}`;
   }
 
+  /** Pins for the example places, shown zoomed out (where a newcomer starts): they tell where
+   *  the loaded data is, and a click (or Entrée on a focused pin) opens the example. */
+  addExamplePins(examples, onChoose) {
+    const pins = L.layerGroup();
+    for (const ex of examples) {
+      const pin = L.marker([ex.lat, ex.lon], {
+        title: `${ex.title} — ${ex.what}`,
+        alt: ex.title,
+        keyboard: true,
+        riseOnHover: true,
+        icon: L.divIcon({ className: 'example-pin', iconSize: [16, 16] }),
+      });
+      pin.on('click', () => onChoose(ex));
+      pins.addLayer(pin);
+    }
+    const toggle = () => {
+      if (this.map.getZoom() < 11) pins.addTo(this.map);
+      else pins.remove();
+    };
+    this.map.on('zoomend', toggle);
+    toggle();
+  }
+
   /** A button to query the centre of the map: the keyboard way to choose a point. */
   addCentreButton() {
     const ctl = L.control({ position: 'topleft' });

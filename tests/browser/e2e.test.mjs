@@ -98,7 +98,7 @@ describe('map page', () => {
     await context.close();
   });
 
-  test('"aucun résultat" when nothing matches', async () => {
+  test('"aucun résultat" when nothing matches; example pins on the overview map', async () => {
     const { page, problems, context } = await open(DESKTOP);
     await page.locator('#search-input').fill('zzqxw wvtk');
     const empty = page.locator('#search-list li.s-empty');
@@ -106,6 +106,12 @@ describe('map page', () => {
     assert.match(await empty.innerText(), /Aucun résultat/);
     await page.locator('#search-input').press('Escape');
     assert.equal(await page.locator('#search-list').isVisible(), false);
+
+    // The overview map shows the example places as pins; the first is the Paris address.
+    await mapSettled(page);
+    await page.locator('.example-pin').first().click();
+    await panelReady(page);
+    assert.equal(await placeTitle(page), ADDRESS_PARCEL);
     assert.deepEqual(problems, []);
     await context.close();
   });
