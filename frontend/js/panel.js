@@ -215,7 +215,7 @@ function renderDocument(a) {
   const type = String(d.typedoc || '').toUpperCase();
   const links = [
     docLink(raw.reglement || d.urlreg || d.nomreg, 'Règlement'),
-    docLink(d.urlplan || d.nomplan, 'Plan de zonage'),
+    docLink(raw.plan || d.urlplan || d.nomplan, 'Plan de zonage'),
     d.siteweb ? docLink(d.siteweb, 'Site du document') : null,
   ].filter(Boolean);
   return section('Document d\'urbanisme', null, 'document',
@@ -223,7 +223,8 @@ function renderDocument(a) {
       el('p', { class: 'item-title' }, `${d.typedoc || 'Document'} — ${TYPEDOC_LABELS[type] || ''}`),
       el('p', { class: 'item-meta' },
         d.datappro ? `Approuvé le ${date(d.datappro)}` : 'Date d\'approbation non renseignée',
-        d.etat ? ` · état ${d.etat}` : '',
+        // ETAT is a CNIG code; no code list for it is staged, so it is shown as a code.
+        d.etat ? ` · état (code CNIG) ${d.etat}` : '',
         d.siren ? ` · EPCI ${d.siren}` : '',
         ` · ${d.idurba}`),
       links.length ? el('p', { class: 'links' }, links) : null));
