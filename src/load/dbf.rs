@@ -22,12 +22,12 @@ pub struct DbfTable {
     pub records: Vec<Record>,
     /// Encoding used to decode the text, and why it was chosen.
     pub encoding: String,
-    /// Records flagged as deleted, skipped.
-    pub deleted: usize,
+    /// Row numbers (0-based, ascending) of the deleted records, to keep shapes aligned.
+    pub deleted_rows: Vec<usize>,
 }
 
 /// One row: values in field order, `None` for blank.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Record(Vec<Option<String>>);
 
 struct FieldDef {
@@ -106,10 +106,10 @@ impl DbfTable {
             .collect();
         let (encoding, why) = choose_encoding(cpg, ldid, &rows, &defs);
         let mut records = Vec::with_capacity(n_records);
-        let mut deleted = 0;
-        for row in rows {
+        let mut deleted_rows = Vec::new();
+        for (n, row) in rows.into_iter().enumerate() {
             if row[0] == b'*' {
-                deleted += 1;
+                deleted_rows.push(n);
                 continue;
             }
             let mut values = Vec::with_capacity(defs.len());
@@ -132,7 +132,7 @@ impl DbfTable {
             index,
             records,
             encoding: format!("{} ({why})", encoding.name()),
-            deleted,
+            deleted_rows,
         })
     }
 

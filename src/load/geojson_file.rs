@@ -6,7 +6,7 @@ use std::path::Path;
 use geo::Geometry;
 use serde_json::{Map, Value};
 
-use super::geometry::sanitize;
+use super::geometry::{collect, Features};
 use super::{LayerReport, LoadError};
 use crate::crs::Crs;
 
@@ -18,7 +18,7 @@ pub fn read(
     path: &Path,
     file_label: &str,
     layer: &str,
-) -> Result<(Vec<(usize, Properties, Geometry<f64>)>, LayerReport), LoadError> {
+) -> Result<(Features<Properties>, LayerReport), LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, e))?;
     // A FeatureCollection is the norm; a lone Feature (e.g. one département) is accepted too.
     let fc = match text
@@ -46,36 +46,14 @@ pub fn read(
         encoding: Some("UTF-8".into()),
         ..Default::default()
     };
-    let mut out = Vec::with_capacity(fc.features.len());
-    for (i, feature) in fc.features.into_iter().enumerate() {
+    let items = fc.features.into_iter().map(|feature| {
         let geometry = feature
             .geometry
             .ok_or_else(|| "géométrie nulle".to_string())
-            .and_then(|g| Geometry::<f64>::try_from(g).map_err(|e| e.to_string()))
-            .and_then(sanitize)
-            .and_then(|mut s| {
-                crs.geometry_to_wgs84(&mut s.geometry)
-                    .map_err(|e| e.to_string())?;
-                Ok(s)
-            });
-        match geometry {
-            Ok(s) => {
-                if let Some(note) = s.repaired {
-                    report.warnings.push(format!(
-                        "{file_label} entité {i} : géométrie réparée ({note})"
-                    ));
-                }
-                out.push((i, feature.properties.unwrap_or_default(), s.geometry));
-            }
-            Err(reason) => {
-                report.skipped += 1;
-                report
-                    .warnings
-                    .push(format!("{file_label} entité {i} ignorée : {reason}"));
-            }
-        }
-    }
-    report.features = out.len();
+            .and_then(|g| Geometry::<f64>::try_from(g).map_err(|e| e.to_string()));
+        (feature.properties.unwrap_or_default(), geometry)
+    });
+    let out = collect(items, &crs, file_label, &mut report);
     Ok((out, report))
 }
 

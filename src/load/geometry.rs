@@ -6,6 +6,48 @@
 
 use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 
+use super::LayerReport;
+use crate::crs::Crs;
+
+/// Usable features of a file: (feature number, attributes, WGS84 geometry).
+pub type Features<A> = Vec<(usize, A, Geometry<f64>)>;
+
+/// The one path every reader's geometries take: sanitise, reproject to WGS84, and record a
+/// warning naming the file and feature for each repair or skip. `label` names the file in warnings.
+pub fn collect<A>(
+    items: impl Iterator<Item = (A, Result<Geometry<f64>, String>)>,
+    crs: &Crs,
+    label: &str,
+    report: &mut LayerReport,
+) -> Features<A> {
+    let mut out = Vec::new();
+    for (i, (attrs, geometry)) in items.enumerate() {
+        let prepared = geometry.and_then(sanitize).and_then(|mut s| {
+            crs.geometry_to_wgs84(&mut s.geometry)
+                .map_err(|e| e.to_string())?;
+            Ok(s)
+        });
+        match prepared {
+            Ok(s) => {
+                if let Some(note) = s.repaired {
+                    report
+                        .warnings
+                        .push(format!("{label} entité {i} : géométrie réparée ({note})"));
+                }
+                out.push((i, attrs, s.geometry));
+            }
+            Err(reason) => {
+                report.skipped += 1;
+                report
+                    .warnings
+                    .push(format!("{label} entité {i} ignorée : {reason}"));
+            }
+        }
+    }
+    report.features = out.len();
+    out
+}
+
 /// Outcome of [`sanitize`]: the usable geometry and what was repaired, if anything.
 pub struct Sanitized {
     pub geometry: Geometry<f64>,

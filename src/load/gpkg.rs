@@ -5,13 +5,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use geo::Geometry;
 use geozero::wkb::GpkgWkb;
 use geozero::ToGeo;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use super::geometry::sanitize;
+use super::geometry::{collect, Features};
 use super::{LayerReport, LoadError};
 use crate::crs::Crs;
 
@@ -114,7 +113,7 @@ impl GeoPackage {
         table: &str,
         file_label: &str,
         layer: &str,
-    ) -> Result<(Vec<(usize, Attributes, Geometry<f64>)>, LayerReport), LoadError> {
+    ) -> Result<(Features<Attributes>, LayerReport), LoadError> {
         let (column, srs_id): (String, i64) = self
             .conn
             .query_row(
@@ -132,36 +131,15 @@ impl GeoPackage {
             ..Default::default()
         };
         let rows = self.rows(table)?;
-        let mut out = Vec::with_capacity(rows.len());
         let blobs = self.geometry_blobs(table, &column)?;
-        for (i, (attrs, blob)) in rows.into_iter().zip(blobs).enumerate() {
+        let label = format!("{file_label}:{table}");
+        let items = rows.into_iter().zip(blobs).map(|(attrs, blob)| {
             let geometry = blob
                 .ok_or_else(|| "géométrie nulle".to_string())
-                .and_then(|b| GpkgWkb(b).to_geo().map_err(|e| e.to_string()))
-                .and_then(sanitize)
-                .and_then(|mut s| {
-                    crs.geometry_to_wgs84(&mut s.geometry)
-                        .map_err(|e| e.to_string())?;
-                    Ok(s)
-                });
-            match geometry {
-                Ok(s) => {
-                    if let Some(note) = s.repaired {
-                        report.warnings.push(format!(
-                            "{file_label}:{table} entité {i} : géométrie réparée ({note})"
-                        ));
-                    }
-                    out.push((i, attrs, s.geometry));
-                }
-                Err(reason) => {
-                    report.skipped += 1;
-                    report.warnings.push(format!(
-                        "{file_label}:{table} entité {i} ignorée : {reason}"
-                    ));
-                }
-            }
-        }
-        report.features = out.len();
+                .and_then(|b| GpkgWkb(b).to_geo().map_err(|e| e.to_string()));
+            (attrs, geometry)
+        });
+        let out = collect(items, &crs, &label, &mut report);
         Ok((out, report))
     }
 

@@ -8,7 +8,7 @@ use geo::Geometry;
 use shapefile::{Shape, ShapeReader};
 
 use super::dbf::{DbfTable, Record};
-use super::geometry::sanitize;
+use super::geometry::{collect, Features};
 use super::{LayerReport, LoadError};
 use crate::crs::Crs;
 
@@ -16,7 +16,7 @@ use crate::crs::Crs;
 /// usable feature; skipped ones are only in the report's warnings.
 pub struct ShpLayer {
     pub table: DbfTable,
-    pub features: Vec<(usize, Record, Geometry<f64>)>,
+    pub features: Features<Record>,
     pub report: LayerReport,
 }
 
@@ -56,13 +56,13 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
             LoadError::corrupt(path, format!("forme n° {} illisible : {e}", shapes.len()))
         })?);
     }
-    if shapes.len() != table.records.len() + table.deleted {
+    if shapes.len() != table.records.len() + table.deleted_rows.len() {
         return Err(LoadError::corrupt(
             path,
             format!(
                 "{} formes mais {} enregistrements dans {}",
                 shapes.len(),
-                table.records.len() + table.deleted,
+                table.records.len() + table.deleted_rows.len(),
                 dbf_path.display()
             ),
         ));
@@ -74,26 +74,17 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
         encoding: Some(table.encoding.clone()),
         ..Default::default()
     };
-    let mut features = Vec::with_capacity(shapes.len());
-    for (i, (shape, record)) in shapes.into_iter().zip(table.records.iter()).enumerate() {
-        match to_wgs84(shape, &crs) {
-            Ok((geometry, repaired)) => {
-                if let Some(note) = repaired {
-                    report.warnings.push(format!(
-                        "{file_label} entité {i} : géométrie réparée ({note})"
-                    ));
-                }
-                features.push((i, record.clone(), geometry));
-            }
-            Err(reason) => {
-                report.skipped += 1;
-                report
-                    .warnings
-                    .push(format!("{file_label} entité {i} ignorée : {reason}"));
-            }
-        }
-    }
-    report.features = features.len();
+    // Shapes of deleted DBF rows have no attributes: skipped, keeping the others aligned.
+    let mut records = table.records.iter();
+    let items = shapes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| table.deleted_rows.binary_search(i).is_err())
+        .map(|(_, shape)| {
+            let record = records.next().cloned().unwrap_or_default();
+            (record, to_geometry(shape))
+        });
+    let features = collect(items, &crs, file_label, &mut report);
     Ok(ShpLayer {
         table,
         features,
@@ -101,13 +92,9 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
     })
 }
 
-fn to_wgs84(shape: Shape, crs: &Crs) -> Result<(Geometry<f64>, Option<String>), String> {
+fn to_geometry(shape: Shape) -> Result<Geometry<f64>, String> {
     if matches!(shape, Shape::NullShape) {
         return Err("géométrie nulle".into());
     }
-    let geometry = Geometry::<f64>::try_from(shape).map_err(|e| e.to_string())?;
-    let mut s = sanitize(geometry)?;
-    crs.geometry_to_wgs84(&mut s.geometry)
-        .map_err(|e| e.to_string())?;
-    Ok((s.geometry, s.repaired))
+    Geometry::<f64>::try_from(shape).map_err(|e| e.to_string())
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 use geo::{Geometry, MultiPolygon};
 
 use super::geojson_file::{self, prop};
+use super::geometry::Features;
 use super::manifest::{fill_template, Role, UserLayerSpec};
 use super::normalise::{iso_date, normalise_typedoc};
 use super::scan::{Source, SourceKind};
@@ -169,7 +170,7 @@ fn read_rows(
     file: &Path,
     label: &str,
     layer: &str,
-) -> Result<(Vec<(usize, Row, Geometry<f64>)>, LayerReport), LoadError> {
+) -> Result<(Features<Row>, LayerReport), LoadError> {
     let is_shp = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
