@@ -25,12 +25,17 @@ fn data_dir() -> PathBuf {
 fn state() -> AppState {
     static STATE: OnceLock<AppState> = OnceLock::new();
     STATE
-        .get_or_init(|| AppState::new(urbaclic::load::load_dir(&data_dir()).expect("the embedded data loads")))
+        .get_or_init(|| {
+            AppState::new(urbaclic::load::load_dir(&data_dir()).expect("the embedded data loads"))
+        })
         .clone()
 }
 
 async fn send(req: Request<Body>) -> (StatusCode, Vec<u8>) {
-    let res = router(state()).oneshot(req).await.expect("the router answers");
+    let res = router(state())
+        .oneshot(req)
+        .await
+        .expect("the router answers");
     let status = res.status();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
     (status, body)
@@ -38,8 +43,12 @@ async fn send(req: Request<Body>) -> (StatusCode, Vec<u8>) {
 
 async fn get(uri: &str) -> (StatusCode, Value) {
     let (status, body) = send(Request::get(uri).body(Body::empty()).unwrap()).await;
-    let json = serde_json::from_slice(&body)
-        .unwrap_or_else(|e| panic!("{uri}: {status}, not JSON ({e}): {}", String::from_utf8_lossy(&body)));
+    let json = serde_json::from_slice(&body).unwrap_or_else(|e| {
+        panic!(
+            "{uri}: {status}, not JSON ({e}): {}",
+            String::from_utf8_lossy(&body)
+        )
+    });
     (status, json)
 }
 
@@ -48,8 +57,13 @@ async fn assert_bad_request(uri: &str, param: &str) -> Value {
     let (status, v) = get(uri).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {v}");
     assert!(v["error"].is_string(), "{uri}: no error code: {v}");
-    let message = v["message"].as_str().unwrap_or_else(|| panic!("{uri}: no message: {v}"));
-    assert!(message.contains(param), "{uri}: message does not name « {param} »: {message}");
+    let message = v["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{uri}: no message: {v}"));
+    assert!(
+        message.contains(param),
+        "{uri}: message does not name « {param} »: {message}"
+    );
     v
 }
 
@@ -71,13 +85,21 @@ async fn health_is_ok() {
 async fn lookup_in_arpaillargues_returns_zone_and_document() {
     let (status, v) = get("/api/lookup?lat=44.0000655338&lon=4.3736720145").await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    let zones: Vec<&str> = v["zones"].as_array().unwrap().iter().map(|z| z["libelle"].as_str().unwrap()).collect();
+    let zones: Vec<&str> = v["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["libelle"].as_str().unwrap())
+        .collect();
     assert_eq!(zones, ["Ua"]);
     assert_eq!(v["zones"][0]["typezone"], "U");
     assert_eq!(v["document"]["idurba"], "30014_PLU_20171013");
     assert_eq!(v["commune"]["insee"], "30014");
     assert_eq!(v["coverage"]["planning"], true);
-    assert_eq!(v["coverage"]["cadastre"], false, "no cadastre of 30014 is staged");
+    assert_eq!(
+        v["coverage"]["cadastre"], false,
+        "no cadastre of 30014 is staged"
+    );
 }
 
 /// [paris_parcel]: representative point of parcel 75118000AI0008 (shapely, Etalab GeoJSON).
@@ -95,10 +117,19 @@ async fn lookup_in_paris_returns_parcel_and_commune() {
 async fn lookup_at_sea_is_200_with_nothing_and_no_coverage() {
     let (status, v) = get("/api/lookup?lat=45&lon=-5").await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    for layer in ["zones", "prescriptions", "informations", "servitudes", "risks"] {
+    for layer in [
+        "zones",
+        "prescriptions",
+        "informations",
+        "servitudes",
+        "risks",
+    ] {
         assert_eq!(v[layer], Value::Array(vec![]), "{layer}: {v}");
     }
-    assert!(v["commune"].is_null() && v["parcel"].is_null() && v["document"].is_null(), "{v}");
+    assert!(
+        v["commune"].is_null() && v["parcel"].is_null() && v["document"].is_null(),
+        "{v}"
+    );
     for c in ["commune", "cadastre", "planning", "servitudes", "risks"] {
         assert_eq!(v["coverage"][c], false, "coverage.{c}: {v}");
     }
@@ -131,7 +162,13 @@ async fn bad_coordinates_are_400_json_naming_the_parameter() {
 /// Edge values are valid coordinates: 200.
 #[tokio::test]
 async fn extreme_but_valid_coordinates_are_200() {
-    for q in ["lat=90&lon=180", "lat=-90&lon=-180", "lat=0&lon=0", "lat=%2048.85%20&lon=2.35", "lat=4.885e1&lon=+2.35"] {
+    for q in [
+        "lat=90&lon=180",
+        "lat=-90&lon=-180",
+        "lat=0&lon=0",
+        "lat=%2048.85%20&lon=2.35",
+        "lat=4.885e1&lon=+2.35",
+    ] {
         let (status, v) = get(&format!("/api/lookup?{q}")).await;
         assert_eq!(status, StatusCode::OK, "{q}: {v}");
     }
@@ -173,7 +210,9 @@ async fn random_query_strings_never_yield_a_5xx() {
     let enc = |n: usize, next: &mut dyn FnMut() -> u64| -> String {
         (0..n).map(|_| format!("%{:02X}", next() as u8)).collect()
     };
-    let keep = ['=', '&', '.', '-', '+', 'e', '0', '1', '9', 'a', 'l', 't', 'o', 'n'];
+    let keep = [
+        '=', '&', '.', '-', '+', 'e', '0', '1', '9', 'a', 'l', 't', 'o', 'n',
+    ];
     for i in 0..600 {
         let n = (next() % 24) as usize;
         let query = match i % 4 {
@@ -181,7 +220,9 @@ async fn random_query_strings_never_yield_a_5xx() {
             1 => format!("lat={}&lon=2.35", enc(n, &mut next)),
             2 => format!("lat=48.85&lon={}", enc(n, &mut next)),
             // Unencoded characters that matter to the parser, shuffled.
-            _ => (0..n).map(|_| keep[(next() % keep.len() as u64) as usize]).collect(),
+            _ => (0..n)
+                .map(|_| keep[(next() % keep.len() as u64) as usize])
+                .collect(),
         };
         let uri = format!("/api/lookup?{query}");
         let (status, body) = send(Request::get(uri.as_str()).body(Body::empty()).unwrap()).await;
@@ -189,7 +230,10 @@ async fn random_query_strings_never_yield_a_5xx() {
         if status != StatusCode::OK {
             let v: Value = serde_json::from_slice(&body)
                 .unwrap_or_else(|_| panic!("{uri}: {status} with a non-JSON body"));
-            assert!(v["error"].is_string() && v["message"].is_string(), "{uri}: {v}");
+            assert!(
+                v["error"].is_string() && v["message"].is_string(),
+                "{uri}: {v}"
+            );
         }
     }
 }
@@ -216,8 +260,14 @@ async fn odd_requests_never_yield_a_5xx() {
             .body(Body::from(body))
             .unwrap();
         let (status, body) = send(req).await;
-        assert!(status.as_u16() < 500, "{method} {uri} ({len} bytes): {status}");
-        assert!(status.is_client_error(), "{method} {uri} ({len} bytes): {status}");
+        assert!(
+            status.as_u16() < 500,
+            "{method} {uri} ({len} bytes): {status}"
+        );
+        assert!(
+            status.is_client_error(),
+            "{method} {uri} ({len} bytes): {status}"
+        );
         let v: Result<Value, _> = serde_json::from_slice(&body);
         assert!(
             v.as_ref().is_ok_and(|v| v["error"].is_string()),
@@ -231,12 +281,23 @@ async fn odd_requests_never_yield_a_5xx() {
 /// other error (issue: errors are `{"error": "<code>", "message": "…"}`).
 #[tokio::test]
 async fn unsupported_method_is_a_json_error() {
-    for (method, uri) in [(Method::DELETE, "/api/lookup?lat=48.85&lon=2.35"), (Method::PUT, "/health")] {
-        let (status, body) = send(Request::builder().method(method.clone()).uri(uri).body(Body::empty()).unwrap()).await;
+    for (method, uri) in [
+        (Method::DELETE, "/api/lookup?lat=48.85&lon=2.35"),
+        (Method::PUT, "/health"),
+    ] {
+        let (status, body) = send(
+            Request::builder()
+                .method(method.clone())
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
         let v: Result<Value, _> = serde_json::from_slice(&body);
         assert!(
-            v.as_ref().is_ok_and(|v| v["error"].is_string() && v["message"].is_string()),
+            v.as_ref()
+                .is_ok_and(|v| v["error"].is_string() && v["message"].is_string()),
             "{method} {uri}: 405 with body {:?}",
             String::from_utf8_lossy(&body)
         );
@@ -265,16 +326,64 @@ fn urbaclic(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn check_data_lists_layers_with_counts() {
     let cases: &[(&str, &[(&str, usize)])] = &[
-        ("plu-cnig-30014-arpaillargues", &[("30014_ZONE_URBA_20171013.shp", 90), ("30014_PRESCRIPTION_PCT_20171013.shp", 93), ("30014_INFO_SURF_20171013.shp", 18)]),
-        ("plu-cnig-41175-pezou", &[("ZONE_URBA.shp", 118), ("PRESCRIPTION_SURF.shp", 23)]),
-        ("plui-cnig-241800432", &[("241800432_ZONE_URBA_20200128.shp", 221), ("241800432_PRESCRIPTION_LIN_20200128.shp", 264)]),
-        ("sup-cnig-fixtures", &[("AC1_ASSIETTE_SUP_S.shp", 206), ("AC1_GENERATEUR_SUP_S.shp", 104), ("PM3_ASSIETTE_SUP_S_028.shp", 3), ("INT1_ASSIETTE_SUP_S.shp", 1)]),
-        ("risk-pprt-69-cnig-ppr", &[("pprt_69dreal20090005_zonereglementaireurba_s", 25)]),
-        ("risk-pprm-38-cnig-ppr", &[("pprm_38ddt20180002_zonereglementaireurba_s", 380)]),
-        ("risk-pprn-38-covadis", &[("N_ZONE_REG_PPRN_20200002_S_038.shp", 584), ("N_ZONE_REG_PPRN_20010005_S_038.shp", 165)]),
-        ("cadastre-etalab-75118", &[("cadastre-75118-parcelles.json", 6821)]),
-        ("cadastre-etalab-91216", &[("cadastre-91216-parcelles.json", 4241)]),
-        ("communes-france-geojson", &[("communes-30-gard.geojson", 353), ("communes-2A-corse-du-sud.geojson", 124)]),
+        (
+            "plu-cnig-30014-arpaillargues",
+            &[
+                ("30014_ZONE_URBA_20171013.shp", 90),
+                ("30014_PRESCRIPTION_PCT_20171013.shp", 93),
+                ("30014_INFO_SURF_20171013.shp", 18),
+            ],
+        ),
+        (
+            "plu-cnig-41175-pezou",
+            &[("ZONE_URBA.shp", 118), ("PRESCRIPTION_SURF.shp", 23)],
+        ),
+        (
+            "plui-cnig-241800432",
+            &[
+                ("241800432_ZONE_URBA_20200128.shp", 221),
+                ("241800432_PRESCRIPTION_LIN_20200128.shp", 264),
+            ],
+        ),
+        (
+            "sup-cnig-fixtures",
+            &[
+                ("AC1_ASSIETTE_SUP_S.shp", 206),
+                ("AC1_GENERATEUR_SUP_S.shp", 104),
+                ("PM3_ASSIETTE_SUP_S_028.shp", 3),
+                ("INT1_ASSIETTE_SUP_S.shp", 1),
+            ],
+        ),
+        (
+            "risk-pprt-69-cnig-ppr",
+            &[("pprt_69dreal20090005_zonereglementaireurba_s", 25)],
+        ),
+        (
+            "risk-pprm-38-cnig-ppr",
+            &[("pprm_38ddt20180002_zonereglementaireurba_s", 380)],
+        ),
+        (
+            "risk-pprn-38-covadis",
+            &[
+                ("N_ZONE_REG_PPRN_20200002_S_038.shp", 584),
+                ("N_ZONE_REG_PPRN_20010005_S_038.shp", 165),
+            ],
+        ),
+        (
+            "cadastre-etalab-75118",
+            &[("cadastre-75118-parcelles.json", 6821)],
+        ),
+        (
+            "cadastre-etalab-91216",
+            &[("cadastre-91216-parcelles.json", 4241)],
+        ),
+        (
+            "communes-france-geojson",
+            &[
+                ("communes-30-gard.geojson", 353),
+                ("communes-2A-corse-du-sud.geojson", 124),
+            ],
+        ),
     ];
     for (folder, layers) in cases {
         let dir = format!("data/{folder}");
@@ -285,11 +394,20 @@ fn check_data_lists_layers_with_counts() {
                 .lines()
                 .find(|l| l.starts_with("- ") && l.contains(file) && l.contains("entités"))
                 .unwrap_or_else(|| panic!("check-data {dir}: no line for {file}:\n{out}"));
-            assert!(line.contains(&format!(" {n} entités")), "check-data {dir}: {file} should have {n}: {line}");
+            assert!(
+                line.contains(&format!(" {n} entités")),
+                "check-data {dir}: {file} should have {n}: {line}"
+            );
         }
     }
     // The whole embedded data (manifest), and the remaining folders: they load.
-    for dir in ["data", "data/ban-adresses-75118", "data/plu-parcels-rennes-35238-simplu", "data/risk-carrieres-paris-plub", "data/nomenclatures-cnig"] {
+    for dir in [
+        "data",
+        "data/ban-adresses-75118",
+        "data/plu-parcels-rennes-35238-simplu",
+        "data/risk-carrieres-paris-plub",
+        "data/nomenclatures-cnig",
+    ] {
         let (code, out, err) = urbaclic(&["check-data", dir]);
         assert_eq!(code, 0, "check-data {dir}: {err}\n{out}");
     }
@@ -319,7 +437,11 @@ fn check_data_on_corrupt_folder_fails_naming_the_file() {
     std::fs::create_dir_all(&geo).unwrap();
     let src = data_dir().join("plu-cnig-41175-pezou/41175_PLU_20140603/Donnees_geographiques");
     for ext in ["shp", "shx", "dbf", "prj"] {
-        std::fs::copy(src.join(format!("ZONE_URBA.{ext}")), geo.join(format!("ZONE_URBA.{ext}"))).unwrap();
+        std::fs::copy(
+            src.join(format!("ZONE_URBA.{ext}")),
+            geo.join(format!("ZONE_URBA.{ext}")),
+        )
+        .unwrap();
     }
     let dbf = geo.join("ZONE_URBA.dbf");
     let bytes = std::fs::read(&dbf).unwrap();
@@ -327,7 +449,10 @@ fn check_data_on_corrupt_folder_fails_naming_the_file() {
     let (code, out, err) = urbaclic(&["check-data", dir.to_str().unwrap()]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_ne!(code, 0, "a truncated DBF must fail check-data: {out}");
-    assert!(err.contains("ZONE_URBA.dbf"), "stderr does not name the file: {err}");
+    assert!(
+        err.contains("ZONE_URBA.dbf"),
+        "stderr does not name the file: {err}"
+    );
 }
 
 #[test]
@@ -345,13 +470,23 @@ fn lookup_prints_a_french_summary() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Arpaillargues-et-Aureillac"), "{out}");
     assert!(out.contains("Ua"), "{out}");
-    assert!(out.contains("13/10/2017") || out.contains("2017-10-13"), "{out}");
+    assert!(
+        out.contains("13/10/2017") || out.contains("2017-10-13"),
+        "{out}"
+    );
 }
 
 /// [pprn] via `--json`: negative-free but hyphen-friendly arguments, valid JSON, the zone's codezone.
 #[test]
 fn lookup_json_is_valid() {
-    let (code, out, err) = urbaclic(&["lookup", "--lat", "45.0170977339", "--lon", "6.0572643931", "--json"]);
+    let (code, out, err) = urbaclic(&[
+        "lookup",
+        "--lat",
+        "45.0170977339",
+        "--lon",
+        "6.0572643931",
+        "--json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
     assert_eq!(v["risks"][0]["zone_code"], "RA,T3");
