@@ -9,6 +9,15 @@ use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use super::LayerReport;
 use crate::crs::Crs;
 
+/// The polygonal part of a geometry as a multipolygon, `None` for lines and points.
+pub fn as_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
+    match g {
+        Geometry::MultiPolygon(mp) => Some(mp),
+        Geometry::Polygon(p) => Some(MultiPolygon(vec![p])),
+        _ => None,
+    }
+}
+
 /// Usable features of a file: (feature number, attributes, WGS84 geometry).
 pub type Features<A> = Vec<(usize, A, Geometry<f64>)>;
 

@@ -108,6 +108,19 @@ pub struct LayerReport {
     pub warnings: Vec<String>,
 }
 
+impl LayerReport {
+    /// The report of an attribute table (no geometry, no CRS).
+    pub(crate) fn for_table(root: &Path, file: &Path, layer: &str, table: &dbf::DbfTable) -> Self {
+        LayerReport {
+            file: relative(root, file),
+            layer: layer.into(),
+            features: table.records.len(),
+            encoding: Some(table.encoding.clone()),
+            ..Default::default()
+        }
+    }
+}
+
 /// What a whole load did: per file, timing and memory.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct LoadReport {

@@ -47,7 +47,7 @@ pub fn load(
     }
     for file in com_files {
         let table = DbfTable::read(file)?;
-        let mut r = table_report(root, file, "DOC_URBA_COM", &table);
+        let mut r = LayerReport::for_table(root, file, "DOC_URBA_COM", &table);
         for rec in &table.records {
             let (Some(idurba), Some(insee)) = (table.get(rec, "IDURBA"), table.get(rec, "INSEE"))
             else {
@@ -107,16 +107,6 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
     }
 }
 
-fn table_report(root: &Path, file: &Path, layer: &str, table: &DbfTable) -> LayerReport {
-    LayerReport {
-        file: relative(root, file),
-        layer: layer.into(),
-        features: table.records.len(),
-        encoding: Some(table.encoding.clone()),
-        ..Default::default()
-    }
-}
-
 fn read_documents(
     root: &Path,
     file: &Path,
@@ -125,7 +115,7 @@ fn read_documents(
     report: &mut LoadReport,
 ) -> Result<(), LoadError> {
     let table = DbfTable::read(file)?;
-    let mut r = table_report(root, file, "DOC_URBA", &table);
+    let mut r = LayerReport::for_table(root, file, "DOC_URBA", &table);
     if !table.has("IDURBA") {
         return Err(LoadError::corrupt(file, "champ IDURBA absent de DOC_URBA"));
     }

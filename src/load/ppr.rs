@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use geo::{Geometry, MultiPolygon};
-
+use super::geometry::as_multipolygon;
 use super::gpkg::GeoPackage;
 use super::normalise::{iso_date, two_digits};
 use super::scan::Source;
@@ -25,14 +24,6 @@ pub fn plan_kind(text: &str) -> Option<RiskPlanKind> {
         Some(RiskPlanKind::Pprn)
     } else {
         None
-    }
-}
-
-fn as_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
-    match g {
-        Geometry::MultiPolygon(mp) => Some(mp),
-        Geometry::Polygon(p) => Some(MultiPolygon(vec![p])),
-        _ => None,
     }
 }
 

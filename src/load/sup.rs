@@ -66,7 +66,9 @@ pub fn load(
                 );
             }
         }
-        report.layers.push(dbf_report(root, f, "SERVITUDE", &t));
+        report
+            .layers
+            .push(LayerReport::for_table(root, f, "SERVITUDE", &t));
     }
     let mut actes: HashMap<String, ActeSup> = HashMap::new();
     for f in files(&|n| n.contains("ACTE_SUP") && !n.contains("SERVITUDE")) {
@@ -85,7 +87,9 @@ pub fn load(
                 );
             }
         }
-        report.layers.push(dbf_report(root, f, "ACTE_SUP", &t));
+        report
+            .layers
+            .push(LayerReport::for_table(root, f, "ACTE_SUP", &t));
     }
     let mut acte_of_sup: HashMap<String, String> = HashMap::new();
     for f in files(&|n| n.contains("SERVITUDE_ACTE_SUP")) {
@@ -97,7 +101,7 @@ pub fn load(
         }
         report
             .layers
-            .push(dbf_report(root, f, "SERVITUDE_ACTE_SUP", &t));
+            .push(LayerReport::for_table(root, f, "SERVITUDE_ACTE_SUP", &t));
     }
     let mut generateurs: HashMap<String, GenRow> = HashMap::new();
     for f in files(&|n| n.contains("GENERATEUR_SUP_")) {
@@ -245,16 +249,6 @@ fn territory(name: &str) -> Option<CoverageArea> {
             Some(CoverageArea::Departement(code))
         }
         _ => None,
-    }
-}
-
-fn dbf_report(root: &Path, f: &Path, layer: &str, t: &DbfTable) -> LayerReport {
-    LayerReport {
-        file: relative(root, f),
-        layer: layer.into(),
-        features: t.records.len(),
-        encoding: Some(t.encoding.clone()),
-        ..Default::default()
     }
 }
 

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use geo::{Geometry, MultiPolygon};
+use geo::Geometry;
 
 use super::geojson_file::{self, prop};
+use super::geometry::as_multipolygon;
 use super::geometry::Features;
 use super::manifest::{fill_template, Role, UserLayerSpec};
 use super::normalise::{iso_date, normalise_typedoc};
@@ -17,14 +18,6 @@ use crate::dataset::{hull, CoverageArea, CoverageHint, CoverageLayer, DatasetPar
 use crate::model::{
     Commune, Origin, Parcel, PlanDocument, RiskPlan, RiskPlanKind, RiskZone, ZoneUrba,
 };
-
-fn as_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
-    match g {
-        Geometry::MultiPolygon(mp) => Some(mp),
-        Geometry::Polygon(p) => Some(MultiPolygon(vec![p])),
-        _ => None,
-    }
-}
 
 /// Etalab cadastre parcels.
 pub fn load_cadastre(
@@ -38,34 +31,35 @@ pub fn load_cadastre(
         let (features, mut r) = geojson_file::read(file, &label, "cadastre (parcelles Etalab)")?;
         let before = parts.parcels.len();
         for (i, props, g) in features {
-            let Some(id) = prop(&props, "id") else {
-                r.skipped += 1;
-                r.warnings
-                    .push(format!("{label} entité {i} ignorée : pas d'identifiant"));
-                continue;
-            };
-            let Some(geometry) = as_multipolygon(g) else {
-                r.skipped += 1;
-                r.warnings.push(format!(
-                    "{label} entité {i} ignorée : géométrie non polygonale"
-                ));
-                continue;
-            };
-            parts.parcels.push(Parcel {
-                commune: prop(&props, "commune").unwrap_or_else(|| id.chars().take(5).collect()),
-                prefixe: prop(&props, "prefixe").unwrap_or_else(|| "000".into()),
-                section: prop(&props, "section").unwrap_or_default(),
-                numero: prop(&props, "numero").unwrap_or_default(),
-                contenance: prop(&props, "contenance").and_then(|c| c.parse().ok()),
-                id,
-                geometry: Geometry::MultiPolygon(geometry),
-            });
+            match parcel(|k| prop(&props, k), g) {
+                Ok(p) => parts.parcels.push(p),
+                Err(why) => {
+                    r.skipped += 1;
+                    r.warnings
+                        .push(format!("{label} entité {i} ignorée : {why}"));
+                }
+            }
         }
         r.features = parts.parcels.len() - before;
         report.layers.push(r);
         push_cadastre_coverage(parts, before, &label);
     }
     Ok(())
+}
+
+/// A parcel from its attributes (`id`, `commune`, `prefixe`, `section`, `numero`, `contenance`).
+fn parcel(get: impl Fn(&str) -> Option<String>, g: Geometry<f64>) -> Result<Parcel, &'static str> {
+    let id = get("id").ok_or("identifiant vide ou incomplet")?;
+    let geometry = as_multipolygon(g).ok_or("géométrie non polygonale")?;
+    Ok(Parcel {
+        commune: get("commune").unwrap_or_else(|| id.chars().take(5).collect()),
+        prefixe: get("prefixe").unwrap_or_else(|| "000".into()),
+        section: get("section").unwrap_or_default(),
+        numero: get("numero").unwrap_or_default(),
+        contenance: get("contenance").and_then(|c| c.parse().ok()),
+        id,
+        geometry: Geometry::MultiPolygon(geometry),
+    })
 }
 
 /// Cadastre coverage is per commune: its boundary if loaded, else the hull of its parcels.
@@ -246,23 +240,17 @@ pub fn load(
             required("id")?;
             let before = parts.parcels.len();
             for (i, row, g) in rows {
-                let (Some(id), Some(geometry)) = (field(&row, "id"), as_multipolygon(g)) else {
-                    r.skipped += 1;
-                    r.warnings.push(format!(
-                        "{label} entité {i} ignorée : identifiant incomplet ou géométrie non polygonale"
-                    ));
-                    continue;
-                };
-                parts.parcels.push(Parcel {
-                    commune: field(&row, "commune").unwrap_or_else(|| id.chars().take(5).collect()),
-                    prefixe: field(&row, "prefixe").unwrap_or_else(|| "000".into()),
-                    section: field(&row, "section").unwrap_or_default(),
-                    numero: field(&row, "numero").unwrap_or_default(),
-                    contenance: field(&row, "contenance").and_then(|c| c.parse().ok()),
-                    id,
-                    geometry: Geometry::MultiPolygon(geometry),
-                });
-                kept += 1;
+                match parcel(|k| field(&row, k), g) {
+                    Ok(p) => {
+                        parts.parcels.push(p);
+                        kept += 1;
+                    }
+                    Err(why) => {
+                        r.skipped += 1;
+                        r.warnings
+                            .push(format!("{label} entité {i} ignorée : {why}"));
+                    }
+                }
             }
             push_cadastre_coverage(parts, before, &source.name);
         }
