@@ -1092,3 +1092,40 @@ fn null_geometry_is_skipped_with_a_warning() {
         l.warnings
     );
 }
+
+/// Without its `.cpg`, Arpaillargues' ZONE_URBA.dbf (CP1252 bytes: 0xE0 for "à", not valid UTF-8)
+/// must still decode as CP1252: same LIBELONG as [encoding] arp_zone72 (pyshp, cp1252).
+#[test]
+fn cp1252_without_cpg_falls_back_to_cp1252() {
+    let s = Scratch::new("nocpg", &["plu-cnig-30014-arpaillargues"]);
+    let geo = "plu-cnig-30014-arpaillargues/30014_PLU_20171013/Donnees_geographiques";
+    std::fs::remove_file(s.path(&format!("{geo}/30014_ZONE_URBA_20171013.cpg"))).unwrap();
+    let d = load_dir(&s.0).unwrap();
+    let z = d
+        .zones
+        .features()
+        .iter()
+        .find(|z| z.origin.feature == 72)
+        .unwrap();
+    assert_eq!(
+        z.libelong.as_deref(),
+        Some("Zone urbaine à caractère central d habitat très dense et de services, où les bâtiments sont construits en ordre continu.")
+    );
+    let l = layer(&d.report, &format!("{geo}/30014_ZONE_URBA_20171013.shp"));
+    assert!(
+        l.encoding
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("windows-1252"),
+        "{:?}",
+        l.encoding
+    );
+}
+
+/// Issue 3: start-up on the embedded data under 2 s, memory reported.
+#[test]
+fn embedded_data_loads_fast_and_reports_memory() {
+    let r = &data().report;
+    assert!(r.load_ms < 2000, "loading took {} ms", r.load_ms);
+    assert!(r.memory_mib.is_some_and(|m| m > 0.0), "{:?}", r.memory_mib);
+}
