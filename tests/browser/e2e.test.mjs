@@ -85,6 +85,16 @@ describe('map page', () => {
     assert.notEqual(afterText, before.text, 'the panel changed');
     assert.doesNotMatch(afterText, /40 Boulevard Barbès/, 'the address label is dropped for a clicked point');
 
+    // Drag the marker: "ajuster la localisation" runs the lookup again where it is dropped.
+    const beforeDrag = page.url();
+    const pin = await page.locator('.leaflet-marker-icon:not(.example-pin)').boundingBox();
+    await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height - 4);
+    await page.mouse.down();
+    for (let i = 1; i <= 6; i++) await page.mouse.move(pin.x + pin.width / 2 - 12 * i, pin.y + pin.height - 4 + 8 * i);
+    await page.mouse.up();
+    await page.waitForFunction((u) => location.href !== u, beforeDrag);
+    await panelReady(page);
+
     // The permalink restores the same answer.
     const permalink = page.url();
     const shown = { parcel: await placeTitle(page), summary: await page.locator('[data-testid=summary]').innerText() };
@@ -133,7 +143,7 @@ describe('map page', () => {
 
     // Keyboard users move the marker with the arrow keys: a new lookup at the new point.
     const url = page.url();
-    await page.locator('.leaflet-marker-icon').focus();
+    await page.locator('.leaflet-marker-icon:not(.example-pin)').focus();
     for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowUp');
     await page.waitForFunction((u) => location.href !== u && !location.search.includes('parcelle='), url);
     await panelReady(page);
