@@ -1129,3 +1129,43 @@ fn embedded_data_loads_fast_and_reports_memory() {
     assert!(r.load_ms < 2000, "loading took {} ms", r.load_ms);
     assert!(r.memory_mib.is_some_and(|m| m > 0.0), "{:?}", r.memory_mib);
 }
+
+/// "No zone here" and "no data here" must not contradict each other: whatever the answer lists for a
+/// layer family, the data covers that place. Checked on every point of points.tsv and on the
+/// representative point (shapely) of quarry sector 10 (plub_carriere.shp feature 1, 14e arrondissement):
+/// the quarry layer lists it, so `coverage.risks` cannot be false there.
+#[test]
+fn listed_features_imply_coverage() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/real_data/points.tsv")).unwrap();
+    let mut points: Vec<(f64, f64)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[1].parse().unwrap(), f[2].parse().unwrap())
+        })
+        .collect();
+    points.push((2.3340643, 48.8347324));
+    let mut violations = Vec::new();
+    for (lon, lat) in points {
+        let a = at(lon, lat);
+        let c = &a.coverage;
+        for (what, listed, covered) in [
+            ("commune", a.commune.is_some(), c.commune),
+            ("parcel/cadastre", a.parcel.is_some(), c.cadastre),
+            ("zones/planning", !a.zones.is_empty(), c.planning),
+            ("servitudes", !a.servitudes.is_empty(), c.servitudes),
+            ("risks", !a.risks.is_empty(), c.risks),
+        ] {
+            if listed && !covered {
+                violations.push(format!("({lon}, {lat}): {what} listed but coverage false"));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "{} violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
+}
