@@ -129,9 +129,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             if json {
-                println!("{}", serde_json::to_string_pretty(&answer)?);
+                emit(&format!("{}\n", serde_json::to_string_pretty(&answer)?));
             } else {
-                print!("{}", render_text(&answer));
+                emit(&render_text(&answer));
             }
             Ok(())
         }
@@ -212,12 +212,35 @@ fn check_data(dir: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
     };
     let r = &data.report;
     if json {
-        println!("{}", serde_json::to_string_pretty(r)?);
-        return Ok(());
+        emit(&format!("{}\n", serde_json::to_string_pretty(r)?));
+    } else {
+        emit(&render_report(&data));
     }
-    println!("Données : {}", r.root);
+    Ok(())
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
+/// The `check-data` report for a terminal.
+fn render_report(data: &Dataset) -> String {
+    use std::fmt::Write;
+    let r = &data.report;
+    let mut s = String::new();
+    let _ = writeln!(s, "Données : {}", r.root);
     for l in &r.layers {
-        println!(
+        let _ = writeln!(
+            s,
             "- {} [{}] : {} entités{} — SCR {} — encodage {}",
             l.file,
             l.layer,
@@ -231,28 +254,29 @@ fn check_data(dir: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
             l.encoding.as_deref().unwrap_or("-"),
         );
         for w in l.warnings.iter().take(5) {
-            println!("    avertissement : {w}");
+            let _ = writeln!(s, "    avertissement : {w}");
         }
         if l.warnings.len() > 5 {
-            println!("    … et {} autres avertissements", l.warnings.len() - 5);
+            let _ = writeln!(s, "    … et {} autres avertissements", l.warnings.len() - 5);
         }
     }
     if !r.ignored.is_empty() {
-        println!("Fichiers non reconnus ({}) :", r.ignored.len());
+        let _ = writeln!(s, "Fichiers non reconnus ({}) :", r.ignored.len());
         for f in r.ignored.iter().take(20) {
-            println!("    {f}");
+            let _ = writeln!(s, "    {f}");
         }
     }
-    println!("Totaux : {}", data.summary_counts());
-    println!(
+    let _ = writeln!(s, "Totaux : {}", data.summary_counts());
+    let _ = writeln!(
+        s,
         "Chargement : {} ms ; mémoire résidente : {}",
         r.load_ms,
         r.memory_mib
             .map(|m| format!("{m} Mio"))
             .unwrap_or_else(|| "inconnue".into())
     );
-    println!("{} avertissement(s), 0 erreur", r.warning_count());
-    Ok(())
+    let _ = writeln!(s, "{} avertissement(s), 0 erreur", r.warning_count());
+    s
 }
 
 /// The answer for a terminal: what was found, then the summary sentences, then warnings.

@@ -139,6 +139,9 @@ impl LoadReport {
     }
 }
 
+/// Layer name of BAN address files in reports.
+pub(crate) const BAN_LAYER: &str = "adresses BAN";
+
 /// Loads a data folder (with or without manifest) into an indexed [`Dataset`].
 pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
     let start = Instant::now();
@@ -169,6 +172,25 @@ pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
         let index =
             crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())
                 .map_err(|e| LoadError::Geocoder(e.to_string()))?;
+        let stats = index.stats();
+        if let Some(r) = dataset
+            .report
+            .layers
+            .iter_mut()
+            .find(|l| l.layer == BAN_LAYER)
+        {
+            r.features = stats.housenumbers;
+            r.skipped = stats.skipped_rows;
+            r.warnings.extend(index.warnings.iter().cloned());
+            r.layer = format!(
+                "{BAN_LAYER} : {} numéros, {} voies, {} lieux-dits, {} communes ; index ≈ {:.1} Mio",
+                stats.housenumbers,
+                stats.streets,
+                stats.localities,
+                stats.municipalities,
+                stats.memory_bytes as f64 / (1 << 20) as f64
+            );
+        }
         dataset.addresses = Some(index);
     }
     dataset.report.load_ms = start.elapsed().as_millis();

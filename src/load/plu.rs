@@ -32,8 +32,12 @@ pub fn load(
     for file in doc_files {
         read_documents(root, file, source, parts, report)?;
     }
-    if parts.documents.len() == first_doc {
-        let doc = document_from_folder_name(&source.name);
+    // Without DOC_URBA, a delivery folder named as the standard says (`41175_PLU_20140603`) still
+    // tells which document it is; any other folder name tells nothing, and nothing is invented.
+    let guessed = (parts.documents.len() == first_doc)
+        .then(|| document_from_folder_name(&source.name))
+        .flatten();
+    if let Some(doc) = guessed {
         report.layers.push(LayerReport {
             file: source.name.clone(),
             layer: "DOC_URBA".into(),
@@ -155,15 +159,20 @@ fn document(table: &DbfTable, rec: &Record, source: &str) -> PlanDocument {
     }
 }
 
-/// `41175_PLU_20140603` → a PLU of commune 41175 approved 2014-06-03.
-fn document_from_folder_name(folder: &str) -> PlanDocument {
+/// `41175_PLU_20140603` → a PLU of commune 41175 approved 2014-06-03; `None` for other names.
+fn document_from_folder_name(folder: &str) -> Option<PlanDocument> {
     let parts: Vec<&str> = folder.split('_').collect();
-    let (id, typedoc, date) = match parts.as_slice() {
-        [id, typedoc, date, ..] => (*id, normalise_typedoc(typedoc), iso_date(date)),
-        _ => (folder, String::new(), None),
+    let [id, typedoc, date] = parts.as_slice() else {
+        return None;
     };
+    let typedoc = normalise_typedoc(typedoc);
+    let known = ["PLU", "PLUi", "CC", "POS", "PSMV"].contains(&typedoc.as_str());
+    let date = iso_date(date);
+    if !known || date.is_none() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
     let is_insee = id.len() == 5;
-    PlanDocument {
+    Some(PlanDocument {
         idurba: folder.to_string(),
         siren: (!is_insee && id.len() == 9).then(|| id.to_string()),
         communes: if is_insee {
@@ -175,7 +184,7 @@ fn document_from_folder_name(folder: &str) -> PlanDocument {
         datappro: date,
         source: folder.to_string(),
         ..Default::default()
-    }
+    })
 }
 
 fn find_document(docs: &[PlanDocument], idurba: Option<&str>) -> Option<usize> {

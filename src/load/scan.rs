@@ -211,7 +211,7 @@ pub fn load_source(
                 parts.ban_files.push(file.clone());
                 report.layers.push(super::LayerReport {
                     file: relative(root, file),
-                    layer: "adresses BAN".into(),
+                    layer: super::BAN_LAYER.into(),
                     encoding: Some("UTF-8".into()),
                     crs: Some("EPSG:4326 (lon/lat)".into()),
                     ..Default::default()
