@@ -15,7 +15,8 @@ use serde::Serialize;
 use super::ban_csv::{read_ban_file, BanRow, GeocodeError};
 use super::context::context_for;
 use super::lambert::to_lambert93;
-use super::normalize::{canonical_rep, is_stopword, is_street_type, name_words};
+use super::normalize::name_words;
+use super::vocab::Vocab;
 
 /// A commune known from the boundary layer: INSEE code, name and centroid (WGS84).
 #[derive(Debug, Clone, PartialEq)]
@@ -118,142 +119,6 @@ pub(crate) struct Place {
     pub pos: Pos,
     /// Sorted by (number, rep); empty except for streets.
     pub numbers: Vec<HouseNumber>,
-}
-
-/// Words of every name, with postings and the structures for prefix and typo lookups.
-#[derive(Debug, Default)]
-pub(crate) struct Vocab {
-    pub ids: HashMap<String, u32>,
-    pub words: Vec<String>,
-    /// Word ids sorted by text, for prefix ranges.
-    pub sorted: Vec<u32>,
-    /// One-deletion variants of words of 4+ letters → word ids (symmetric-delete typo lookup).
-    pub deletes: HashMap<String, Vec<u32>>,
-    /// Word id → places whose name holds it.
-    pub postings: Vec<Vec<u32>>,
-    /// Word id → weight in scores (articles and street types weigh less).
-    pub weight: Vec<f32>,
-}
-
-/// Weight of a normalised word in coverage scores.
-pub(crate) fn word_weight(w: &str) -> f32 {
-    if is_stopword(w) {
-        0.2
-    } else if is_street_type(w) {
-        0.5
-    } else {
-        1.0
-    }
-}
-
-impl Vocab {
-    fn intern(&mut self, w: &str) -> u32 {
-        if let Some(&id) = self.ids.get(w) {
-            return id;
-        }
-        let id = self.words.len() as u32;
-        self.ids.insert(w.to_string(), id);
-        self.words.push(w.to_string());
-        self.postings.push(Vec::new());
-        self.weight.push(word_weight(w));
-        id
-    }
-
-    fn finish(&mut self) {
-        let mut sorted: Vec<u32> = (0..self.words.len() as u32).collect();
-        sorted.sort_by(|&a, &b| self.words[a as usize].cmp(&self.words[b as usize]));
-        self.sorted = sorted;
-        for (id, w) in self.words.iter().enumerate() {
-            if w.len() >= 4 {
-                for d in deletions(w) {
-                    self.deletes.entry(d).or_default().push(id as u32);
-                }
-            }
-        }
-        for p in &mut self.postings {
-            p.sort_unstable();
-            p.dedup();
-            p.shrink_to_fit();
-        }
-    }
-
-    pub fn exact(&self, w: &str) -> Option<u32> {
-        self.ids.get(w).copied()
-    }
-
-    /// Word ids starting with `prefix` (in text order), at most `cap`.
-    pub fn prefixed(&self, prefix: &str, cap: usize) -> Vec<u32> {
-        let start = self
-            .sorted
-            .partition_point(|&id| self.words[id as usize].as_str() < prefix);
-        self.sorted[start..]
-            .iter()
-            .take_while(|&&id| self.words[id as usize].starts_with(prefix))
-            .take(cap)
-            .copied()
-            .collect()
-    }
-
-    /// Word ids within one edit (insertion, deletion, substitution or transposition) of `w`.
-    pub fn fuzzy(&self, w: &str) -> Vec<u32> {
-        let mut out: Vec<u32> = Vec::new();
-        let mut consider = |ids: &[u32]| {
-            for &id in ids {
-                if !out.contains(&id) && strsim::osa_distance(&self.words[id as usize], w) == 1 {
-                    out.push(id);
-                }
-            }
-        };
-        // w lacks a letter: w is a deletion of a vocabulary word.
-        if let Some(ids) = self.deletes.get(w) {
-            consider(ids);
-        }
-        for d in deletions(w) {
-            // w has an extra letter.
-            if let Some(&id) = self.ids.get(&d) {
-                consider(&[id]);
-            }
-            // Substitution or transposition: both lose a letter to the same string.
-            if let Some(ids) = self.deletes.get(&d) {
-                consider(ids);
-            }
-        }
-        out
-    }
-}
-
-impl Vocab {
-    /// Words of 8+ letters within two edits of `w` that share its first letter; a linear
-    /// scan of that letter's words, for the rare long word typed with two typos.
-    pub fn fuzzy2(&self, w: &str) -> Vec<u32> {
-        let Some(first) = w.get(..1) else {
-            return Vec::new();
-        };
-        let start = self
-            .sorted
-            .partition_point(|&id| self.words[id as usize].as_str() < first);
-        self.sorted[start..]
-            .iter()
-            .take_while(|&&id| self.words[id as usize].starts_with(first))
-            .filter(|&&id| {
-                let v = &self.words[id as usize];
-                v.len() >= 8 && v.len().abs_diff(w.len()) <= 2 && strsim::osa_distance(v, w) <= 2
-            })
-            .copied()
-            .collect()
-    }
-}
-
-/// All strings obtained by deleting one character (ASCII input).
-fn deletions(w: &str) -> impl Iterator<Item = String> + '_ {
-    (0..w.len())
-        .filter(|&i| w.is_char_boundary(i) && w.is_char_boundary(i + 1))
-        .map(move |i| {
-            let mut s = String::with_capacity(w.len() - 1);
-            s.push_str(&w[..i]);
-            s.push_str(&w[i + 1..]);
-            s
-        })
 }
 
 /// Counts for `check-data` and the bench.
@@ -569,64 +434,6 @@ impl AddressIndex {
     pub fn stats(&self) -> IndexStats {
         self.stats.clone()
     }
-
-    /// Finds the number `n`/`rep` in a sorted number list, matching the suffix loosely: exact,
-    /// then canonical (`bis` = `b`), then the longest known suffix that starts the asked one
-    /// (`bz` for `bzz`), then the same first letter; failing that, the bare number for an
-    /// unknown suffix, or a suffixed number when the bare one is missing.
-    pub(crate) fn find_number(
-        numbers: &[HouseNumber],
-        n: u32,
-        rep: &str,
-    ) -> Option<(usize, NumberMatch)> {
-        let start = numbers.partition_point(|h| h.number < n);
-        let same: Vec<usize> = (start..numbers.len())
-            .take_while(|&i| numbers[i].number == n)
-            .collect();
-        let first = *same.first()?;
-        let rep_of = |i: usize| &*numbers[i].rep;
-        if let Some(&i) = same.iter().find(|&&i| rep_of(i) == rep) {
-            return Some((i, NumberMatch::Exact));
-        }
-        if rep.is_empty() {
-            return Some((first, NumberMatch::SuffixedForBare));
-        }
-        let canonical = same
-            .iter()
-            .find(|&&i| canonical_rep(rep_of(i)) == canonical_rep(rep));
-        if let Some(&i) = canonical {
-            return Some((i, NumberMatch::Exact));
-        }
-        let longest_prefix = same
-            .iter()
-            .filter(|&&i| !rep_of(i).is_empty() && rep.starts_with(rep_of(i)))
-            .max_by_key(|&&i| rep_of(i).len());
-        let first_letter = || {
-            same.iter()
-                .find(|&&i| rep_of(i).chars().next() == rep.chars().next())
-        };
-        if let Some(&i) = longest_prefix.or_else(first_letter) {
-            return Some((i, NumberMatch::Loose));
-        }
-        let bare = same
-            .iter()
-            .find(|&&i| rep_of(i).is_empty())
-            .unwrap_or(&first);
-        Some((*bare, NumberMatch::BareForRep))
-    }
-}
-
-/// How a number found by [`AddressIndex::find_number`] relates to the one asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NumberMatch {
-    /// Same number and suffix (or its usual form: `bis` = `b`).
-    Exact,
-    /// Same number, a suffix close to the one asked (`bz` for `bzz`, `b` for `bx`).
-    Loose,
-    /// The suffix asked is unknown: the bare number (or another suffix) is returned.
-    BareForRep,
-    /// No suffix asked and the bare number is missing: a suffixed one is returned.
-    SuffixedForBare,
 }
 
 /// "Paris 18e Arrondissement" → ("Paris", Some(full)); other names unchanged.
@@ -684,6 +491,7 @@ fn medoid(numbers: &[HouseNumber]) -> Pos {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geocode::numbers::{find_number, NumberMatch};
 
     pub(crate) fn row(id: &str, n: u32, rep: &str, voie: &str, lon: f64, lat: f64) -> BanRow {
         let (x, y) = to_lambert93(lon, lat);
@@ -733,36 +541,13 @@ mod tests {
             idx.cities[0].district.as_deref(),
             Some("Paris 18e Arrondissement")
         );
-        let find = |n, rep| AddressIndex::find_number(&street.numbers, n, rep);
+        let find = |n, rep| find_number(&street.numbers, n, rep);
         assert_eq!(find(3, "bis"), Some((2, NumberMatch::Exact)));
         assert_eq!(find(3, "bz"), Some((2, NumberMatch::Loose)));
         assert_eq!(find(3, "t"), Some((1, NumberMatch::BareForRep)));
         assert_eq!(find(3, ""), Some((1, NumberMatch::Exact)));
         assert_eq!(find(1, "b"), Some((0, NumberMatch::BareForRep)));
-        assert_eq!(AddressIndex::find_number(&street.numbers, 5, ""), None);
-    }
-
-    #[test]
-    fn vocab_prefix_and_fuzzy() {
-        let mut v = Vocab::default();
-        for w in ["ordener", "orsel", "marcadet", "rue", "or"] {
-            v.intern(w);
-        }
-        v.finish();
-        let words = |ids: Vec<u32>| -> Vec<String> {
-            let mut w: Vec<String> = ids.iter().map(|&i| v.words[i as usize].clone()).collect();
-            w.sort();
-            w
-        };
-        assert_eq!(words(v.prefixed("or", 10)), ["or", "ordener", "orsel"]);
-        assert_eq!(words(v.fuzzy("ordenr")), ["ordener"]);
-        assert_eq!(words(v.fuzzy("orddener")), ["ordener"]);
-        assert_eq!(words(v.fuzzy("odrener")), ["ordener"]);
-        assert_eq!(words(v.fuzzy("ordemer")), ["ordener"]);
-        assert!(v.fuzzy("xxxxxxx").is_empty());
-        assert_eq!(words(v.fuzzy2("marcadot")), ["marcadet"]);
-        assert_eq!(words(v.fuzzy2("mrcadeet")), ["marcadet"]);
-        assert!(v.fuzzy2("narcadet").is_empty(), "first letter kept");
+        assert_eq!(find_number(&street.numbers, 5, ""), None);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! - [`ban_csv`] reads BAN CSV files (`;`, optionally gzipped);
 //! - [`batch`] geocodes a user's CSV file row by row (`POST /search/csv/`);
 //! - [`normalize`] turns names and queries into comparable words;
-//! - [`index`] holds the [`AddressIndex`] (places, numbers, vocabulary, R-tree);
+//! - [`index`] holds the [`AddressIndex`] (places, numbers, R-tree), with its word vocabulary
+//!   (`vocab`) and the house-number rules (`numbers`: loose suffixes, interpolation);
 //! - [`search`] and [`reverse`] answer forward and reverse queries with BAN-shaped hits;
 //! - [`upstream`] optionally asks a remote BAN-compatible API;
 //! - [`lambert`] and [`context`] compute the BAN `x`/`y` and `context` properties.
@@ -22,9 +23,11 @@ pub mod context;
 pub mod index;
 pub mod lambert;
 pub mod normalize;
+mod numbers;
 pub mod reverse;
 pub mod search;
 pub mod upstream;
+mod vocab;
 
 pub use ban_csv::GeocodeError;
 pub use index::{AddressIndex, CommuneEntry, IndexStats, PlaceType};

@@ -12,9 +12,11 @@
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::index::{word_weight, AddressIndex, HouseNumber, NumberMatch, Place, PlaceType, Pos};
+use super::index::{AddressIndex, Place, PlaceType, Pos};
 use super::lambert::haversine_m;
 use super::normalize::{is_stopword, is_street_type, parse_query, QueryWord};
+use super::numbers::{find_number, interpolate, NumberMatch};
+use super::vocab::word_weight;
 
 /// Hits scoring below this are not returned.
 pub const MIN_SCORE: f64 = 0.4;
@@ -585,7 +587,7 @@ impl AddressIndex {
             n,
             rep: rep.to_string(),
         };
-        if let Some((i, how)) = AddressIndex::find_number(&place.numbers, n, rep) {
+        if let Some((i, how)) = find_number(&place.numbers, n, rep) {
             let pos = place.numbers[i].pos;
             return Some(match how {
                 NumberMatch::Exact => (pos, NumberPick::Existing(i), 1.0),
@@ -686,42 +688,4 @@ impl AddressIndex {
 
 fn is_plain_number(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// How far (in numbers) from an existing neighbour we still place a missing number.
-const MAX_NUMBER_GAP: u32 = 30;
-
-/// Position for a number missing from a street: linear interpolation between the nearest
-/// existing numbers on the same side (same parity), else the nearest one on that side, else
-/// the nearest on any side. `None` when the number is far from everything known.
-/// Returns the position and a score factor (lower when less certain).
-pub(crate) fn interpolate(numbers: &[HouseNumber], n: u32) -> Option<(Pos, f64)> {
-    // Suffixed numbers ("8v", "10v") are often buildings set back from the street (a villa,
-    // a courtyard): interpolate between bare numbers when the side has any.
-    let bare_on_side = numbers
-        .iter()
-        .any(|h| h.rep.is_empty() && h.number % 2 == n % 2);
-    let usable = |h: &&HouseNumber| h.number % 2 == n % 2 && (h.rep.is_empty() || !bare_on_side);
-    // Sorted by (number, rep): the bare number comes first among equal numbers.
-    let lo_number = numbers
-        .iter()
-        .filter(usable)
-        .map(|h| h.number)
-        .filter(|&m| m < n)
-        .max();
-    let lo = lo_number.and_then(|m| numbers.iter().filter(usable).find(|h| h.number == m));
-    let hi = numbers.iter().filter(usable).find(|h| h.number > n);
-    match (lo, hi) {
-        (Some(a), Some(b)) => {
-            let t = (n - a.number) as f64 / (b.number - a.number) as f64;
-            Some((Pos::lerp(a.pos, b.pos, t), 0.92))
-        }
-        (Some(a), None) if n - a.number <= MAX_NUMBER_GAP => Some((a.pos, 0.88)),
-        (None, Some(b)) if b.number - n <= MAX_NUMBER_GAP => Some((b.pos, 0.88)),
-        _ => numbers
-            .iter()
-            .min_by_key(|h| h.number.abs_diff(n))
-            .filter(|h| h.number.abs_diff(n) <= MAX_NUMBER_GAP)
-            .map(|h| (h.pos, 0.85)),
-    }
 }
