@@ -72,6 +72,31 @@ fn top1_accuracy_per_damage_kind() {
     assert!(overall >= 97.0, "overall top-1 {overall:.1}% < 97%");
 }
 
+/// BAN clients send `autocomplete=1` by default, even for whole addresses: same targets.
+#[test]
+fn top1_accuracy_with_autocomplete_always_on() {
+    let index = AddressIndex::build(&[ban_csv()], &[]).unwrap();
+    let rows = fixture("queries.csv");
+    let (mut ok, mut exact_ok, mut exact_n) = (0, 0, 0);
+    for row in &rows {
+        let q = SearchQuery {
+            autocomplete: true,
+            ..SearchQuery::new(row[2].clone())
+        };
+        let hit = index.search(&q).into_iter().next();
+        let good = hit.is_some_and(|h| h.properties.id == row[3]);
+        ok += usize::from(good);
+        if row[0] == "exact" {
+            exact_n += 1;
+            exact_ok += usize::from(good);
+        }
+    }
+    let overall = 100.0 * ok as f64 / rows.len() as f64;
+    println!("autocomplete on: overall top-1 {overall:.1}%");
+    assert_eq!(exact_ok, exact_n);
+    assert!(overall >= 97.0, "overall top-1 {overall:.1}% < 97%");
+}
+
 #[test]
 fn missing_numbers_land_near_the_truth() {
     let held = fixture("heldout.csv");
