@@ -370,7 +370,9 @@ pub fn reverse_response(
     raw: Option<&str>,
 ) -> Result<Value, BanError> {
     let p = params(raw)?;
-    let (lon, lat) = point(&p, true)?.expect("required point");
+    let (lon, lat) = point(&p, true)?.ok_or_else(|| {
+        BanError::new("missing_parameter", "paramètres « lon » et « lat » requis")
+    })?;
     let limit = limit(&p, 1)?;
     let kind = kind(&p)?;
     let hits = index
