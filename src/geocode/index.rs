@@ -551,6 +551,25 @@ mod tests {
     }
 
     #[test]
+    fn nom_ld_gives_a_searchable_locality() {
+        let mut a = row("31555_x_00001", 1, "", "Chemin du Moulin", 1.40, 43.60);
+        let mut b = row("31555_x_00003", 3, "", "Chemin du Moulin", 1.402, 43.60);
+        for r in [&mut a, &mut b] {
+            r.nom_ld = "Le Grand Pré".into();
+            r.code_insee = "31555".into();
+            r.nom_commune = "Toulouse".into();
+            r.code_postal = "31000".into();
+        }
+        let idx = AddressIndex::from_rows(vec![a, b], &[]);
+        assert_eq!(idx.stats().localities, 1);
+        let hits = idx.search(&crate::geocode::SearchQuery::new("le grand pre toulouse"));
+        let p = &hits[0].properties;
+        assert_eq!(p.kind, PlaceType::Locality);
+        assert_eq!(p.label, "Le Grand Pré 31000 Toulouse");
+        assert!((hits[0].lon - 1.401).abs() < 1e-9, "mean of its rows");
+    }
+
+    #[test]
     fn commune_entries_give_municipalities() {
         let communes = vec![CommuneEntry {
             insee: "31555".into(),
