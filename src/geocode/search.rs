@@ -150,6 +150,9 @@ pub fn is_uncertain(hits: &[SearchHit]) -> bool {
             .any(|h| h.label() != best.label() && h.score() >= best.score() - 0.05)
 }
 
+/// A word in more places than this does not open candidates when rarer words already did.
+const FREQUENT_POSTINGS: usize = 1_000;
+
 /// Longest query or name (in words) that is matched word by word.
 const MAX_WORDS: usize = 32;
 
@@ -356,7 +359,11 @@ impl AddressIndex {
         chosen.sort_by_key(|m| postings_len(m));
         let mut out: Vec<u32> = Vec::new();
         for m in chosen {
-            if out.len() > 20_000 {
+            // Once rarer words have found places, a much more frequent word ("saint" in a
+            // national index) would only add noise and time: it still scores, it does not
+            // open candidates.
+            let len = postings_len(m);
+            if !out.is_empty() && len > FREQUENT_POSTINGS && len > 8 * out.len() {
                 break;
             }
             for &(id, _) in m.ids.iter().filter(useful) {
