@@ -678,15 +678,17 @@ fn split(col: &str) -> BTreeSet<String> {
 /// A point inside a parcel is answered for the whole parcel: features under the point itself carry
 /// `at_point`, and the zones and risk zones must be exactly those overlapping the parcel (`sure`,
 /// plus any of the `maybe` ones that only touch it). Elsewhere every feature answered is at the point.
+/// The coverage flags must match where the generator is sure ("no data here" vs "nothing here").
 #[test]
 fn lookup_agrees_with_shapely_on_random_points() {
     let text = std::fs::read_to_string(root().join("tests/fixtures/real_data/points.tsv")).unwrap();
     let mut failures = Vec::new();
     let mut n = 0;
     let mut parcel_checks = 0;
+    let mut coverage_checks = 0;
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
-        assert_eq!(f.len(), 14, "{line}");
+        assert_eq!(f.len(), 18, "{line}");
         let (region, lon, lat) = (
             f[0],
             f[1].parse::<f64>().unwrap(),
@@ -713,6 +715,27 @@ fn lookup_agrees_with_shapely_on_random_points() {
             .map_or(!parcels.is_empty(), |p| !parcels.contains(p))
         {
             failures.push(format!("{here} parcel: got {got_p:?}, shapely {parcels:?}"));
+        }
+        // Coverage flags: "1"/"0" where shapely is sure (see make_points.py), "?" left unchecked.
+        for (what, col, got) in [
+            ("cadastre", 14, a.coverage.cadastre),
+            ("planning", 15, a.coverage.planning),
+            ("servitudes", 16, a.coverage.servitudes),
+            ("risks", 17, a.coverage.risks),
+        ] {
+            // A point in a parcel is answered for the parcel: covered at the point implies covered
+            // for the parcel, but the parcel may reach coverage the point itself is outside of.
+            let want = match f[col] {
+                "1" => true,
+                "0" if got_p.is_none() => false,
+                _ => continue,
+            };
+            coverage_checks += 1;
+            if got != want {
+                failures.push(format!(
+                    "{here} coverage.{what}: got {got}, expected {want}"
+                ));
+            }
         }
         macro_rules! ids {
             ($v:expr, $pred:expr) => {
@@ -781,6 +804,10 @@ fn lookup_agrees_with_shapely_on_random_points() {
         }
     }
     assert_eq!(n, 1650);
+    assert!(
+        coverage_checks > 5000,
+        "only {coverage_checks} coverage flags checked"
+    );
     assert!(
         parcel_checks >= 200,
         "only {parcel_checks} points in a parcel"
