@@ -260,6 +260,21 @@ fn render_report(data: &Dataset) -> String {
             let _ = writeln!(s, "    … et {} autres avertissements", l.warnings.len() - 5);
         }
     }
+    let root = Path::new(&r.root);
+    for l in crate::load::describe_unrecognised(root, &r.ignored) {
+        let _ = writeln!(
+            s,
+            "- {} [{}] : {} entités — SCR {} — encodage {}",
+            l.file,
+            l.layer,
+            l.features,
+            l.crs.as_deref().unwrap_or("-"),
+            l.encoding.as_deref().unwrap_or("-")
+        );
+        for w in &l.warnings {
+            let _ = writeln!(s, "    {w}");
+        }
+    }
     if !r.ignored.is_empty() {
         let _ = writeln!(s, "Fichiers non reconnus ({}) :", r.ignored.len());
         for f in r.ignored.iter().take(20) {

@@ -10,6 +10,7 @@
 //! repaired) with a warning naming the file and the feature, counted in the [`LoadReport`].
 
 pub mod dbf;
+mod describe;
 mod geojson_file;
 mod geometry;
 mod gpkg;
@@ -30,6 +31,7 @@ use serde::Serialize;
 use crate::crs::CrsError;
 use crate::dataset::{Dataset, DatasetParts};
 
+pub use describe::describe_unrecognised;
 pub use scan::SourceKind;
 
 /// Why a dataset could not be loaded. Always names the file.
