@@ -322,3 +322,65 @@ fn cli_prints_summary_with_regulation_links() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["parcel"]["id"], "91216000AB0037");
 }
+
+/// Hand-made: a PPRT published both as a risk plan and as a PM3 easement (same GASPAR code, as in
+/// the staged PM3 delivery's générateur field ID_GASPAR) is shown once, as a risk.
+#[test]
+fn ppr_also_published_as_pm3_is_shown_once() {
+    use urbaclic::model::{RiskPlan, RiskPlanKind, RiskZone, Servitude};
+    let square = || {
+        Geometry::Polygon(
+            polygon![(x: 5.0, y: 45.0), (x: 5.01, y: 45.0), (x: 5.01, y: 45.01), (x: 5.0, y: 45.01)],
+        )
+    };
+    let origin = || Origin {
+        file: "hand-made".into(),
+        feature: 0,
+    };
+    let parts = DatasetParts {
+        risk_plans: vec![RiskPlan {
+            code: "28DREAL20140001".into(),
+            kind: RiskPlanKind::Pprt,
+            name: "PPRT test".into(),
+            date: None,
+            url: None,
+            perimeter: None,
+        }],
+        risk_zones: vec![RiskZone {
+            plan: 0,
+            code: "R".into(),
+            label: "Zone rouge".into(),
+            regulation: Some("03".into()),
+            url: None,
+            origin: origin(),
+            geometry: square(),
+        }],
+        servitudes: vec![Servitude {
+            categorie: "PM3".into(),
+            id_ass: "1".into(),
+            nom_ass: None,
+            type_ass: None,
+            id_gen: None,
+            nom_gen: None,
+            type_gen: None,
+            id_sup: None,
+            nom_sup: None,
+            nom_sup_litt: None,
+            acte: None,
+            id_gaspar: Some("28DREAL20140001".into()),
+            source: "hand-made".into(),
+            origin: origin(),
+            geometry: square(),
+        }],
+        ..Default::default()
+    };
+    let data = Dataset::build(parts, LoadReport::default());
+    let a = lookup(&data, 5.005, 45.005);
+    assert!(a.servitudes.is_empty());
+    assert_eq!(a.risks.len(), 1);
+    assert_eq!(a.risks[0].also_servitude.as_deref(), Some("PM3"));
+    assert!(a
+        .summary
+        .iter()
+        .any(|s| s.text.contains("(également servitude PM3)")));
+}
