@@ -1196,3 +1196,41 @@ fn listed_features_imply_coverage() {
         violations.join("\n")
     );
 }
+
+/// A DBF row flagged deleted (`*`): its shape is dropped, every other feature keeps its own
+/// attributes, its geometry and its feature number (the `file#n` id answers cite). Values from pyshp on
+/// the untouched Pezou ZONE_URBA: record 9 is "UE", first vertex (pyproj) 1.1471891171, 47.8712866056;
+/// record 117 is "1AUY", first vertex 1.1333636495, 47.8652994501.
+#[test]
+fn deleted_dbf_row_keeps_features_aligned_and_numbered() {
+    let s = Scratch::new("deleted", &["plu-cnig-41175-pezou"]);
+    let dbf = s.path(&format!("{PEZOU_GEO}/ZONE_URBA.dbf"));
+    let mut bytes = std::fs::read(&dbf).unwrap();
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
+    bytes[header_len + 5 * record_len] = b'*'; // delete row 5
+    std::fs::write(&dbf, &bytes).unwrap();
+    let d = load_dir(&s.0).unwrap();
+    assert_eq!(d.zones.len(), 117);
+    for (n, libelle, lon, lat) in [
+        (9, "UE", 1.1471891171, 47.8712866056),
+        (117, "1AUY", 1.1333636495, 47.8652994501),
+    ] {
+        let z = d
+            .zones
+            .features()
+            .iter()
+            .find(|z| {
+                z.libelle == libelle && {
+                    let c = z.geometry.coords_iter().next().unwrap();
+                    error_m(c.x, c.y, lon, lat) < 0.01
+                }
+            })
+            .unwrap_or_else(|| panic!("shape {n} ({libelle}) lost or misaligned"));
+        assert_eq!(
+            z.origin.feature, n,
+            "{libelle}: feature number shifted by the deleted row"
+        );
+    }
+    assert!(d.zones.features().iter().all(|z| z.origin.feature != 5));
+}
