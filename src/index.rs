@@ -69,7 +69,7 @@ impl PreparedArea {
     pub fn contains(&self, p: Point<f64>) -> bool {
         let (x, y) = (p.x(), p.y());
         let Some(tree) = &self.edge_tree else {
-            return crossings_east(self.edges.iter(), x, y);
+            return crossings_east(self.edges.iter().copied(), x, y);
         };
         // Cast the ray towards the nearest side of the polygon's box: on a large polygon it then
         // meets a handful of edges instead of hundreds.
@@ -96,8 +96,7 @@ impl PreparedArea {
             _ => Coord { x: -c.y, y: c.x },
         };
         let q = flip(&Coord { x, y });
-        let mapped: Vec<[Coord<f64>; 2]> = edges.map(|[a, b]| [flip(a), flip(b)]).collect();
-        crossings_east(mapped.iter(), q.x, q.y)
+        crossings_east(edges.map(|[a, b]| [flip(a), flip(b)]), q.x, q.y)
     }
 
     /// Number of edges (for memory reports).
@@ -139,7 +138,7 @@ impl PreparedArea {
 /// Appends a ring's edges oriented the mathematical way — exterior counter-clockwise, holes
 /// clockwise — so that boundary integrals over them ([`crate::analysis::area`]) give positive areas.
 /// Even–odd ray casting towards +x; the half-open rule on y counts a vertex on the ray once.
-fn crossings_east<'a>(edges: impl Iterator<Item = &'a [Coord<f64>; 2]>, x: f64, y: f64) -> bool {
+fn crossings_east(edges: impl Iterator<Item = [Coord<f64>; 2]>, x: f64, y: f64) -> bool {
     let mut inside = false;
     for [a, b] in edges {
         if (a.y > y) != (b.y > y) {
@@ -180,45 +179,76 @@ pub fn polygons_of(geometry: &Geometry<f64>) -> Vec<&Polygon<f64>> {
     }
 }
 
-/// Distance in metres from `p` to a non-polygonal geometry (lines, points), using a local
-/// equirectangular approximation — exact to well under 1 % over the tolerances used (metres).
+/// Distance in metres from `p` to the nearest segment of a geometry (a polygon's boundary), using
+/// a local equirectangular frame — exact to well under 1 % over the distances used (metres).
 pub fn distance_m(p: Point<f64>, geometry: &Geometry<f64>) -> f64 {
-    let kx = METRES_PER_DEGREE * p.y().to_radians().cos();
-    let ky = METRES_PER_DEGREE;
-    let to_m = |c: Coord<f64>| Coord {
-        x: (c.x - p.x()) * kx,
-        y: (c.y - p.y()) * ky,
-    };
     let mut best = f64::INFINITY;
-    let mut seg = |a: Coord<f64>, b: Coord<f64>| {
-        best = best.min(point_segment_distance(to_m(a), to_m(b)));
-    };
-    visit_segments(geometry, &mut seg);
+    visit_segments(geometry, &mut |a, b| {
+        best = best.min(segment_distance_m(p, a, b))
+    });
     best
 }
 
-/// Whether a non-polygonal geometry passes within `tolerance_m` metres of `p`; segments whose box
-/// is farther than that are skipped without measuring, so long lines cost little.
-pub fn within_m(p: Point<f64>, geometry: &Geometry<f64>, tolerance_m: f64) -> bool {
+/// A rectangle `tolerance_m` metres around `p`.
+pub fn window(p: Point<f64>, tolerance_m: f64) -> Rect<f64> {
+    let dy = tolerance_m / METRES_PER_DEGREE;
+    let dx = dy / p.y().to_radians().cos().max(0.01);
+    Rect::new(
+        Coord {
+            x: p.x() - dx,
+            y: p.y() - dy,
+        },
+        Coord {
+            x: p.x() + dx,
+            y: p.y() + dy,
+        },
+    )
+}
+
+fn meets(rect: &Rect<f64>, a: Coord<f64>, b: Coord<f64>) -> bool {
+    a.x.max(b.x) >= rect.min().x
+        && a.x.min(b.x) <= rect.max().x
+        && a.y.max(b.y) >= rect.min().y
+        && a.y.min(b.y) <= rect.max().y
+}
+
+/// Distance in metres from `p` to segment `ab` (local equirectangular frame at `p`).
+pub fn segment_distance_m(p: Point<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
     let kx = METRES_PER_DEGREE * p.y().to_radians().cos();
-    let (dx, dy) = (tolerance_m / kx.max(1e-9), tolerance_m / METRES_PER_DEGREE);
-    let mut hit = false;
-    visit_segments(geometry, &mut |a, b| {
-        if hit
-            || a.x.max(b.x) < p.x() - dx
-            || a.x.min(b.x) > p.x() + dx
-            || a.y.max(b.y) < p.y() - dy
-            || a.y.min(b.y) > p.y() + dy
-        {
-            return;
-        }
-        let to_m = |c: Coord<f64>| Coord {
-            x: (c.x - p.x()) * kx,
-            y: (c.y - p.y()) * METRES_PER_DEGREE,
-        };
-        hit = point_segment_distance(to_m(a), to_m(b)) <= tolerance_m;
-    });
-    hit
+    let to_m = |c: Coord<f64>| Coord {
+        x: (c.x - p.x()) * kx,
+        y: (c.y - p.y()) * METRES_PER_DEGREE,
+    };
+    point_segment_distance(to_m(a), to_m(b))
+}
+
+/// The segments of a long line feature in an R-tree, so that a test near one spot of a line that
+/// crosses a whole territory (thousands of vertices) looks at a few of them.
+#[derive(Debug, Clone)]
+pub struct SegmentIndex(RTree<Segment>);
+
+/// A segment in an R-tree: its box, and its ends.
+type Segment = GeomWithData<Rectangle<[f64; 2]>, [Coord<f64>; 2]>;
+
+impl SegmentIndex {
+    fn new(geometry: &Geometry<f64>) -> Option<SegmentIndex> {
+        let mut segments = Vec::new();
+        visit_segments(geometry, &mut |a, b| {
+            segments.push(GeomWithData::new(
+                Rectangle::from_corners([a.x.min(b.x), a.y.min(b.y)], [a.x.max(b.x), a.y.max(b.y)]),
+                [a, b],
+            ))
+        });
+        (segments.len() > EDGE_INDEX_THRESHOLD).then(|| SegmentIndex(RTree::bulk_load(segments)))
+    }
+}
+
+/// How a feature is tested: a prepared polygon, an indexed long line, or its plain geometry.
+#[derive(Debug, Clone)]
+enum Shape {
+    Area(PreparedArea),
+    Lines(SegmentIndex),
+    Plain,
 }
 
 /// Calls `f` on every segment of a geometry (a point is a zero-length segment).
@@ -274,7 +304,7 @@ pub fn is_areal(geometry: &Geometry<f64>) -> bool {
 #[derive(Debug, Clone)]
 pub struct SpatialLayer<T> {
     features: Vec<T>,
-    prepared: Vec<Option<PreparedArea>>,
+    shapes: Vec<Shape>,
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
 }
 
@@ -282,7 +312,7 @@ impl<T> Default for SpatialLayer<T> {
     fn default() -> Self {
         SpatialLayer {
             features: Vec::new(),
-            prepared: Vec::new(),
+            shapes: Vec::new(),
             tree: RTree::new(),
         }
     }
@@ -291,9 +321,16 @@ impl<T> Default for SpatialLayer<T> {
 impl<T: HasGeometry> SpatialLayer<T> {
     /// Bulk-loads the R-tree; features without a bounding box (empty geometries) are kept but never hit.
     pub fn new(features: Vec<T>) -> SpatialLayer<T> {
-        let prepared = features
+        let shapes = features
             .iter()
-            .map(|f| is_areal(f.geometry()).then(|| PreparedArea::new(f.geometry())))
+            .map(|f| {
+                let g = f.geometry();
+                if is_areal(g) {
+                    Shape::Area(PreparedArea::new(g))
+                } else {
+                    SegmentIndex::new(g).map_or(Shape::Plain, Shape::Lines)
+                }
+            })
             .collect();
         let entries = features
             .iter()
@@ -308,24 +345,48 @@ impl<T: HasGeometry> SpatialLayer<T> {
             .collect();
         SpatialLayer {
             features,
-            prepared,
+            shapes,
             tree: RTree::bulk_load(entries),
         }
     }
 
     /// Features at `p`: polygons containing it, lines and points within `tolerance_m` metres.
     pub fn at(&self, p: Point<f64>, tolerance_m: f64) -> impl Iterator<Item = (usize, &T)> + '_ {
-        let dy = tolerance_m / METRES_PER_DEGREE;
-        let dx = dy / p.y().to_radians().cos().max(0.01);
-        let envelope = AABB::from_corners([p.x() - dx, p.y() - dy], [p.x() + dx, p.y() + dy]);
-        self.tree
-            .locate_in_envelope_intersecting(&envelope)
-            .map(|e| e.data as usize)
-            .filter(move |&i| match &self.prepared[i] {
-                Some(area) => area.contains(p),
-                None => within_m(p, self.features[i].geometry(), tolerance_m),
+        let rect = window(p, tolerance_m);
+        self.in_rect(rect)
+            .filter(move |&(i, _)| match &self.shapes[i] {
+                Shape::Area(area) => area.contains(p),
+                _ => self
+                    .any_segment_near(i, rect, |a, b| segment_distance_m(p, a, b) <= tolerance_m),
             })
-            .map(|i| (i, &self.features[i]))
+    }
+
+    /// Whether `test` holds for a segment of (non-polygonal) feature `i` meeting `rect`; only the
+    /// segments whose box meets `rect` are tested.
+    pub fn any_segment_near(
+        &self,
+        i: usize,
+        rect: Rect<f64>,
+        mut test: impl FnMut(Coord<f64>, Coord<f64>) -> bool,
+    ) -> bool {
+        match &self.shapes[i] {
+            Shape::Lines(index) => index
+                .0
+                .locate_in_envelope_intersecting(&AABB::from_corners(
+                    [rect.min().x, rect.min().y],
+                    [rect.max().x, rect.max().y],
+                ))
+                .any(|s| test(s.data[0], s.data[1])),
+            _ => {
+                let mut hit = false;
+                visit_segments(self.features[i].geometry(), &mut |a, b| {
+                    if !hit && meets(&rect, a, b) {
+                        hit = test(a, b);
+                    }
+                });
+                hit
+            }
+        }
     }
 
     /// Features whose envelope intersects `rect` (no exact test).
@@ -340,19 +401,7 @@ impl<T: HasGeometry> SpatialLayer<T> {
 
     /// Features whose envelope lies within `max_m` metres of `p`, nearest envelope first.
     pub fn near(&self, p: Point<f64>, max_m: f64) -> Vec<(usize, &T)> {
-        let dy = max_m / METRES_PER_DEGREE;
-        let dx = dy / p.y().to_radians().cos().max(0.01);
-        let rect = Rect::new(
-            Coord {
-                x: p.x() - dx,
-                y: p.y() - dy,
-            },
-            Coord {
-                x: p.x() + dx,
-                y: p.y() + dy,
-            },
-        );
-        self.in_rect(rect).collect()
+        self.in_rect(window(p, max_m)).collect()
     }
 
     /// All features, in load order.
@@ -374,15 +423,20 @@ impl<T: HasGeometry> SpatialLayer<T> {
 
     /// The prepared polygon of feature `i`, if it is areal.
     pub fn prepared(&self, i: usize) -> Option<&PreparedArea> {
-        self.prepared.get(i)?.as_ref()
+        match self.shapes.get(i)? {
+            Shape::Area(a) => Some(a),
+            _ => None,
+        }
     }
 
     /// Total number of polygon edges prepared, a proxy for memory use.
     pub fn edge_count(&self) -> usize {
-        self.prepared
+        self.shapes
             .iter()
-            .flatten()
-            .map(PreparedArea::edge_count)
+            .map(|s| match s {
+                Shape::Area(a) => a.edge_count(),
+                _ => 0,
+            })
             .sum()
     }
 }

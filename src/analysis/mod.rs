@@ -10,9 +10,7 @@ pub mod area;
 use geo::{BoundingRect, Coord, Geometry, Point, Rect};
 use serde::Serialize;
 
-use crate::index::{
-    is_areal, point_segment_distance, visit_segments, HasGeometry, PreparedArea, SpatialLayer,
-};
+use crate::index::{is_areal, point_segment_distance, HasGeometry, PreparedArea, SpatialLayer};
 
 /// Below this share of the footprint an overlap is *marginal*: boundary noise between datasets
 /// drawn from different cadastre editions rather than a rule that really applies. Reported, flagged.
@@ -97,65 +95,41 @@ impl Footprint {
         }
     }
 
-    /// Whether a geometry comes within `tolerance_m` metres of the footprint (inside counts).
-    /// Only the segments near the footprint's box are measured.
-    pub fn within_m(&self, g: &Geometry<f64>, tolerance_m: f64) -> bool {
-        let (dx, dy) = (tolerance_m / self.kx, tolerance_m / self.ky);
-        let (min, max) = (self.rect.min(), self.rect.max());
-        let near = |a: Coord<f64>, b: Coord<f64>| {
-            a.x.max(b.x) >= min.x - dx
-                && a.x.min(b.x) <= max.x + dx
-                && a.y.max(b.y) >= min.y - dy
-                && a.y.min(b.y) <= max.y + dy
-        };
+    /// Whether non-polygonal feature `i` of `layer` comes within `tolerance_m` metres of the
+    /// footprint (inside counts). Only its segments near the footprint's box are measured.
+    fn line_within_m<T: HasGeometry>(
+        &self,
+        layer: &SpatialLayer<T>,
+        i: usize,
+        search: Rect<f64>,
+        tolerance_m: f64,
+    ) -> bool {
         let edges: Vec<[Coord<f64>; 2]> = self
             .prepared
             .edges()
             .iter()
             .map(|&[e, f]| [self.to_metres(e), self.to_metres(f)])
             .collect();
-        let mut hit = false;
-        visit_segments(g, &mut |a, b| {
-            if hit || !near(a, b) {
-                return;
-            }
+        layer.any_segment_near(i, search, |a, b| {
             if self.prepared.contains(a.into()) {
-                hit = true;
-                return;
+                return true;
             }
             let (a, b) = (self.to_metres(a), self.to_metres(b));
-            hit = edges
+            edges
                 .iter()
-                .any(|&[e, f]| segment_distance(a, b, e, f) <= tolerance_m);
-        });
-        hit
+                .any(|&[e, f]| segment_distance(a, b, e, f) <= tolerance_m)
+        })
     }
 
-    /// How `geometry` (prepared as `prepared` when areal) meets the footprint, `None` when it does not.
-    /// Lines and points count within `tolerance_m`.
-    pub fn overlap(
-        &self,
-        geometry: &Geometry<f64>,
-        prepared: Option<&PreparedArea>,
-        tolerance_m: f64,
-    ) -> Option<Overlap> {
-        match prepared {
-            Some(z) => {
-                let a = area::intersection_area(&self.prepared, self.rect, z) * self.scale;
-                let share = (a / self.area_m2).min(1.0);
-                // Touching along a boundary gives an area of exactly zero: not an overlap.
-                (a > 1e-6).then_some(Overlap {
-                    area_m2: round(a, 1),
-                    share_pct: Some(round(share * 100.0, 2)),
-                    marginal: share < MARGINAL_SHARE,
-                })
-            }
-            None => self.within_m(geometry, tolerance_m).then_some(Overlap {
-                area_m2: 0.0,
-                share_pct: None,
-                marginal: false,
-            }),
-        }
+    fn area_overlap(&self, z: &PreparedArea) -> Option<Overlap> {
+        let a = area::intersection_area(&self.prepared, self.rect, z) * self.scale;
+        let share = (a / self.area_m2).min(1.0);
+        // Touching along a boundary gives an area of exactly zero: not an overlap.
+        (a > 1e-6).then_some(Overlap {
+            area_m2: round(a, 1),
+            share_pct: Some(round(share * 100.0, 2)),
+            marginal: share < MARGINAL_SHARE,
+        })
     }
 
     /// Every feature of `layer` meeting the footprint, with its overlap, largest first.
@@ -179,7 +153,16 @@ impl Footprint {
         let mut out: Vec<_> = layer
             .in_rect(search)
             .filter_map(|(i, f)| {
-                let o = self.overlap(f.geometry(), layer.prepared(i), tolerance_m)?;
+                let o = match layer.prepared(i) {
+                    Some(z) => self.area_overlap(z)?,
+                    None => self
+                        .line_within_m(layer, i, search, tolerance_m)
+                        .then_some(Overlap {
+                            area_m2: 0.0,
+                            share_pct: None,
+                            marginal: false,
+                        })?,
+                };
                 Some((i, f, o))
             })
             .collect();

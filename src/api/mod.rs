@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(layers::routes())
         .merge(ban::routes())
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);
     app.layer(tower_http::cors::CorsLayer::permissive())
@@ -128,6 +129,10 @@ async fn health(
         "load_ms": data.report.load_ms,
         "reload": state.reload_status(),
     }))
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("méthode {method} non acceptée pour {}", uri.path()))
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

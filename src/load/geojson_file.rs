@@ -46,12 +46,12 @@ pub fn read(
         encoding: Some("UTF-8".into()),
         ..Default::default()
     };
-    let items = fc.features.into_iter().map(|feature| {
+    let items = fc.features.into_iter().enumerate().map(|(i, feature)| {
         let geometry = feature
             .geometry
             .ok_or_else(|| "géométrie nulle".to_string())
             .and_then(|g| Geometry::<f64>::try_from(g).map_err(|e| e.to_string()));
-        (feature.properties.unwrap_or_default(), geometry)
+        (i, feature.properties.unwrap_or_default(), geometry)
     });
     let out = collect(items, &crs, file_label, &mut report);
     Ok((out, report))

@@ -22,15 +22,16 @@ pub fn as_multipolygon(g: Geometry<f64>) -> Option<MultiPolygon<f64>> {
 pub type Features<A> = Vec<(usize, A, Geometry<f64>)>;
 
 /// The one path every reader's geometries take: sanitise, reproject to WGS84, and record a
-/// warning naming the file and feature for each repair or skip. `label` names the file in warnings.
+/// warning naming the file and feature for each repair or skip. Items are (feature number in the
+/// file, attributes, geometry); `label` names the file in warnings.
 pub fn collect<A>(
-    items: impl Iterator<Item = (A, Result<Geometry<f64>, String>)>,
+    items: impl Iterator<Item = (usize, A, Result<Geometry<f64>, String>)>,
     crs: &Crs,
     label: &str,
     report: &mut LayerReport,
 ) -> Features<A> {
     let mut out = Vec::new();
-    for (i, (attrs, geometry)) in items.enumerate() {
+    for (i, attrs, geometry) in items {
         let prepared = geometry.and_then(sanitize).and_then(|mut s| {
             crs.geometry_to_wgs84(&mut s.geometry)
                 .map_err(|e| e.to_string())?;

@@ -133,12 +133,19 @@ impl GeoPackage {
         let rows = self.rows(table)?;
         let blobs = self.geometry_blobs(table, &column)?;
         let label = format!("{file_label}:{table}");
-        let items = rows.into_iter().zip(blobs).map(|(attrs, blob)| {
-            let geometry = blob
-                .ok_or_else(|| "géométrie nulle".to_string())
-                .and_then(|b| GpkgWkb(b).to_geo().map_err(|e| e.to_string()));
-            (attrs, geometry)
-        });
+        let items = rows
+            .into_iter()
+            .zip(blobs)
+            .enumerate()
+            .map(|(i, (attrs, blob))| {
+                let geometry = blob
+                    .ok_or_else(|| "géométrie nulle".to_string())
+                    .and_then(|b| {
+                        check_gpkg_blob(&b)?;
+                        GpkgWkb(b).to_geo().map_err(|e| e.to_string())
+                    });
+                (i, attrs, geometry)
+            });
         let out = collect(items, &crs, &label, &mut report);
         Ok((out, report))
     }
@@ -184,4 +191,87 @@ fn value_text(v: ValueRef<'_>) -> Option<String> {
         ValueRef::Text(t) => String::from_utf8_lossy(t).trim().to_string(),
     };
     (!s.is_empty()).then_some(s)
+}
+
+/// Checks a GeoPackage geometry blob's structure before decoding it: every count it declares must
+/// fit in the bytes that remain. The decoder trusts counts and would try to allocate whatever a
+/// corrupt blob says (4 billion points is an abort, not an error).
+pub fn check_gpkg_blob(blob: &[u8]) -> Result<(), String> {
+    let bad = |why: &str| format!("géométrie GeoPackage corrompue : {why}");
+    if blob.len() < 8 || &blob[..2] != b"GP" {
+        return Err(bad("en-tête GP absent"));
+    }
+    let envelope = match (blob[3] >> 1) & 0b111 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        _ => return Err(bad("indicateur d'enveloppe invalide")),
+    };
+    let wkb = blob.get(8 + envelope..).ok_or_else(|| bad("tronquée"))?;
+    let mut pos = 0;
+    check_wkb(wkb, &mut pos, 0).map_err(|e| bad(&e))
+}
+
+fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), String> {
+    if depth > 8 {
+        return Err("imbrication trop profonde".into());
+    }
+    let little = *b.get(*pos).ok_or("tronquée")? == 1;
+    *pos += 1;
+    let u32_at = |p: usize| -> Result<u32, String> {
+        let bytes: [u8; 4] = b
+            .get(p..p + 4)
+            .and_then(|s| s.try_into().ok())
+            .ok_or("tronquée")?;
+        Ok(if little {
+            u32::from_le_bytes(bytes)
+        } else {
+            u32::from_be_bytes(bytes)
+        })
+    };
+    let raw = u32_at(*pos)?;
+    *pos += 4;
+    // ISO codes (1000 Z, 2000 M, 3000 ZM) and EWKB flags (Z, M, SRID) both occur.
+    let (ewkb_z, ewkb_m) = (raw & 0x8000_0000 != 0, raw & 0x4000_0000 != 0);
+    if raw & 0x2000_0000 != 0 {
+        *pos += 4;
+    }
+    let code = raw & 0x0FFF_FFFF;
+    let (kind, dims) = (code % 1000, code / 1000);
+    let coord =
+        8 * (2 + usize::from(dims == 1 || dims == 3 || ewkb_z) + usize::from(dims >= 2 || ewkb_m));
+    let count = |pos: &mut usize, min_item: usize| -> Result<usize, String> {
+        let n = u32_at(*pos)? as usize;
+        *pos += 4;
+        let left = b.len().saturating_sub(*pos);
+        if n.saturating_mul(min_item) > left {
+            return Err(format!("{n} éléments annoncés pour {left} octets"));
+        }
+        Ok(n)
+    };
+    match kind {
+        1 => *pos += coord,
+        2 => *pos += count(pos, coord)? * coord,
+        3 => {
+            for _ in 0..count(pos, 4)? {
+                let n = count(pos, coord)?;
+                *pos += n * coord;
+            }
+        }
+        4..=7 => {
+            for _ in 0..count(pos, 5)? {
+                check_wkb(b, pos, depth + 1)?;
+            }
+        }
+        other => {
+            return Err(format!(
+                "type de géométrie WKB non pris en charge ({other})"
+            ))
+        }
+    }
+    if *pos > b.len() {
+        return Err("tronquée".into());
+    }
+    Ok(())
 }

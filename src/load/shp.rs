@@ -80,9 +80,9 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
         .into_iter()
         .enumerate()
         .filter(|(i, _)| table.deleted_rows.binary_search(i).is_err())
-        .map(|(_, shape)| {
+        .map(|(i, shape)| {
             let record = records.next().cloned().unwrap_or_default();
-            (record, to_geometry(shape))
+            (i, record, to_geometry(shape))
         });
     let features = collect(items, &crs, file_label, &mut report);
     Ok(ShpLayer {

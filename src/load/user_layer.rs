@@ -294,12 +294,13 @@ pub fn load(
                 });
                 kept += 1;
             }
-            parts.coverage_hints.push(CoverageHint {
-                layer: CoverageLayer::Planning,
-                source: source.name.clone(),
-                scope: None,
-                area: coverage_area(spec, &geometries),
-            });
+            push_coverage(
+                parts,
+                CoverageLayer::Planning,
+                &source.name,
+                spec,
+                &geometries,
+            );
         }
         Role::Risk => {
             let plan = spec
@@ -330,12 +331,7 @@ pub fn load(
                 });
                 kept += 1;
             }
-            parts.coverage_hints.push(CoverageHint {
-                layer: CoverageLayer::Risks,
-                source: plan.code.clone(),
-                scope: None,
-                area: coverage_area(spec, &geometries),
-            });
+            push_coverage(parts, CoverageLayer::Risks, &plan.code, spec, &geometries);
         }
     }
     r.features = kept;
@@ -343,10 +339,23 @@ pub fn load(
     Ok(())
 }
 
-fn coverage_area(spec: &UserLayerSpec, geometries: &[Geometry<f64>]) -> CoverageArea {
-    if spec.coverage_communes.is_empty() {
-        hull(geometries.iter())
-    } else {
-        CoverageArea::Communes(spec.coverage_communes.clone())
+/// A user layer covers the hull of its features, and the communes it declares (whose boundaries
+/// may reach further, e.g. a Paris-wide layer declared for the loaded arrondissement).
+fn push_coverage(
+    parts: &mut DatasetParts,
+    layer: CoverageLayer,
+    source: &str,
+    spec: &UserLayerSpec,
+    geometries: &[Geometry<f64>],
+) {
+    let communes = (!spec.coverage_communes.is_empty())
+        .then(|| CoverageArea::Communes(spec.coverage_communes.clone()));
+    for area in std::iter::once(hull(geometries.iter())).chain(communes) {
+        parts.coverage_hints.push(CoverageHint {
+            layer,
+            source: source.to_string(),
+            scope: None,
+            area,
+        });
     }
 }

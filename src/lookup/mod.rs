@@ -275,9 +275,10 @@ fn answer(
     let coverage = CoverageOut {
         commune: commune.is_some(),
         cadastre: parcel.is_some() || covered(CoverageLayer::Cadastre),
+        // Whatever a family lists here, its data covers here, even past a declared territory.
         planning: !zones.is_empty() || document.is_some() || covered(CoverageLayer::Planning),
-        servitudes: covered(CoverageLayer::Servitudes),
-        risks: covered(CoverageLayer::Risks),
+        servitudes: !servitudes.is_empty() || covered(CoverageLayer::Servitudes),
+        risks: !risks.is_empty() || covered(CoverageLayer::Risks),
         sources,
     };
     let nearest_parcel = match kind {
