@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::{black_box, BenchmarkId, Criterion, Throughput};
 use geo::Point;
 use urbaclic::dataset::Dataset;
-use urbaclic::lookup::lookup;
+use urbaclic::lookup::{find_at, lookup};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -197,6 +197,19 @@ fn main() {
                 i = (i + 1) % points.len();
                 let (lon, lat) = points[i];
                 black_box(lookup(&data, lon, lat))
+            })
+        });
+        g.finish();
+        // The core of the lookup: every layer's features at the point, borrowed, plus coverage —
+        // what a spatial database query returns, before the parcel analysis and the French answer.
+        let mut g = c.benchmark_group("find_at");
+        g.throughput(Throughput::Elements(1));
+        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % points.len();
+                let (lon, lat) = points[i];
+                black_box(find_at(&data, lon, lat).zones.len())
             })
         });
         g.finish();

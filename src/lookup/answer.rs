@@ -37,7 +37,7 @@ pub struct Scope {
 }
 
 /// How a feature meets what was analysed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct Hit {
     /// Whether the feature is under the point itself (the marker).
     pub at_point: bool,

@@ -12,9 +12,9 @@ use geo::{Geometry, InteriorPoint, Point};
 pub use answer::*;
 
 use crate::analysis::Footprint;
-use crate::dataset::{CoverageLayer, Dataset};
+use crate::dataset::{Coverage, CoverageLayer, Dataset};
 use crate::index::{distance_m, HasGeometry, SpatialLayer};
-use crate::model::{Origin, UrbaFeature, UrbaFeatureKind};
+use crate::model::{Origin, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind, ZoneUrba};
 use crate::nomenclature::{
     destdomi_label, nomenclature, regulation, typesect_label, typezone_label, RegulationEffect,
 };
@@ -79,6 +79,40 @@ impl Target<'_> {
     }
 }
 
+/// What meets a point or an area, borrowed from the dataset: the work a spatial database query
+/// does, before any answer is written (see [`find_at`]).
+pub struct Found<'a> {
+    pub zones: Vec<(&'a ZoneUrba, Hit)>,
+    pub prescriptions: Vec<(&'a UrbaFeature, Hit)>,
+    pub informations: Vec<(&'a UrbaFeature, Hit)>,
+    pub servitudes: Vec<(&'a Servitude, Hit)>,
+    pub risks: Vec<(&'a RiskZone, Hit)>,
+    pub coverage: Vec<&'a Coverage>,
+}
+
+impl<'a> Found<'a> {
+    fn new(data: &'a Dataset, target: &Target<'_>) -> Found<'a> {
+        Found {
+            zones: target.hits(&data.zones, 0.0),
+            prescriptions: target.hits(&data.prescriptions, LINE_TOLERANCE_M),
+            informations: target.hits(&data.informations, LINE_TOLERANCE_M),
+            servitudes: target.hits(&data.servitudes, LINE_TOLERANCE_M),
+            risks: target.hits(&data.risk_zones, LINE_TOLERANCE_M),
+            coverage: target
+                .hits(&data.coverage, 0.0)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
+        }
+    }
+}
+
+/// The features at a point in every layer, without analysing the parcel or writing an answer:
+/// the core that [`lookup`] builds on, and what benchmarks compare with a spatial database.
+pub fn find_at(data: &Dataset, lon: f64, lat: f64) -> Found<'_> {
+    Found::new(data, &Target::Point(Point::new(lon, lat)))
+}
+
 /// Everything that applies at `(lon, lat)` (WGS84 degrees, assumed in range): the parcel under the
 /// point when there is one, else the point itself.
 pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
@@ -132,9 +166,10 @@ fn answer(
     kind: ScopeKind,
 ) -> LookupAnswer {
     let p = target.point();
+    let found = Found::new(data, &target);
     let n = nomenclature();
     let commune = data.communes.at(p, 0.0).map(|(_, c)| c).next();
-    let zones_hit = target.hits(&data.zones, 0.0);
+    let zones_hit = found.zones;
     let zones: Vec<ZoneOut> = zones_hit
         .iter()
         .map(|(z, hit)| {
@@ -154,7 +189,7 @@ fn answer(
                 urlfic: z.urlfic.clone(),
                 reglement: z.urlfic.clone().or_else(|| z.nomfic.clone()),
                 idurba: z.idurba.clone(),
-                hit: hit.clone(),
+                hit: *hit,
                 source: source("zone_urba", &z.origin),
             }
         })
@@ -177,18 +212,18 @@ fn answer(
             source: source(layer, &f.origin),
         }
     };
-    let prescriptions = target
-        .hits(&data.prescriptions, LINE_TOLERANCE_M)
+    let prescriptions = found
+        .prescriptions
         .into_iter()
         .map(|h| urba("prescription", h))
         .collect();
-    let informations = target
-        .hits(&data.informations, LINE_TOLERANCE_M)
+    let informations = found
+        .informations
         .into_iter()
         .map(|h| urba("information", h))
         .collect();
-    let mut risks: Vec<RiskOut> = target
-        .hits(&data.risk_zones, LINE_TOLERANCE_M)
+    let mut risks: Vec<RiskOut> = found
+        .risks
         .into_iter()
         .map(|(z, hit)| {
             let plan = &data.risk_plans[z.plan];
@@ -214,7 +249,7 @@ fn answer(
         })
         .collect();
     let mut servitudes = Vec::new();
-    for (s, hit) in target.hits(&data.servitudes, LINE_TOLERANCE_M) {
+    for (s, hit) in found.servitudes {
         // An approved risk plan is also published as a PM1/PM3 easement: show it once, as a risk.
         if let Some(gaspar) = s.id_gaspar.as_deref() {
             let same: Vec<&mut RiskOut> = risks
@@ -245,14 +280,7 @@ fn answer(
             source: source("assiette_sup", &s.origin),
         });
     }
-    let sources: Vec<CoverageSource> = match &target {
-        Target::Point(_) => data.coverage.at(p, 0.0).map(|(_, c)| c.into()).collect(),
-        Target::Area(fp, _) => fp
-            .overlaps(&data.coverage, 0.0)
-            .into_iter()
-            .map(|(_, c, _)| c.into())
-            .collect(),
-    };
+    let sources: Vec<CoverageSource> = found.coverage.into_iter().map(Into::into).collect();
     let covered = |layer: CoverageLayer| sources.iter().any(|c| c.layer == layer);
     let document_index = zones_hit
         .iter()
