@@ -41,7 +41,11 @@ fn typed_list(text: &str) -> HashMap<(String, String), String> {
         .skip(1)
         // `--` rows document codes withdrawn from the standard.
         .filter(|r| r.first().is_some_and(|c| c != "--"))
-        .filter_map(|r| Some(((r.first()?.clone(), r.get(1)?.clone()), r.get(2)?.clone())))
+        .filter_map(|r| {
+            // Some labels carry a remark for data producers on the following lines: keep the label.
+            let label = r.get(2)?.lines().next()?.trim().to_string();
+            Some(((r.first()?.clone(), r.get(1)?.clone()), label))
+        })
         .collect()
 }
 
