@@ -129,8 +129,17 @@ pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) 
     }
     let mut twice = 0.0;
     // Pieces of ∂P inside Z (or along ∂Z, bounding the same side).
+    let mut near = Vec::with_capacity(z_near.len());
     for &[a, b] in p.edges() {
-        let near = z.edges_in(segment_rect(a, b));
+        // Z's edges near P were fetched once; each edge of P only needs those near itself.
+        let rect = segment_rect(a, b);
+        near.clear();
+        near.extend(z_near.iter().filter(|[c, d]| {
+            c.x.max(d.x) >= rect.min().x
+                && c.x.min(d.x) <= rect.max().x
+                && c.y.max(d.y) >= rect.min().y
+                && c.y.min(d.y) <= rect.max().y
+        }));
         let ts = split_params(a, b, &near);
         let r = b - a;
         for w in ts.windows(2) {
@@ -150,7 +159,7 @@ pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) 
     }
     // Pieces of ∂Z strictly inside P.
     let p_edges = p.edges();
-    for [c, d] in z_near {
+    for &[c, d] in &z_near {
         let ts = split_params(c, d, p_edges);
         let s = d - c;
         for w in ts.windows(2) {
