@@ -15,7 +15,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use super::params::Params;
+use super::params::{Coordinates, Params};
+use super::ApiError;
 use super::AppState;
 use crate::dataset::Dataset;
 use crate::geocode::batch::{geocode_csv, reverse_csv, BatchOptions};
@@ -184,36 +185,26 @@ fn params(raw: Option<&str>) -> Result<Params, BanError> {
     Params::parse(raw).map_err(|e| BanError::new("invalid_query", e.to_string()))
 }
 
-fn number(p: &Params, name: &str) -> Result<Option<f64>, BanError> {
-    let Some(v) = p.get(name) else {
-        return Ok(None);
-    };
-    match v.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(Some(x)),
-        _ => Err(BanError::new(
-            "invalid_parameter",
-            format!("le paramètre « {name} » doit être un nombre, reçu « {v} »"),
-        )),
+/// The shared parameter rules ([`Params::number`], [`Coordinates::new`]) answered in the BAN shape.
+impl From<ApiError> for BanError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::BadRequest { code, message } => BanError::new(code, message),
+            other => BanError::new("invalid_parameter", other.to_string()),
+        }
     }
+}
+
+fn number(p: &Params, name: &str) -> Result<Option<f64>, BanError> {
+    Ok(p.number(name)?)
 }
 
 /// `lon`/`lat`: both or neither, in range.
 fn point(p: &Params, required: bool) -> Result<Option<(f64, f64)>, BanError> {
     match (number(p, "lon")?, number(p, "lat")?) {
         (Some(lon), Some(lat)) => {
-            if !(-180.0..=180.0).contains(&lon) {
-                return Err(BanError::new(
-                    "out_of_range",
-                    format!("longitude hors limites (-180 à 180) : {lon}"),
-                ));
-            }
-            if !(-90.0..=90.0).contains(&lat) {
-                return Err(BanError::new(
-                    "out_of_range",
-                    format!("latitude hors limites (-90 à 90) : {lat}"),
-                ));
-            }
-            Ok(Some((lon, lat)))
+            let at = Coordinates::new(lon, lat)?;
+            Ok(Some((at.lon, at.lat)))
         }
         (None, None) if !required => Ok(None),
         (None, None) => Err(BanError::new(
