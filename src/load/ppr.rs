@@ -188,7 +188,10 @@ pub fn load_covadis(
                 parts.risk_zones.push(RiskZone {
                     plan,
                     code: t("CODEZONE").unwrap_or_default(),
-                    label: t("NOM").unwrap_or_default(),
+                    // Some plans write "-" for "no label".
+                    label: t("NOM")
+                        .filter(|n| n.chars().any(char::is_alphanumeric))
+                        .unwrap_or_default(),
                     regulation: t("TYPEREG").map(|c| two_digits(&c)),
                     url,
                     origin: Origin {
