@@ -33,8 +33,10 @@ pub fn collect<A>(
     let mut out = Vec::new();
     for (i, attrs, geometry) in items {
         let prepared = geometry.and_then(sanitize).and_then(|mut s| {
+            let first = first_coord(&s.geometry);
             crs.geometry_to_wgs84(&mut s.geometry)
                 .map_err(|e| e.to_string())?;
+            check_round_trip(crs, first, first_coord(&s.geometry))?;
             Ok(s)
         });
         match prepared {
@@ -114,6 +116,35 @@ fn fix_ring(mut ring: LineString<f64>, notes: &mut Vec<String>) -> Option<LineSt
     Some(ring)
 }
 
+fn first_coord(g: &Geometry<f64>) -> Option<Coord<f64>> {
+    use geo::CoordsIter;
+    g.coords_iter().next()
+}
+
+/// A coordinate far outside a projection's domain (a garbage 1e300, a Lambert-93 file declared as
+/// something else) can come out as a plausible-looking latitude such as −90°: going back must give
+/// the same point, to within a metre, or the feature is skipped.
+fn check_round_trip(
+    crs: &Crs,
+    before: Option<Coord<f64>>,
+    after: Option<Coord<f64>>,
+) -> Result<(), String> {
+    if crs.is_wgs84() {
+        return Ok(());
+    }
+    let (Some(b), Some(a)) = (before, after) else {
+        return Ok(());
+    };
+    let back = crs.from_wgs84(a.x, a.y).map_err(|e| e.to_string())?;
+    if !(a.y.abs() <= 90.0 && a.x.abs() <= 180.0) || (back.0 - b.x).hypot(back.1 - b.y) > 1.0 {
+        return Err(format!(
+            "coordonnées ({}, {}) hors du domaine de {}",
+            b.x, b.y, crs.name
+        ));
+    }
+    Ok(())
+}
+
 fn all_finite(geometry: &Geometry<f64>) -> bool {
     use geo::CoordsIter;
     geometry
@@ -143,6 +174,28 @@ mod tests {
             panic!("polygons come out as multipolygons")
         };
         assert!(mp.0[0].interiors().is_empty());
+    }
+
+    #[test]
+    fn coordinates_outside_the_projection_are_skipped() {
+        let crs = Crs::from_epsg(2154).unwrap();
+        let mut report = LayerReport::default();
+        let items = vec![
+            (
+                0,
+                (),
+                Ok(Geometry::Point(Point::new(652_000.0, 6_862_000.0))),
+            ),
+            (1, (), Ok(Geometry::Point(Point::new(1e300, 1e300)))),
+        ];
+        let kept = collect(items.into_iter(), &crs, "f.shp", &mut report);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(report.skipped, 1);
+        assert!(
+            report.warnings[0].contains("f.shp entité 1 ignorée"),
+            "{:?}",
+            report.warnings
+        );
     }
 
     #[test]
