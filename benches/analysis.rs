@@ -10,6 +10,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{polygon, CoordsIter, Geometry};
+use urbaclic::analysis::Footprint;
 use urbaclic::dataset::Dataset;
 use urbaclic::load::load_dir;
 use urbaclic::lookup::{lookup_footprint, lookup_parcel};
@@ -45,19 +46,19 @@ fn bench(c: &mut Criterion) {
             lookup_parcel(&data, &ids[i]).unwrap()
         })
     });
-    let arpaillargues: Vec<Geometry<f64>> = data
+    let arpaillargues: Vec<Footprint> = data
         .zones
         .features()
         .iter()
         .filter(|z| z.origin.file.contains("30014"))
         .flat_map(|z| z.geometry.coords_iter().step_by(40).collect::<Vec<_>>())
-        .map(|c| square(c.x, c.y, 60.0))
+        .filter_map(|c| Footprint::new(square(c.x, c.y, 60.0)))
         .collect();
     let mut j = 0;
     g.bench_function("footprint_arpaillargues", |b| {
         b.iter(|| {
             j = (j + 1) % arpaillargues.len();
-            lookup_footprint(&data, arpaillargues[j].clone()).unwrap()
+            lookup_footprint(&data, &arpaillargues[j]).unwrap()
         })
     });
     let big = data
@@ -66,17 +67,17 @@ fn bench(c: &mut Criterion) {
         .iter()
         .max_by_key(|z| z.geometry.coords_count())
         .unwrap();
-    let around_big: Vec<Geometry<f64>> = big
+    let around_big: Vec<Footprint> = big
         .geometry
         .coords_iter()
         .step_by(97)
-        .map(|c| square(c.x, c.y, 60.0))
+        .filter_map(|c| Footprint::new(square(c.x, c.y, 60.0)))
         .collect();
     let mut k = 0;
     g.bench_function("footprint_plui_big_zone", |b| {
         b.iter(|| {
             k = (k + 1) % around_big.len();
-            lookup_footprint(&data, around_big[k].clone()).unwrap()
+            lookup_footprint(&data, &around_big[k]).unwrap()
         })
     });
     g.finish();

@@ -131,13 +131,18 @@ has_geometry!(
     Coverage
 );
 
+/// The convex hull of some geometries.
+fn convex_hull<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> geo::Polygon<f64> {
+    let points: MultiPoint<f64> = geometries
+        .flat_map(|g| g.coords_iter().map(Point::from))
+        .collect();
+    points.convex_hull()
+}
+
 /// The convex hull of some geometries, as a coverage area of last resort.
 pub fn hull<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> CoverageArea {
-    let points: MultiPoint<f64> = geometries
-        .flat_map(|g| g.coords_iter().map(Point::from).collect::<Vec<_>>())
-        .collect();
     CoverageArea::Area(
-        MultiPolygon(vec![points.convex_hull()]),
+        MultiPolygon(vec![convex_hull(geometries)]),
         "enveloppe convexe des entités",
     )
 }
@@ -231,21 +236,15 @@ fn add_communes_without_boundary(parts: &mut DatasetParts) {
     }
     let mut derived: Vec<Commune> = by_commune
         .into_iter()
-        .map(|(insee, parcels)| {
-            let points: MultiPoint<f64> = parcels
-                .iter()
-                .flat_map(|p| p.geometry.coords_iter().map(Point::from))
-                .collect();
-            Commune {
-                insee: insee.to_string(),
-                name: parts
-                    .commune_names
-                    .get(insee)
-                    .cloned()
-                    .unwrap_or_else(|| insee.to_string()),
-                approximate: true,
-                geometry: Geometry::Polygon(points.convex_hull()),
-            }
+        .map(|(insee, parcels)| Commune {
+            insee: insee.to_string(),
+            name: parts
+                .commune_names
+                .get(insee)
+                .cloned()
+                .unwrap_or_else(|| insee.to_string()),
+            approximate: true,
+            geometry: Geometry::Polygon(convex_hull(parcels.iter().map(|p| &p.geometry))),
         })
         .collect();
     derived.sort_by(|a, b| a.insee.cmp(&b.insee));

@@ -10,6 +10,7 @@ use geo::{polygon, Geometry, MultiPolygon};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
+use urbaclic::analysis::Footprint;
 use urbaclic::api::{router, AppState};
 use urbaclic::dataset::{Dataset, DatasetParts};
 use urbaclic::load::{load_dir, LoadReport};
@@ -89,7 +90,8 @@ fn square_over_a_zone_boundary_splits_30_70() {
     };
     let data = Dataset::build(parts, LoadReport::default());
     let square = polygon![(x: 1.9997, y: 45.9995), (x: 2.0007, y: 45.9995), (x: 2.0007, y: 46.0005), (x: 1.9997, y: 46.0005)];
-    let a = lookup_footprint(&data, Geometry::Polygon(square)).unwrap();
+    let fp = Footprint::new(Geometry::Polygon(square)).unwrap();
+    let a = lookup_footprint(&data, &fp).unwrap();
     assert_eq!(a.scope.kind, ScopeKind::Footprint);
     let shares: Vec<(String, f64)> = a
         .zones

@@ -39,6 +39,8 @@ pub struct Footprint {
     origin: Coord<f64>,
     kx: f64,
     ky: f64,
+    /// The footprint's edges in the local metric frame, for distances to lines and points.
+    edges_m: Vec<[Coord<f64>; 2]>,
     pub area_m2: f64,
 }
 
@@ -66,7 +68,10 @@ impl Footprint {
         let (ky, kx) = metres_per_degree(c.y);
         let scale = kx * ky;
         let area_m2 = area::area(&prepared) * scale;
-        (area_m2 > 0.0).then_some(Footprint {
+        if area_m2 <= 0.0 {
+            return None;
+        }
+        let mut fp = Footprint {
             geometry,
             prepared,
             rect,
@@ -74,8 +79,16 @@ impl Footprint {
             origin: c,
             kx,
             ky,
+            edges_m: Vec::new(),
             area_m2,
-        })
+        };
+        fp.edges_m = fp
+            .prepared
+            .edges()
+            .iter()
+            .map(|&[e, f]| [fp.to_metres(e), fp.to_metres(f)])
+            .collect();
+        Some(fp)
     }
 
     /// Bounding box, for candidate searches.
@@ -104,18 +117,12 @@ impl Footprint {
         search: Rect<f64>,
         tolerance_m: f64,
     ) -> bool {
-        let edges: Vec<[Coord<f64>; 2]> = self
-            .prepared
-            .edges()
-            .iter()
-            .map(|&[e, f]| [self.to_metres(e), self.to_metres(f)])
-            .collect();
         layer.any_segment_near(i, search, |a, b| {
             if self.prepared.contains(a.into()) {
                 return true;
             }
             let (a, b) = (self.to_metres(a), self.to_metres(b));
-            edges
+            self.edges_m
                 .iter()
                 .any(|&[e, f]| segment_distance(a, b, e, f) <= tolerance_m)
         })

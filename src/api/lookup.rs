@@ -8,7 +8,7 @@ use geo::{CoordsIter, Geometry};
 
 use super::params::{Coordinates, Params};
 use super::{ApiError, AppState};
-use crate::analysis::metres_per_degree;
+use crate::analysis::Footprint;
 use crate::dataset::Dataset;
 use crate::geocode::upstream::{search_with_upstream, HitSource};
 use crate::geocode::{is_uncertain, SearchHit, SearchQuery};
@@ -177,14 +177,14 @@ pub async fn post_lookup(
                 "emprise trop volumineuse : plus de {MAX_BODY_BYTES} octets"
             ))
         })?;
-    let geometry = parse_footprint(&body)?;
+    let footprint = parse_footprint(&body)?;
     let data = state.dataset();
-    lookup_footprint(&data, geometry)
+    lookup_footprint(&data, &footprint)
         .map(Json)
         .ok_or_else(|| ApiError::bad_request("invalid_geometry", "emprise de surface nulle"))
 }
 
-fn parse_footprint(body: &[u8]) -> Result<Geometry<f64>, ApiError> {
+fn parse_footprint(body: &[u8]) -> Result<Footprint, ApiError> {
     let bad = |m: String| ApiError::bad_request("invalid_geometry", m);
     let text = std::str::from_utf8(body).map_err(|_| bad("corps non UTF-8".into()))?;
     let gj: geojson::GeoJson = text
@@ -218,16 +218,13 @@ fn parse_footprint(body: &[u8]) -> Result<Geometry<f64>, ApiError> {
     for c in geometry.coords_iter() {
         Coordinates::new(c.x, c.y)?;
     }
-    let area = geo::Area::unsigned_area(&geometry) * {
-        let lat = geometry.coords_iter().next().map(|c| c.y).unwrap_or(0.0);
-        let (ky, kx) = metres_per_degree(lat);
-        kx * ky
-    };
-    if area > MAX_AREA_M2 {
+    // The area measured here is the one the analysis reports.
+    let fp = Footprint::new(geometry).ok_or_else(|| bad("emprise de surface nulle".into()))?;
+    if fp.area_m2 > MAX_AREA_M2 {
         return Err(bad(format!(
             "emprise trop grande : {:.0} m² (maximum {MAX_AREA_M2:.0} m²)",
-            area
+            fp.area_m2
         )));
     }
-    Ok(geometry)
+    Ok(fp)
 }

@@ -7,7 +7,7 @@
 
 pub mod answer;
 
-use geo::{Geometry, InteriorPoint, Point};
+use geo::{InteriorPoint, Point};
 
 pub use answer::*;
 
@@ -140,13 +140,12 @@ pub fn lookup_parcel(data: &Dataset, id: &str) -> Option<LookupAnswer> {
     ))
 }
 
-/// The analysis of a project footprint (polygonal, WGS84); `None` when it has no area.
-pub fn lookup_footprint(data: &Dataset, geometry: Geometry<f64>) -> Option<LookupAnswer> {
-    let fp = Footprint::new(geometry)?;
+/// The analysis of a project footprint (see [`Footprint::new`]).
+pub fn lookup_footprint(data: &Dataset, fp: &Footprint) -> Option<LookupAnswer> {
     let p = fp.geometry.interior_point()?;
     Some(answer(
         data,
-        Target::Area(&fp, p),
+        Target::Area(fp, p),
         None,
         ScopeKind::Footprint,
     ))

@@ -189,49 +189,26 @@ pub fn summarise(a: &LookupAnswer) -> Vec<Sentence> {
         }
         text
     };
-    for r in a
-        .risks
-        .iter()
-        .filter(|r| r.effect == RegulationEffect::Ban && !is_marginal(&r.hit))
-    {
-        out.push(sentence(
-            SentenceKind::Ban,
-            risk_sentence(r),
-            vec![r.source.clone()],
-        ));
-    }
-    for p in a
-        .prescriptions
-        .iter()
-        .filter(|p| is_restrictive(p) && !is_marginal(&p.hit))
-    {
-        out.push(sentence(
-            SentenceKind::Ban,
-            prescription_text(p, scope),
-            vec![p.source.clone()],
-        ));
-    }
-    for r in a
-        .risks
-        .iter()
-        .filter(|r| r.effect != RegulationEffect::Ban && !is_marginal(&r.hit))
-    {
-        out.push(sentence(
-            SentenceKind::Condition,
-            risk_sentence(r),
-            vec![r.source.clone()],
-        ));
-    }
-    for p in a
-        .prescriptions
-        .iter()
-        .filter(|p| !is_restrictive(p) && !is_marginal(&p.hit))
-    {
-        out.push(sentence(
-            SentenceKind::Condition,
-            prescription_text(p, scope),
-            vec![p.source.clone()],
-        ));
+    // What forbids building first, then what conditions it; within each, risks then prescriptions.
+    for (kind, forbids) in [(SentenceKind::Ban, true), (SentenceKind::Condition, false)] {
+        for r in a
+            .risks
+            .iter()
+            .filter(|r| (r.effect == RegulationEffect::Ban) == forbids && !is_marginal(&r.hit))
+        {
+            out.push(sentence(kind, risk_sentence(r), vec![r.source.clone()]));
+        }
+        for p in a
+            .prescriptions
+            .iter()
+            .filter(|p| is_restrictive(p) == forbids && !is_marginal(&p.hit))
+        {
+            out.push(sentence(
+                kind,
+                prescription_text(p, scope),
+                vec![p.source.clone()],
+            ));
+        }
     }
 
     // Easements.
