@@ -13,7 +13,7 @@ use crate::index::{HasGeometry, SpatialLayer};
 use crate::load::LoadReport;
 use crate::model::{
     Commune, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind,
-    ZoneUrba,
+    ZoneUrba, ZoningTheme, ZoningZone,
 };
 
 /// The layer families whose coverage is tracked.
@@ -28,6 +28,8 @@ pub enum CoverageLayer {
     Servitudes,
     /// Risk plans.
     Risks,
+    /// Zoning maps of a theme (the theme key is the coverage's `scope`).
+    Zoning,
 }
 
 /// The territory a source says it covers, resolved against boundaries in [`Dataset::build`].
@@ -79,6 +81,8 @@ pub struct DatasetParts {
     pub servitudes: Vec<Servitude>,
     pub risk_plans: Vec<RiskPlan>,
     pub risk_zones: Vec<RiskZone>,
+    pub zoning_themes: Vec<ZoningTheme>,
+    pub zoning_zones: Vec<ZoningZone>,
     pub coverage_hints: Vec<CoverageHint>,
     pub ban_files: Vec<PathBuf>,
     /// Commune names from address files, for communes without a boundary file.
@@ -100,6 +104,10 @@ pub struct Dataset {
     pub servitudes: SpatialLayer<Servitude>,
     pub risk_plans: Vec<RiskPlan>,
     pub risk_zones: SpatialLayer<RiskZone>,
+    /// Zoning themes, in manifest order.
+    pub zoning_themes: Vec<ZoningTheme>,
+    /// The zones of every zoning theme, each naming its theme.
+    pub zoning: SpatialLayer<ZoningZone>,
     pub coverage: SpatialLayer<Coverage>,
     /// BAN files listed in the data, for the geocoder.
     pub ban_files: Vec<PathBuf>,
@@ -128,6 +136,7 @@ has_geometry!(
     UrbaFeature,
     Servitude,
     RiskZone,
+    ZoningZone,
     Coverage
 );
 
@@ -175,6 +184,8 @@ impl Dataset {
             servitudes: SpatialLayer::new(parts.servitudes),
             risk_plans: parts.risk_plans,
             risk_zones: SpatialLayer::new(parts.risk_zones),
+            zoning_themes: parts.zoning_themes,
+            zoning: SpatialLayer::new(parts.zoning_zones),
             coverage: SpatialLayer::new(coverage),
             ban_files: parts.ban_files,
             planning_complete_communes: parts.planning_complete_communes,
@@ -219,6 +230,8 @@ impl Dataset {
             "servitudes": self.servitudes.len(),
             "risk_plans": self.risk_plans.len(),
             "risk_zones": self.risk_zones.len(),
+            "zoning_themes": self.zoning_themes.len(),
+            "zoning_zones": self.zoning.len(),
         })
     }
 }

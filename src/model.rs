@@ -194,6 +194,36 @@ pub struct RiskZone {
     pub geometry: Geometry<f64>,
 }
 
+/// A theme of zoning maps: a national or local map made of polygons with a code and a label
+/// (seismic zoning, airport noise plan, clay-shrinkage hazard, former quarries…), declared in the
+/// manifest with `role = "zoning"` and a `theme`. Adding a theme needs no code.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ZoningTheme {
+    /// Key of the theme (`sismicite`, `bruit-aeroport`, `carrieres`…): the answer section and the
+    /// map layer are named after it.
+    pub key: String,
+    /// Name shown to users (`Zonage sismique`).
+    pub name: String,
+}
+
+/// A polygon of a zoning map.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoningZone {
+    /// Index into [`crate::dataset::Dataset::zoning_themes`].
+    #[serde(skip)]
+    pub theme: usize,
+    /// The zone's code as the source writes it (`3`, `C`, `fort`…).
+    pub code: String,
+    /// The zone's label, from the manifest's field mapping.
+    pub label: String,
+    /// A link to the text behind the map, when the mapping gives one.
+    pub url: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+    #[serde(skip)]
+    pub geometry: Geometry<f64>,
+}
+
 /// Where a feature came from: the file and its 0-based feature number, for traceability.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {

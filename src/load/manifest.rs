@@ -16,7 +16,8 @@
 //!
 //! Roles: `parcels` (fields `id`, `commune`, `prefixe`, `section`, `numero`, `contenance`),
 //! `zones` (`libelle`, `libelong`, `typezone`, `nomfic`, `urlfic`; optional `[source.document]`),
-//! `risk` (`code`, `label`, `regulation`, `url`; required `[source.plan]`). A layer's coverage is the
+//! `risk` (`code`, `label`, `regulation`, `url`; required `[source.plan]`), `zoning` (`code`,
+//! `label`, `url`; required `theme`, with `name` the theme's name). A layer's coverage is the
 //! convex hull of its features unless `coverage_communes` lists the INSEE codes it covers.
 
 use std::collections::BTreeMap;
@@ -65,6 +66,10 @@ pub struct SourceEntry {
     pub plan: Option<PlanSpec>,
     #[serde(default)]
     pub coverage_communes: Vec<String>,
+    /// For `role = "zoning"`: the theme key (`sismicite`, `bruit-aeroport`…); `name` is then the
+    /// theme's name shown to users.
+    #[serde(default)]
+    pub theme: Option<String>,
 }
 
 /// Role of a layer outside the standards.
@@ -74,6 +79,8 @@ pub enum Role {
     Parcels,
     Zones,
     Risk,
+    /// A zoning map of a theme: polygons with a code and a label.
+    Zoning,
 }
 
 /// The planning document a user zone layer belongs to.
@@ -112,6 +119,8 @@ pub struct UserLayerSpec {
     pub document: Option<DocumentSpec>,
     pub plan: Option<PlanSpec>,
     pub coverage_communes: Vec<String>,
+    /// The theme of a zoning layer (validated key and name).
+    pub theme: Option<crate::model::ZoningTheme>,
 }
 
 impl Manifest {
@@ -170,6 +179,34 @@ impl Manifest {
                             reason: format!("{} : rôle risk sans [source.plan]", entry.path),
                         });
                     }
+                    let theme = match (role, &entry.theme) {
+                        (Role::Zoning, Some(key)) => Some(crate::model::ZoningTheme {
+                            key: theme_key(key).map_err(|reason| LoadError::Manifest {
+                                path: self.path.clone(),
+                                reason: format!("{} : {reason}", entry.path),
+                            })?,
+                            name: entry.name.clone().unwrap_or_else(|| key.clone()),
+                        }),
+                        (Role::Zoning, None) => {
+                            return Err(LoadError::Manifest {
+                                path: self.path.clone(),
+                                reason: format!(
+                                    "{} : rôle zoning sans « theme » (ex. theme = \"sismicite\")",
+                                    entry.path
+                                ),
+                            })
+                        }
+                        (_, Some(_)) => {
+                            return Err(LoadError::Manifest {
+                                path: self.path.clone(),
+                                reason: format!(
+                                    "{} : « theme » ne s'emploie qu'avec role = \"zoning\"",
+                                    entry.path
+                                ),
+                            })
+                        }
+                        (_, None) => None,
+                    };
                     out.push(Source {
                         kind: SourceKind::UserLayer(Box::new(UserLayerSpec {
                             role,
@@ -177,6 +214,7 @@ impl Manifest {
                             document: entry.document.clone(),
                             plan: entry.plan.clone(),
                             coverage_communes: entry.coverage_communes.clone(),
+                            theme,
                         })),
                         name: entry.name.clone().unwrap_or_else(|| entry.path.clone()),
                         files: vec![path],
@@ -200,6 +238,45 @@ impl Manifest {
         }
         Ok(out)
     }
+}
+
+/// Layer names that a zoning theme may not take: the map and the answer already use them.
+pub const RESERVED_LAYER_NAMES: [&str; 7] = [
+    "communes",
+    "parcels",
+    "zones",
+    "prescriptions",
+    "informations",
+    "servitudes",
+    "risks",
+];
+
+/// Checks a theme key: lower-case ASCII letters, digits and `-`, not a reserved layer name, since
+/// it names a map layer and an answer section.
+///
+/// ```
+/// use urbaclic::load::manifest::theme_key;
+/// assert_eq!(theme_key("bruit-aeroport").unwrap(), "bruit-aeroport");
+/// assert!(theme_key("Zonage sismique").is_err());
+/// assert!(theme_key("zones").is_err());
+/// ```
+pub fn theme_key(key: &str) -> Result<String, String> {
+    let well_formed = !key.is_empty()
+        && key.len() <= 40
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !well_formed {
+        return Err(format!(
+            "thème « {key} » invalide : lettres minuscules sans accent, chiffres et tirets (ex. sismicite, bruit-aeroport)"
+        ));
+    }
+    if RESERVED_LAYER_NAMES.contains(&key) {
+        return Err(format!(
+            "thème « {key} » réservé (déjà le nom d'une couche) ; choisissez-en un autre"
+        ));
+    }
+    Ok(key.to_string())
 }
 
 /// Fills a field template: `{NAME}` is replaced by that field's value (case-insensitive), other text is

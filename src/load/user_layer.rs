@@ -16,7 +16,7 @@ use super::scan::{Source, SourceKind};
 use super::{relative, shp, LayerReport, LoadError, LoadReport};
 use crate::dataset::{hull, CoverageArea, CoverageHint, CoverageLayer, DatasetParts};
 use crate::model::{
-    Commune, Origin, Parcel, PlanDocument, RiskPlan, RiskPlanKind, RiskZone, ZoneUrba,
+    Commune, Origin, Parcel, PlanDocument, RiskPlan, RiskPlanKind, RiskZone, ZoneUrba, ZoningZone,
 };
 
 /// Etalab cadastre parcels.
@@ -214,6 +214,7 @@ pub fn load(
         Role::Parcels => "parcelles (couche déclarée)",
         Role::Zones => "zones (couche déclarée)",
         Role::Risk => "risque (couche déclarée)",
+        Role::Zoning => "zonage (couche déclarée)",
     };
     let (rows, mut r) = read_rows(file, &label, layer_name)?;
     let field = |row: &Row, key: &str| -> Option<String> {
@@ -298,6 +299,7 @@ pub fn load(
                 parts,
                 CoverageLayer::Planning,
                 &source.name,
+                None,
                 spec,
                 &geometries,
             );
@@ -331,7 +333,56 @@ pub fn load(
                 });
                 kept += 1;
             }
-            push_coverage(parts, CoverageLayer::Risks, &plan.code, spec, &geometries);
+            push_coverage(
+                parts,
+                CoverageLayer::Risks,
+                &plan.code,
+                None,
+                spec,
+                &geometries,
+            );
+        }
+        Role::Zoning => {
+            required("code")?;
+            let theme = spec
+                .theme
+                .as_ref()
+                .expect("checked when the manifest was read");
+            let index = match parts.zoning_themes.iter().position(|t| t.key == theme.key) {
+                Some(i) => i,
+                None => {
+                    parts.zoning_themes.push(theme.clone());
+                    parts.zoning_themes.len() - 1
+                }
+            };
+            for (i, row, geometry) in rows {
+                let Some(code) = field(&row, "code") else {
+                    r.skipped += 1;
+                    r.warnings
+                        .push(format!("{label} entité {i} ignorée : code vide"));
+                    continue;
+                };
+                parts.zoning_zones.push(ZoningZone {
+                    theme: index,
+                    label: field(&row, "label").unwrap_or_else(|| code.clone()),
+                    code,
+                    url: field(&row, "url"),
+                    origin: Origin {
+                        file: label.clone(),
+                        feature: i,
+                    },
+                    geometry,
+                });
+                kept += 1;
+            }
+            push_coverage(
+                parts,
+                CoverageLayer::Zoning,
+                &source.name,
+                Some(theme.key.clone()),
+                spec,
+                &geometries,
+            );
         }
     }
     r.features = kept;
@@ -345,6 +396,7 @@ fn push_coverage(
     parts: &mut DatasetParts,
     layer: CoverageLayer,
     source: &str,
+    scope: Option<String>,
     spec: &UserLayerSpec,
     geometries: &[Geometry<f64>],
 ) {
@@ -354,7 +406,7 @@ fn push_coverage(
         parts.coverage_hints.push(CoverageHint {
             layer,
             source: source.to_string(),
-            scope: None,
+            scope: scope.clone(),
             area,
         });
     }
