@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
-use crate::api::{router, AppState};
+use crate::api::router;
+use crate::app::AppState;
 use crate::config::ServerConfig;
 use crate::dataset::Dataset;
 use crate::load::load_dir;
-use crate::lookup::{lookup, lookup_parcel, LookupAnswer};
+use crate::lookup::{lookup, lookup_address, lookup_parcel, LookupAnswer, Position};
 
 /// urbaclic — règles d'urbanisme applicables à une adresse ou une parcelle.
 #[derive(Parser, Debug)]
@@ -110,18 +111,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let data = load(data)?;
             let answer = match (address, parcel, lat, lon) {
-                (Some(q), None, None, None) => tokio::runtime::Runtime::new()?
-                    .block_on(crate::api::lookup_address(&data, &q))
-                    .map_err(|e| anyhow::anyhow!("{e}"))?,
-                (None, Some(id), None, None) => {
-                    let id = id.trim().to_ascii_uppercase();
-                    lookup_parcel(&data, &id).with_context(|| {
-                        format!("parcelle {id} inconnue dans les données chargées")
-                    })?
+                (Some(q), None, None, None) => {
+                    tokio::runtime::Runtime::new()?.block_on(lookup_address(&data, None, &q))?
                 }
+                (None, Some(id), None, None) => lookup_parcel(&data, &id)?,
                 (None, None, Some(lat), Some(lon)) => {
-                    let at = crate::api::Coordinates::new(lon, lat)
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let at = Position::new(lon, lat)?;
                     lookup(&data, at.lon, at.lat)
                 }
                 _ => {
@@ -151,8 +146,7 @@ fn serve(
 ) -> anyhow::Result<()> {
     let start = std::time::Instant::now();
     let data_dir = data.unwrap_or_else(default_data_dir);
-    let mut dataset = load(Some(data_dir.clone()))?;
-    dataset.upstream = config.upstream().map_err(anyhow::Error::msg)?;
+    let dataset = load(Some(data_dir.clone()))?;
     eprintln!(
         "données chargées en {} ms ({} couches, {} avertissements)",
         start.elapsed().as_millis(),
@@ -160,6 +154,7 @@ fn serve(
         dataset.report.warning_count()
     );
     let mut state = AppState::new(dataset);
+    state.upstream = config.upstream().map_err(anyhow::Error::msg)?;
     state.frontend_dir = frontend;
     state.data_dir = Some(data_dir);
     let app = router(state.clone());

@@ -115,8 +115,6 @@ pub struct Dataset {
     pub planning_complete_communes: Vec<String>,
     /// The address index built from [`Dataset::ban_files`] and the communes, if any address is loaded.
     pub addresses: Option<crate::geocode::AddressIndex>,
-    /// Optional remote BAN-compatible geocoder, from the server configuration.
-    pub upstream: Option<crate::geocode::UpstreamConfig>,
     pub report: LoadReport,
 }
 
@@ -190,7 +188,6 @@ impl Dataset {
             ban_files: parts.ban_files,
             planning_complete_communes: parts.planning_complete_communes,
             addresses: None,
-            upstream: None,
             report,
         }
     }
@@ -216,6 +213,38 @@ impl Dataset {
     /// A parcel by its 14-character id.
     pub fn parcel(&self, id: &str) -> Option<&Parcel> {
         self.parcels.get(*self.parcel_ids.get(id)?)
+    }
+
+    /// The planning document that applies where `zones` were found: theirs, else the one listing
+    /// the commune (`DOC_URBA_COM`), else the one whose planning coverage includes the place.
+    pub fn document_at<'z>(
+        &self,
+        zones: impl IntoIterator<Item = &'z ZoneUrba>,
+        commune: Option<&Commune>,
+        coverage: &[&Coverage],
+    ) -> Option<&PlanDocument> {
+        let index = zones
+            .into_iter()
+            .find_map(|z| z.document)
+            .or_else(|| {
+                let insee = &commune?.insee;
+                self.documents
+                    .iter()
+                    .position(|d| d.communes.iter().any(|c| c == insee))
+            })
+            .or_else(|| {
+                coverage
+                    .iter()
+                    .filter(|c| c.layer == CoverageLayer::Planning)
+                    .find_map(|c| self.documents.iter().position(|d| d.idurba == c.source))
+            })?;
+        self.documents.get(index)
+    }
+
+    /// Whether the manifest declares the planning data complete for commune `insee` (no
+    /// document there then means the national rules, RNU).
+    pub fn planning_declared_complete(&self, insee: &str) -> bool {
+        self.planning_complete_communes.iter().any(|c| c == insee)
     }
 
     /// Feature counts per layer, for `/health` and `check-data`.

@@ -3,15 +3,20 @@
 //! The crate is laid out as the pipeline it runs:
 //! [`load`] reads the layer files (CNIG PLU/SUP shapefiles, PPR GeoPackages, cadastre GeoJSON…) and
 //! reprojects them with [`crs`] into the immutable [`dataset::Dataset`]; [`index`] holds the R-trees;
-//! [`geocode`] turns addresses into points; [`lookup`] intersects a point with every layer;
-//! [`api`] serves it over HTTP and [`cli`] on the command line.
+//! [`family`] says, per kind of layer, what a hit means and how it is drawn; [`geocode`] turns
+//! addresses into points; [`lookup`] finds what meets a place and writes the answer, with the
+//! [`rules`] (status, summary) deciding from facts only; [`app`] holds the served dataset; [`api`]
+//! serves it over HTTP and [`cli`] on the command line. Imports run one way: `api`/`cli` → `app`
+//! → `lookup` → `family` → `rules` → `model`, and `dataset` → `index` → geometry.
 
 pub mod analysis;
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod crs;
 pub mod dataset;
+pub mod family;
 pub mod geocode;
 pub mod index;
 pub mod load;

@@ -242,3 +242,94 @@ impl Origin {
         format!("{}#{}", self.file, self.feature)
     }
 }
+
+/// Why parts of a cadastral reference do not make a parcel id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParcelIdError {
+    #[error("« insee » doit compter 5 caractères (ex. 91216, 2A004)")]
+    Insee,
+    #[error("« prefixe » doit compter 3 chiffres (000 en général)")]
+    Prefixe,
+    #[error("« section » : 1 ou 2 caractères (ex. AB, A)")]
+    Section,
+    #[error("« numero » : 1 à 4 chiffres")]
+    Numero,
+    #[error("identifiant de parcelle invalide « {0} » : 14 caractères attendus (INSEE 5 + préfixe 3 + section 2 + numéro 4, ex. 91216000AB0037)")]
+    Id(String),
+}
+
+/// Length of a cadastral parcel id: INSEE (5) + prefix (3) + section (2) + number (4).
+pub const PARCEL_ID_LEN: usize = 14;
+
+/// Builds a 14-character parcel id, padding section and number as the cadastre does.
+///
+/// ```
+/// use urbaclic::model::parcel_id;
+/// assert_eq!(parcel_id("91216", "000", "ab", "37").unwrap(), "91216000AB0037");
+/// assert_eq!(parcel_id("75118", "000", "A", "8").unwrap(), "751180000A0008");
+/// assert!(parcel_id("9121", "000", "AB", "37").is_err());
+/// ```
+pub fn parcel_id(
+    insee: &str,
+    prefixe: &str,
+    section: &str,
+    numero: &str,
+) -> Result<String, ParcelIdError> {
+    let insee = insee.to_ascii_uppercase();
+    if insee.len() != 5 || !insee.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ParcelIdError::Insee);
+    }
+    if prefixe.len() != 3 || !prefixe.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ParcelIdError::Prefixe);
+    }
+    let section = section.to_ascii_uppercase();
+    if section.is_empty()
+        || section.len() > 2
+        || !section.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(ParcelIdError::Section);
+    }
+    if numero.is_empty() || numero.len() > 4 || !numero.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ParcelIdError::Numero);
+    }
+    Ok(format!("{insee}{prefixe}{section:0>2}{numero:0>4}"))
+}
+
+/// Checks a whole parcel id as typed (any case, surrounding blanks), upper-cased.
+///
+/// ```
+/// use urbaclic::model::parse_parcel_id;
+/// assert_eq!(parse_parcel_id(" 91216000ab0037 ").unwrap(), "91216000AB0037");
+/// assert!(parse_parcel_id("91216AB37").is_err());
+/// ```
+pub fn parse_parcel_id(id: &str) -> Result<String, ParcelIdError> {
+    let id = id.trim().to_ascii_uppercase();
+    if id.len() != PARCEL_ID_LEN || !id.is_ascii() {
+        return Err(ParcelIdError::Id(id));
+    }
+    Ok(id)
+}
+
+/// The INSEE code of the commune a parcel id belongs to (its first five characters).
+///
+/// ```
+/// assert_eq!(urbaclic::model::parcel_commune("91216000AB0037"), "91216");
+/// ```
+pub fn parcel_commune(id: &str) -> String {
+    id.chars().take(5).collect()
+}
+
+/// `91216000AB0037` → `91216 000 AB 0037`, as the cadastre writes references.
+///
+/// ```
+/// assert_eq!(urbaclic::model::spaced_parcel_id("91216000AB0037"), "91216 000 AB 0037");
+/// assert_eq!(urbaclic::model::spaced_parcel_id("odd"), "odd");
+/// ```
+pub fn spaced_parcel_id(id: &str) -> String {
+    if id.len() == PARCEL_ID_LEN && id.is_ascii() {
+        format!("{} {} {} {}", &id[..5], &id[5..8], &id[8..10], &id[10..])
+    } else {
+        id.to_string()
+    }
+}

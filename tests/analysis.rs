@@ -11,10 +11,12 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 use urbaclic::analysis::Footprint;
-use urbaclic::api::{router, AppState};
+use urbaclic::api::router;
+use urbaclic::app::AppState;
 use urbaclic::dataset::{Dataset, DatasetParts};
 use urbaclic::load::{load_dir, LoadReport};
-use urbaclic::lookup::{lookup, lookup_footprint, lookup_parcel, ScopeKind};
+use urbaclic::lookup::{lookup, lookup_footprint, lookup_parcel};
+use urbaclic::rules::ScopeKind;
 use urbaclic::model::{Origin, ZoneUrba};
 
 fn data_dir() -> std::path::PathBuf {

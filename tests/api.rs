@@ -15,7 +15,8 @@ use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
-use urbaclic::api::{router, AppState};
+use urbaclic::api::router;
+use urbaclic::app::AppState;
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")

@@ -9,7 +9,8 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
-use urbaclic::api::{router, AppState};
+use urbaclic::api::router;
+use urbaclic::app::AppState;
 
 /// One state for the whole binary: loading the data takes about a second.
 fn state() -> AppState {

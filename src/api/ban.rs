@@ -15,10 +15,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
-use super::params::{Coordinates, Params};
+use super::params::Params;
+use crate::lookup::Position;
 use super::ApiError;
 use super::AppState;
-use crate::dataset::Dataset;
 use crate::geocode::batch::{geocode_csv, reverse_csv, BatchOptions};
 use crate::geocode::upstream::search_with_upstream;
 use crate::geocode::{AddressIndex, PlaceType, SearchHit, SearchQuery, UpstreamConfig};
@@ -100,7 +100,7 @@ async fn batch(state: AppState, form: Multipart, run: BatchFn) -> Response {
     // CPU-bound and possibly long: off the async workers.
     let out = tokio::task::spawn_blocking(move || {
         let empty;
-        let index = match geocoder(&data).0 {
+        let index = match data.addresses.as_ref() {
             Some(i) => i,
             None => {
                 empty = AddressIndex::from_rows(Vec::new(), &[]);
@@ -135,14 +135,9 @@ async fn post_reverse_csv(State(state): State<AppState>, form: Multipart) -> Res
     batch(state, form, reverse_csv).await
 }
 
-/// Where the handlers find the geocoder in the dataset.
-fn geocoder(data: &Dataset) -> (Option<&AddressIndex>, Option<&UpstreamConfig>) {
-    (data.addresses.as_ref(), data.upstream.as_ref())
-}
-
 async fn get_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let data = state.dataset();
-    let (index, upstream) = geocoder(&data);
+    let (index, upstream) = (data.addresses.as_ref(), state.upstream.as_ref());
     match search_response(index, upstream, raw.as_deref()).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => e.into_response(),
@@ -151,8 +146,7 @@ async fn get_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
 
 async fn get_reverse(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let data = state.dataset();
-    let (index, _) = geocoder(&data);
-    match reverse_response(index, raw.as_deref()) {
+    match reverse_response(data.addresses.as_ref(), raw.as_deref()) {
         Ok(v) => Json(v).into_response(),
         Err(e) => e.into_response(),
     }
@@ -185,7 +179,7 @@ fn params(raw: Option<&str>) -> Result<Params, BanError> {
     Params::parse(raw).map_err(|e| BanError::new("invalid_query", e.to_string()))
 }
 
-/// The shared parameter rules ([`Params::number`], [`Coordinates::new`]) answered in the BAN shape.
+/// The shared parameter rules ([`Params::number`], [`Position::new`]) answered in the BAN shape.
 impl From<ApiError> for BanError {
     fn from(e: ApiError) -> Self {
         match e {
@@ -203,7 +197,7 @@ fn number(p: &Params, name: &str) -> Result<Option<f64>, BanError> {
 fn point(p: &Params, required: bool) -> Result<Option<(f64, f64)>, BanError> {
     match (number(p, "lon")?, number(p, "lat")?) {
         (Some(lon), Some(lat)) => {
-            let at = Coordinates::new(lon, lat)?;
+            let at = Position::new(lon, lat).map_err(ApiError::from)?;
             Ok(Some((at.lon, at.lat)))
         }
         (None, None) if !required => Ok(None),

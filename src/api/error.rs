@@ -6,8 +6,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::lookup::LookupError;
+use crate::model::ParcelIdError;
+
 /// An error answered to an HTTP client.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ApiError {
     /// A query parameter is missing, malformed or out of range.
     #[error("{message}")]
@@ -24,6 +28,29 @@ pub enum ApiError {
     /// A remote dependency failed (never raised for user input).
     #[error("{0}")]
     Unavailable(String),
+    /// A fault of the server itself (a task that panicked…): logged with its detail, answered
+    /// with a generic message.
+    #[error("erreur interne du service")]
+    Internal(String),
+}
+
+impl From<LookupError> for ApiError {
+    fn from(e: LookupError) -> Self {
+        let code = match &e {
+            LookupError::OutOfRange { .. } => "out_of_range",
+            LookupError::AddressNotFound(_) | LookupError::UnknownParcel(_) => {
+                return ApiError::NotFound(e.to_string())
+            }
+            _ => "invalid_parameter",
+        };
+        ApiError::bad_request(code, e.to_string())
+    }
+}
+
+impl From<ParcelIdError> for ApiError {
+    fn from(e: ParcelIdError) -> Self {
+        LookupError::from(e).into()
+    }
 }
 
 impl ApiError {
@@ -42,12 +69,16 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            eprintln!("erreur interne : {detail}");
+        }
         let (status, code) = self.status_and_code();
         let body = Json(json!({ "error": code, "message": self.to_string() }));
         (status, body).into_response()

@@ -8,8 +8,9 @@
 //! either. Parcels are only sent from [`PARCEL_MIN_ZOOM`]: below it they are specks.
 //!
 //! Query: `bbox=minlon,minlat,maxlon,maxlat` (WGS84, required), `zoom=Z` (0–22, required, may be
-//! fractional), `layers=communes,parcels,zones,servitudes,risks,prescriptions` (default: all but
-//! prescriptions). Answer:
+//! fractional), `layers=communes,parcels,zones,…` (the names of [`crate::family::map_layers`],
+//! zoning themes included; default: the layers drawn when the page opens). `GET /api/catalog` lists
+//! them, so the map page builds its legend from the data. Answer:
 //!
 //! ```json
 //! { "bbox": [..], "zoom": 16, "tolerance_deg": 0.000005,
@@ -20,21 +21,15 @@
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use geo::{
-    BooleanOps, BoundingRect, Contains, Coord, CoordsIter, Geometry, InteriorPoint, LineString,
-    MapCoords, MultiPolygon, Polygon, Rect, Simplify,
-};
-use geojson::{Feature, FeatureCollection, JsonObject};
+use geo::{BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon, Rect, Simplify};
+use geojson::{Feature, FeatureCollection};
 use serde_json::{json, Value};
 
 use super::params::Params;
 use super::{ApiError, AppState};
 use crate::dataset::Dataset;
-use crate::index::{HasGeometry, SpatialLayer};
-use crate::nomenclature::{nomenclature, regulation, zone_family};
-
-/// Below this zoom no parcel is sent (a parcel is then a few pixels wide at most).
-pub const PARCEL_MIN_ZOOM: f64 = 16.0;
+use crate::family::{map_layers, round6, Family, LayerInfo, MapLayer, Visitor};
+use crate::index::HasGeometry;
 
 /// Highest zoom accepted (Leaflet's usual maximum plus some room).
 const MAX_ZOOM: f64 = 22.0;
@@ -42,26 +37,12 @@ const MAX_ZOOM: f64 = 22.0;
 /// From this zoom on geometries are sent as loaded: a pixel is then a few centimetres.
 const NO_SIMPLIFY_ZOOM: f64 = 19.0;
 
-/// Every layer the endpoint knows, in drawing order (bottom first).
-pub const LAYER_NAMES: [&str; 6] = [
-    "communes",
-    "zones",
-    "prescriptions",
-    "servitudes",
-    "risks",
-    "parcels",
-];
-
-/// Layers sent when `layers` is absent: prescriptions are many small symbols, asked for explicitly.
-const DEFAULT_LAYERS: [&str; 5] = ["communes", "zones", "servitudes", "risks", "parcels"];
-
 /// Most features sent per layer. Sized so that the densest staged view (Paris 18e parcels at
-/// zoom 16 on a large screen) fits, while a forged huge bbox stays a bounded answer (~1 MB).
-fn max_features(layer: &str) -> usize {
-    match layer {
+/// zoom 16 on a large screen) fits, while a forged huge bbox stays a bounded answer.
+fn max_features(info: &LayerInfo) -> usize {
+    match info.style {
         "parcels" => 3000,
-        "communes" => 2000,
-        "zones" => 2000,
+        "communes" | "zones" => 2000,
         _ => 1500,
     }
 }
@@ -74,29 +55,36 @@ pub fn routes() -> Router<AppState> {
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
+/// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style.
+pub async fn get_catalog(State(state): State<AppState>) -> Json<Value> {
+    let data = state.dataset();
+    let layers: Vec<LayerInfo> = map_layers(&data).into_iter().map(|l| l.info(&data)).collect();
+    Json(json!({ "layers": layers }))
+}
+
 /// A validated request.
 #[derive(Debug, Clone)]
 struct LayersQuery {
     bbox: Rect<f64>,
     zoom: f64,
-    layers: Vec<&'static str>,
+    layers: Vec<(MapLayer, LayerInfo)>,
 }
 
 async fn get_layers(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let query = parse_query(&Params::parse(raw.as_deref())?)?;
     let data = state.dataset();
+    let query = parse_query(&Params::parse(raw.as_deref())?, &data)?;
     // Simplifying and serialising thousands of polygons takes milliseconds: keep it off the
     // async workers so lookups are not held up behind a map pan.
     let answer = tokio::task::spawn_blocking(move || answer(&data, &query))
         .await
-        .map_err(|e| ApiError::Unavailable(format!("calcul des couches interrompu : {e}")))?;
+        .map_err(|e| ApiError::Internal(format!("calcul des couches interrompu : {e}")))?;
     Ok(Json(answer))
 }
 
-fn parse_query(params: &Params) -> Result<LayersQuery, ApiError> {
+fn parse_query(params: &Params, data: &Dataset) -> Result<LayersQuery, ApiError> {
     let bbox = parse_bbox(params.get("bbox"))?;
     let zoom = match params.number("zoom")? {
         None => {
@@ -113,10 +101,9 @@ fn parse_query(params: &Params) -> Result<LayersQuery, ApiError> {
         }
         Some(z) => z,
     };
-    let layers = match params.get("layers") {
-        None => DEFAULT_LAYERS.to_vec(),
-        Some(list) => parse_layers(list)?,
-    };
+    let available: Vec<(MapLayer, LayerInfo)> =
+        map_layers(data).into_iter().map(|l| (l, l.info(data))).collect();
+    let layers = select_layers(params.get("layers"), available)?;
     Ok(LayersQuery { bbox, zoom, layers })
 }
 
@@ -163,32 +150,40 @@ fn parse_bbox(raw: Option<&str>) -> Result<Rect<f64>, ApiError> {
     ))
 }
 
-fn parse_layers(list: &str) -> Result<Vec<&'static str>, ApiError> {
-    let mut out = Vec::new();
-    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let known = LAYER_NAMES
+/// The layers named in `list` (case-insensitive, repeats ignored), or the default ones.
+fn select_layers(
+    list: Option<&str>,
+    available: Vec<(MapLayer, LayerInfo)>,
+) -> Result<Vec<(MapLayer, LayerInfo)>, ApiError> {
+    let Some(list) = list else {
+        return Ok(available.into_iter().filter(|(_, i)| i.default_on).collect());
+    };
+    let names = || {
+        available
             .iter()
-            .find(|k| k.eq_ignore_ascii_case(name))
+            .map(|(_, i)| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out: Vec<(MapLayer, LayerInfo)> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let known = available
+            .iter()
+            .find(|(_, i)| i.name.eq_ignore_ascii_case(name))
             .ok_or_else(|| {
                 ApiError::bad_request(
                     "unknown_layer",
-                    format!(
-                        "couche inconnue « {name} » ; couches disponibles : {}",
-                        LAYER_NAMES.join(", ")
-                    ),
+                    format!("couche inconnue « {name} » ; couches disponibles : {}", names()),
                 )
             })?;
-        if !out.contains(known) {
-            out.push(*known);
+        if !out.iter().any(|(l, _)| *l == known.0) {
+            out.push(known.clone());
         }
     }
     if out.is_empty() {
         return Err(ApiError::bad_request(
             "unknown_layer",
-            format!(
-                "« layers » est vide ; couches disponibles : {}",
-                LAYER_NAMES.join(", ")
-            ),
+            format!("« layers » est vide ; couches disponibles : {}", names()),
         ));
     }
     Ok(out)
@@ -209,109 +204,64 @@ fn answer(data: &Dataset, q: &LayersQuery) -> Value {
     let centre_lat = (q.bbox.min().y + q.bbox.max().y) / 2.0;
     let tolerance = tolerance_deg(q.zoom, centre_lat);
     let mut layers = serde_json::Map::new();
-    for &name in &q.layers {
-        let collection = match name {
-            "communes" => collect(&data.communes, q.bbox, name, tolerance, |_, c| {
-                props(json!({ "insee": c.insee, "name": c.name, "approximate": c.approximate }))
+    for (layer, info) in &q.layers {
+        let collection = match info.min_zoom {
+            Some(min) if q.zoom < min => skipped_for_zoom(min),
+            _ => layer.visit(Collect {
+                data,
+                bbox: q.bbox,
+                tolerance,
+                cap: max_features(info),
             }),
-            "parcels" if q.zoom < PARCEL_MIN_ZOOM => skipped_for_zoom(),
-            "parcels" => collect(&data.parcels, q.bbox, name, tolerance, |_, p| {
-                props(json!({
-                    "id": p.id, "commune": p.commune, "section": p.section,
-                    "numero": p.numero, "contenance": p.contenance,
-                }))
-            }),
-            "zones" => collect(&data.zones, q.bbox, name, tolerance, |_, z| {
-                let mut p = props(json!({
-                    "libelle": z.libelle, "libelong": z.libelong, "typezone": z.typezone,
-                    // U, AU, A or N: the colour family, so every client colours zones alike.
-                    "family": zone_family(&z.typezone),
-                    "idurba": z.idurba,
-                }));
-                // Labels go at a point inside the zone (a centroid can fall outside a U-shape),
-                // and inside the view, so that a big zone crossing the screen is still named.
-                if let Some(pt) = label_point(&z.geometry, q.bbox) {
-                    p.insert("label_at".into(), json!([round6(pt.x()), round6(pt.y())]));
-                }
-                p
-            }),
-            "prescriptions" => collect(&data.prescriptions, q.bbox, name, tolerance, |_, f| {
-                props(json!({
-                    "code": f.code, "subcode": f.subcode, "libelle": f.libelle,
-                    "label": nomenclature().prescription(&f.code, f.subcode.as_deref()),
-                }))
-            }),
-            "servitudes" => collect(&data.servitudes, q.bbox, name, tolerance, |_, s| {
-                props(json!({
-                    "categorie": s.categorie,
-                    "categorie_label": nomenclature().sup_category(&s.categorie),
-                    "name": s.nom_sup_litt.as_ref().or(s.nom_gen.as_ref()).or(s.nom_ass.as_ref()),
-                    "id_ass": s.id_ass,
-                }))
-            }),
-            "risks" => collect(&data.risk_zones, q.bbox, name, tolerance, |_, z| {
-                let plan = data.risk_plans.get(z.plan);
-                let (reg_label, effect) = z.regulation.as_deref().map(regulation).unzip();
-                props(json!({
-                    "procedure": plan.map(|p| &p.code), "kind": plan.map(|p| p.kind),
-                    "plan": plan.map(|p| &p.name), "zone_code": z.code, "zone_label": z.label,
-                    "regulation": z.regulation, "regulation_label": reg_label, "effect": effect,
-                }))
-            }),
-            _ => unreachable!("layer names are validated in parse_layers"),
         };
-        layers.insert(name.to_string(), collection);
+        layers.insert(info.name.clone(), collection);
     }
     json!({
         "bbox": [q.bbox.min().x, q.bbox.min().y, q.bbox.max().x, q.bbox.max().y],
         "zoom": q.zoom,
         "tolerance_deg": tolerance,
-        "parcel_min_zoom": PARCEL_MIN_ZOOM,
+        "parcel_min_zoom": crate::family::parcels::PARCEL_MIN_ZOOM,
         "layers": layers,
     })
 }
 
-/// A point inside `g` and, when `g` reaches beyond `view`, inside the visible part of it.
-fn label_point(g: &Geometry<f64>, view: Rect<f64>) -> Option<geo::Point<f64>> {
-    let within_view = g.bounding_rect().is_some_and(|r| view.contains(&r));
-    let clip = view.to_polygon();
-    let visible = match g {
-        _ if within_view => None,
-        Geometry::Polygon(p) => Some(p.intersection(&clip)),
-        Geometry::MultiPolygon(mp) => Some(mp.intersection(&clip)),
-        _ => None,
-    };
-    visible
-        .and_then(|v| v.interior_point())
-        .or_else(|| g.interior_point())
-}
-
-fn props(v: Value) -> JsonObject {
-    match v {
-        Value::Object(m) => m,
-        _ => JsonObject::new(),
-    }
-}
-
 /// An empty collection saying why it is empty, so the page can tell the user to zoom in.
-fn skipped_for_zoom() -> Value {
+fn skipped_for_zoom(min_zoom: f64) -> Value {
     json!({
         "type": "FeatureCollection", "features": [], "total": 0, "returned": 0,
-        "capped": false, "simplified": false, "skipped": "zoom", "min_zoom": PARCEL_MIN_ZOOM,
+        "capped": false, "simplified": false, "skipped": "zoom", "min_zoom": min_zoom,
     })
 }
 
-/// The features of `layer` whose envelope meets `bbox`, capped and simplified, as a collection.
-fn collect<T: HasGeometry>(
-    layer: &SpatialLayer<T>,
+/// Collects one family's features in view.
+struct Collect<'a> {
+    data: &'a Dataset,
     bbox: Rect<f64>,
-    name: &str,
     tolerance: f64,
-    properties: impl Fn(usize, &T) -> JsonObject,
+    cap: usize,
+}
+
+impl Visitor for Collect<'_> {
+    type Out = Value;
+    fn visit<F: Family>(self, family: &F) -> Value {
+        collect(family, self.data, self.bbox, self.tolerance, self.cap)
+    }
+}
+
+/// The features of `family` whose envelope meets `bbox`, capped and simplified, as a collection.
+fn collect<F: Family>(
+    family: &F,
+    data: &Dataset,
+    bbox: Rect<f64>,
+    tolerance: f64,
+    cap: usize,
 ) -> Value {
-    let mut hits: Vec<(usize, &T)> = layer.in_rect(bbox).collect();
+    let mut hits: Vec<(usize, &F::Feature)> = family
+        .layer(data)
+        .in_rect(bbox)
+        .filter(|(_, f)| family.includes(f))
+        .collect();
     let total = hits.len();
-    let cap = max_features(name);
     let capped = total > cap;
     if capped {
         // Keep the largest: they are what a reader sees at this zoom, the rest are specks.
@@ -335,7 +285,7 @@ fn collect<T: HasGeometry>(
                     y: round6(c.y),
                 }))),
                 id: Some(geojson::feature::Id::Number(i.into())),
-                properties: Some(properties(i, f)),
+                properties: Some(family.map_properties(data, f, bbox)),
                 foreign_members: None,
             }
         })
@@ -362,11 +312,6 @@ fn envelope_area(g: &Geometry<f64>) -> f64 {
     g.bounding_rect()
         .map(|r| r.width() * r.height())
         .unwrap_or(0.0)
-}
-
-/// Six decimals of a degree are about 10 cm: finer digits only make the answer bigger.
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 /// Douglas–Peucker at `tolerance` degrees for lines and polygons; points are kept. Returns the
@@ -447,12 +392,21 @@ mod tests {
 
     #[test]
     fn layers_are_validated() {
+        let available = || {
+            let data = Dataset::build(Default::default(), Default::default());
+            map_layers(&data)
+                .into_iter()
+                .map(|l| (l, l.info(&data)))
+                .collect::<Vec<_>>()
+        };
+        let names = |v: Vec<(MapLayer, LayerInfo)>| v.into_iter().map(|(_, i)| i.name).collect::<Vec<_>>();
         assert_eq!(
-            parse_layers("zones, Parcels,zones").unwrap(),
+            names(select_layers(Some("zones, Parcels,zones"), available()).unwrap()),
             vec!["zones", "parcels"]
         );
-        assert!(parse_layers("zones,roads").is_err());
-        assert!(parse_layers(" , ").is_err());
+        assert!(select_layers(Some("zones,roads"), available()).is_err());
+        assert!(select_layers(Some(" , "), available()).is_err());
+        assert!(!names(select_layers(None, available()).unwrap()).contains(&"prescriptions".to_string()));
     }
 
     #[test]

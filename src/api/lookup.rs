@@ -1,18 +1,16 @@
 //! `GET /api/lookup` (a point, a parcel reference or an address) and `POST /api/lookup` (a project
-//! footprint as GeoJSON).
+//! footprint as GeoJSON): parse, validate, call [`crate::lookup`].
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::Json;
 use geo::{CoordsIter, Geometry};
 
-use super::params::{Coordinates, Params};
+use super::params::{position, Params};
 use super::{ApiError, AppState};
 use crate::analysis::Footprint;
-use crate::dataset::Dataset;
-use crate::geocode::upstream::{search_with_upstream, HitSource};
-use crate::geocode::{is_uncertain, SearchHit, SearchQuery};
-use crate::lookup::{lookup, lookup_footprint, lookup_parcel, Location, LookupAnswer};
+use crate::lookup::{lookup, lookup_address, lookup_footprint, lookup_parcel, LookupAnswer, Position};
+use crate::model::parcel_id;
 
 /// Largest footprint body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -21,91 +19,31 @@ pub const MAX_VERTICES: usize = 10_000;
 /// Largest footprint area accepted, in m² (1 km²: a large development, not a commune).
 pub const MAX_AREA_M2: f64 = 1_000_000.0;
 
-/// `?lat=…&lon=…`, `?parcel=<14 characters>`, or `?insee=…&section=…&numero=…[&prefixe=…]`.
+/// `?lat=…&lon=…`, `?q=<address>`, `?parcel=<14 characters>`, or
+/// `?insee=…&section=…&numero=…[&prefixe=…]`.
 pub async fn get_lookup(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<LookupAnswer>, ApiError> {
     let params = Params::parse(raw.as_deref())?;
     let data = state.dataset();
-    if let Some(id) = parcel_id(&params)? {
-        return lookup_parcel(&data, &id).map(Json).ok_or_else(|| {
-            ApiError::NotFound(format!("parcelle {id} inconnue dans les données chargées"))
-        });
+    if let Some(id) = parcel_reference(&params)? {
+        return Ok(Json(lookup_parcel(&data, &id)?));
     }
     if let Some(q) = params.get("q") {
-        return lookup_address(&data, q).await.map(Json);
+        return Ok(Json(
+            lookup_address(&data, state.upstream.as_ref(), q).await?,
+        ));
     }
-    let at = Coordinates::from_params(&params)?;
+    let at = position(&params)?;
     Ok(Json(lookup(&data, at.lon, at.lat)))
 }
 
-/// Geocodes `q` (embedded index, then the upstream geocoder if configured), then analyses the best
-/// match; an uncertain match comes with its alternatives so the user can choose.
-pub async fn lookup_address(data: &Dataset, q: &str) -> Result<LookupAnswer, ApiError> {
-    if q.chars().count() > 200 {
-        return Err(ApiError::bad_request(
-            "invalid_parameter",
-            "« q » trop long (200 caractères au plus)",
-        ));
-    }
-    let query = SearchQuery::new(q);
-    let outcome =
-        search_with_upstream(data.addresses.as_ref(), data.upstream.as_ref(), &query).await;
-    let source = match outcome.source {
-        HitSource::Local => "local",
-        HitSource::Upstream => "upstream",
-    };
-    let to_location = |h: &SearchHit| Location {
-        label: h.properties.label.clone(),
-        score: (h.properties.score * 1000.0).round() / 1000.0,
-        lon: h.lon,
-        lat: h.lat,
-        kind: serde_json::to_value(h.properties.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        source: source.to_string(),
-        interpolated: h.properties.interpolated,
-    };
-    let Some(best) = outcome.hits.first() else {
-        let mut message = format!("aucune adresse trouvée pour « {q} »");
-        for w in &outcome.warnings {
-            message.push_str(&format!(" ; {w}"));
-        }
-        return Err(ApiError::NotFound(message));
-    };
-    let at = Coordinates::new(best.lon, best.lat)?;
-    let mut answer = lookup(data, at.lon, at.lat);
-    answer.location = Some(to_location(best));
-    if is_uncertain(&outcome.hits) {
-        answer.alternatives = outcome
-            .hits
-            .iter()
-            .skip(1)
-            .take(4)
-            .map(to_location)
-            .collect();
-        answer.warnings.push(format!(
-            "adresse incertaine (score {:.2}) : vérifiez la position ou choisissez parmi les autres propositions",
-            best.properties.score
-        ));
-    }
-    answer.warnings.extend(outcome.warnings);
-    Ok(answer)
-}
-
-/// The parcel id asked for, padded as the cadastre does, if the query names one.
-fn parcel_id(params: &Params) -> Result<Option<String>, ApiError> {
+/// The parcel id asked for (`parcel`, or `insee` + `section` + `numero` padded as the cadastre
+/// does), if the query names one.
+fn parcel_reference(params: &Params) -> Result<Option<String>, ApiError> {
     if let Some(id) = params.get("parcel") {
-        let id = id.to_ascii_uppercase();
-        if id.len() != 14 || !id.is_ascii() {
-            return Err(ApiError::bad_request(
-                "invalid_parameter",
-                format!("identifiant de parcelle invalide « {id} » : 14 caractères attendus (INSEE 5 + préfixe 3 + section 2 + numéro 4, ex. 91216000AB0037)"),
-            ));
-        }
-        return Ok(Some(id));
+        return Ok(Some(id.to_string()));
     }
     let (Some(insee), Some(section), Some(numero)) = (
         params.get("insee"),
@@ -124,44 +62,7 @@ fn parcel_id(params: &Params) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     let prefixe = params.get("prefixe").unwrap_or("000");
-    cadastre_id(insee, prefixe, section, numero).map(Some)
-}
-
-/// Builds a 14-character parcel id, padding section and number as the cadastre does.
-///
-/// ```
-/// # use urbaclic::api::cadastre_id;
-/// assert_eq!(cadastre_id("91216", "000", "ab", "37").unwrap(), "91216000AB0037");
-/// assert_eq!(cadastre_id("75118", "000", "A", "8").unwrap(), "751180000A0008");
-/// assert!(cadastre_id("9121", "000", "AB", "37").is_err());
-/// ```
-pub fn cadastre_id(
-    insee: &str,
-    prefixe: &str,
-    section: &str,
-    numero: &str,
-) -> Result<String, ApiError> {
-    let bad = |what: &str| ApiError::bad_request("invalid_parameter", what.to_string());
-    let insee = insee.to_ascii_uppercase();
-    if insee.len() != 5 || !insee.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(bad(
-            "« insee » doit compter 5 caractères (ex. 91216, 2A004)",
-        ));
-    }
-    if prefixe.len() != 3 || !prefixe.chars().all(|c| c.is_ascii_digit()) {
-        return Err(bad("« prefixe » doit compter 3 chiffres (000 en général)"));
-    }
-    let section = section.to_ascii_uppercase();
-    if section.is_empty()
-        || section.len() > 2
-        || !section.chars().all(|c| c.is_ascii_alphanumeric())
-    {
-        return Err(bad("« section » : 1 ou 2 caractères (ex. AB, A)"));
-    }
-    if numero.is_empty() || numero.len() > 4 || !numero.chars().all(|c| c.is_ascii_digit()) {
-        return Err(bad("« numero » : 1 à 4 chiffres"));
-    }
-    Ok(format!("{insee}{prefixe}{section:0>2}{numero:0>4}"))
+    Ok(Some(parcel_id(insee, prefixe, section, numero)?))
 }
 
 /// A project footprint: GeoJSON Polygon, MultiPolygon, or a Feature holding one, in WGS84.
@@ -216,7 +117,7 @@ fn parse_footprint(body: &[u8]) -> Result<Footprint, ApiError> {
         )));
     }
     for c in geometry.coords_iter() {
-        Coordinates::new(c.x, c.y)?;
+        Position::new(c.x, c.y)?;
     }
     // The area measured here is the one the analysis reports.
     let fp = Footprint::new(geometry).ok_or_else(|| bad("emprise de surface nulle".into()))?;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::ApiError;
+use crate::lookup::Position;
 
 /// Query parameters, last value wins.
 pub struct Params(HashMap<String, String>);
@@ -38,50 +39,17 @@ impl Params {
     }
 }
 
-/// A validated WGS84 position.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Coordinates {
-    pub lon: f64,
-    pub lat: f64,
-}
-
-impl Coordinates {
-    /// Reads `lat` and `lon`: both present, numeric, finite and in range.
-    pub fn from_params(params: &Params) -> Result<Coordinates, ApiError> {
-        let lat = params.number("lat")?;
-        let lon = params.number("lon")?;
-        let (lat, lon) = match (lat, lon) {
-            (Some(lat), Some(lon)) => (lat, lon),
-            (None, None) => {
-                return Err(ApiError::bad_request(
-                    "missing_parameter",
-                    "paramètres « lat » et « lon » requis (degrés WGS84), ou « q » (adresse) ou « parcel » (identifiant cadastral)",
-                ))
-            }
-            (None, _) => {
-                return Err(ApiError::bad_request("missing_parameter", "paramètre « lat » manquant"))
-            }
-            (_, None) => {
-                return Err(ApiError::bad_request("missing_parameter", "paramètre « lon » manquant"))
-            }
-        };
-        Coordinates::new(lon, lat)
-    }
-
-    /// Checks ranges: latitude in [-90, 90], longitude in [-180, 180].
-    pub fn new(lon: f64, lat: f64) -> Result<Coordinates, ApiError> {
-        if !(-90.0..=90.0).contains(&lat) {
-            return Err(ApiError::bad_request(
-                "out_of_range",
-                format!("latitude hors limites (-90 à 90) : {lat}"),
-            ));
-        }
-        if !(-180.0..=180.0).contains(&lon) {
-            return Err(ApiError::bad_request(
-                "out_of_range",
-                format!("longitude hors limites (-180 à 180) : {lon}"),
-            ));
-        }
-        Ok(Coordinates { lon, lat })
+/// Reads `lat` and `lon`: both present, numeric, finite and in range.
+pub fn position(params: &Params) -> Result<Position, ApiError> {
+    let lat = params.number("lat")?;
+    let lon = params.number("lon")?;
+    match (lat, lon) {
+        (Some(lat), Some(lon)) => Ok(Position::new(lon, lat)?),
+        (None, None) => Err(ApiError::bad_request(
+            "missing_parameter",
+            "paramètres « lat » et « lon » requis (degrés WGS84), ou « q » (adresse) ou « parcel » (identifiant cadastral)",
+        )),
+        (None, _) => Err(ApiError::bad_request("missing_parameter", "paramètre « lat » manquant")),
+        (_, None) => Err(ApiError::bad_request("missing_parameter", "paramètre « lon » manquant")),
     }
 }

@@ -52,7 +52,7 @@ fn parcel(get: impl Fn(&str) -> Option<String>, g: Geometry<f64>) -> Result<Parc
     let id = get("id").ok_or("identifiant vide ou incomplet")?;
     let geometry = as_multipolygon(g).ok_or("géométrie non polygonale")?;
     Ok(Parcel {
-        commune: get("commune").unwrap_or_else(|| id.chars().take(5).collect()),
+        commune: get("commune").unwrap_or_else(|| crate::model::parcel_commune(&id)),
         prefixe: get("prefixe").unwrap_or_else(|| "000".into()),
         section: get("section").unwrap_or_default(),
         numero: get("numero").unwrap_or_default(),

@@ -1,32 +1,16 @@
-//! The shape of an answer, as serialised to JSON (documented in `docs/api.md`).
+//! The shape of an answer, as serialised to JSON (documented in `docs/api.md`): written once, at
+//! the end of a lookup, from the facts, the families' items, the status and the summary.
 
 use serde::Serialize;
 
-use crate::analysis::Overlap;
 use crate::dataset::{Coverage, CoverageLayer};
-use crate::model::{ActeSup, Commune, Parcel, PlanDocument, RiskPlanKind};
-use crate::nomenclature::RegulationEffect;
-use crate::rules::status::PlanningStatus;
-use crate::rules::summary::Sentence;
-
-/// Where a piece of an answer comes from: the layer and the feature (`file#number`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SourceRef {
-    pub layer: &'static str,
-    pub id: String,
-}
-
-/// What was analysed.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ScopeKind {
-    /// A point outside any parcel (or where no cadastre is loaded).
-    Point,
-    /// The parcel under the point, or the one asked for.
-    Parcel,
-    /// A project footprint sent by the client.
-    Footprint,
-}
+use crate::family::risks::RiskOut;
+use crate::family::servitudes::ServitudeOut;
+use crate::family::urba::UrbaFeatureOut;
+use crate::family::zones::ZoneOut;
+use crate::family::zoning::ZoningSection;
+use crate::model::{Commune, Parcel, PlanDocument};
+use crate::rules::{Covered, NearestParcel, PlanningStatus, ScopeKind, Sentence};
 
 /// The analysed area.
 #[derive(Debug, Clone, Serialize)]
@@ -34,16 +18,6 @@ pub struct Scope {
     pub kind: ScopeKind,
     /// Area analysed in m² (parcel or footprint), computed from the geometry.
     pub area_m2: Option<f64>,
-}
-
-/// How a feature meets what was analysed.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Hit {
-    /// Whether the feature is under the point itself (the marker).
-    pub at_point: bool,
-    /// For parcels and footprints: area and share covered.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub overlap: Option<Overlap>,
 }
 
 /// The full answer.
@@ -69,6 +43,8 @@ pub struct LookupAnswer {
     pub informations: Vec<UrbaFeatureOut>,
     pub servitudes: Vec<ServitudeOut>,
     pub risks: Vec<RiskOut>,
+    /// One section per zoning theme loaded (seismic zoning, noise plan…), covered here or not.
+    pub zonings: Vec<ZoningSection>,
     pub coverage: CoverageOut,
     /// Plain-French sentences, most decisive first.
     pub summary: Vec<Sentence>,
@@ -140,13 +116,6 @@ pub struct Location {
     pub interpolated: bool,
 }
 
-/// The parcel nearest to a point that lies on none.
-#[derive(Debug, Clone, Serialize)]
-pub struct NearestParcel {
-    pub id: String,
-    pub distance_m: f64,
-}
-
 /// A planning document as answered.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentOut {
@@ -158,82 +127,14 @@ pub struct DocumentOut {
     pub plan: Option<String>,
 }
 
-/// A zone as answered, with the meaning of its codes.
-#[derive(Debug, Clone, Serialize)]
-pub struct ZoneOut {
-    pub libelle: String,
-    pub libelong: Option<String>,
-    pub typezone: String,
-    pub typezone_label: Option<&'static str>,
-    pub destdomi: Option<String>,
-    pub destdomi_label: Option<&'static str>,
-    pub nomfic: Option<String>,
-    pub urlfic: Option<String>,
-    /// The regulation to read: `urlfic` when given, else `nomfic`.
-    pub reglement: Option<String>,
-    pub idurba: Option<String>,
-    #[serde(flatten)]
-    pub hit: Hit,
-    pub source: SourceRef,
-}
-
-/// A prescription or information as answered.
-#[derive(Debug, Clone, Serialize)]
-pub struct UrbaFeatureOut {
-    /// Type code (`TYPEPSC`/`TYPEINF`) and sub-type.
-    pub code: String,
-    pub subcode: Option<String>,
-    /// Label of the type in the CNIG code list.
-    pub label: Option<&'static str>,
-    pub libelle: String,
-    pub txt: Option<String>,
-    pub nomfic: Option<String>,
-    pub urlfic: Option<String>,
-    pub reglement: Option<String>,
-    #[serde(flatten)]
-    pub hit: Hit,
-    pub source: SourceRef,
-}
-
-/// An easement as answered.
-#[derive(Debug, Clone, Serialize)]
-pub struct ServitudeOut {
-    pub categorie: String,
-    /// Label from the CNIG list; absent for the few codes it does not name.
-    pub categorie_label: Option<&'static str>,
-    pub id_ass: String,
-    pub nom_ass: Option<String>,
-    pub type_ass: Option<String>,
-    pub id_gen: Option<String>,
-    pub nom_gen: Option<String>,
-    pub type_gen: Option<String>,
-    pub id_sup: Option<String>,
-    pub nom_sup: Option<String>,
-    pub nom_sup_litt: Option<String>,
-    pub acte: Option<ActeSup>,
-    #[serde(flatten)]
-    pub hit: Hit,
-    pub source: SourceRef,
-}
-
-/// A risk-plan zone as answered.
-#[derive(Debug, Clone, Serialize)]
-pub struct RiskOut {
-    pub procedure: String,
-    pub kind: RiskPlanKind,
-    pub plan: String,
-    pub plan_date: Option<String>,
-    pub zone_code: String,
-    pub zone_label: String,
-    pub regulation: Option<String>,
-    pub regulation_label: Option<&'static str>,
-    pub effect: RegulationEffect,
-    pub url: Option<String>,
-    /// SUP category under which the same plan is also published (PM1, PM3), shown here once.
-    pub also_servitude: Option<String>,
-    #[serde(flatten)]
-    pub hit: Hit,
-    pub source: SourceRef,
+impl From<&PlanDocument> for DocumentOut {
+    fn from(d: &PlanDocument) -> Self {
+        DocumentOut {
+            reglement: d.urlreg.clone().or_else(|| d.nomreg.clone()),
+            plan: d.urlplan.clone().or_else(|| d.nomplan.clone()),
+            document: d.clone(),
+        }
+    }
 }
 
 /// Whether the loaded data covers the place, per layer family, and which sources do.
@@ -245,6 +146,20 @@ pub struct CoverageOut {
     pub servitudes: bool,
     pub risks: bool,
     pub sources: Vec<CoverageSource>,
+}
+
+impl CoverageOut {
+    /// The flags as decided, with the sources behind them.
+    pub fn new(c: Covered, sources: Vec<CoverageSource>) -> Self {
+        CoverageOut {
+            commune: c.commune,
+            cadastre: c.cadastre,
+            planning: c.planning,
+            servitudes: c.servitudes,
+            risks: c.risks,
+            sources,
+        }
+    }
 }
 
 /// A source whose coverage includes the place.

@@ -1,28 +1,35 @@
 //! Lookup: everything that applies at a point, on a parcel or over a project footprint.
 //!
-//! A point that falls in a parcel is answered for the whole parcel (an instructor asks about a plot,
-//! not a pixel); a point on no parcel is answered at the point, with the nearest parcel offered.
-//! Every layer family also says whether the loaded data covers the place ([`CoverageOut`]): "no zone
-//! here" and "no data here" are different answers.
+//! One way through: [`Found`] (the features meeting the place, borrowed from the dataset: what a
+//! spatial database query returns) → each family's answer items → the [`Facts`] the rules decide
+//! from (commune, parcel, document, coverage) → [`rules`](crate::rules) (status, summary) → the
+//! [`LookupAnswer`], written once. A point that falls in a parcel is answered for the whole parcel
+//! (an instructor asks about a plot, not a pixel); a point on no parcel is answered at the point,
+//! with the nearest parcel offered. Addresses are resolved by [`address`].
 
+pub mod address;
 pub mod answer;
+pub mod error;
+pub mod position;
 
 use geo::{InteriorPoint, Point};
 
+pub use address::{lookup_address, Located};
 pub use answer::*;
+pub use error::LookupError;
+pub use position::Position;
 
 use crate::analysis::Footprint;
 use crate::dataset::{Coverage, CoverageLayer, Dataset};
+use crate::family::risks::{RiskOut, Risks};
+use crate::family::servitudes::{ServitudeOut, Servitudes};
+use crate::family::urba::{INFORMATIONS, PRESCRIPTIONS};
+use crate::family::zones::Zones;
+use crate::family::zoning::{Zoning, ZoningSection};
+use crate::family::{Answered, Family, LINE_TOLERANCE_M};
 use crate::index::{distance_m, HasGeometry, SpatialLayer};
-use crate::model::{Origin, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind, ZoneUrba};
-use crate::nomenclature::{
-    destdomi_label, nomenclature, regulation, typesect_label, typezone_label, RegulationEffect,
-};
-use crate::rules::{status, summary};
-
-/// Tolerance, in metres, within which line and point features (linear prescriptions, SUP assiettes
-/// L/P) count as meeting a point: about the accuracy of a click on a 1:1000 map.
-pub const LINE_TOLERANCE_M: f64 = 5.0;
+use crate::model::{Parcel, RiskZone, Servitude, UrbaFeature, ZoneUrba, ZoningZone};
+use crate::rules::{self, Covered, Facts, Finding, Hit, NearestParcel, ScopeKind};
 
 /// How far to look for the nearest parcel of a point on the street.
 pub const NEAREST_PARCEL_MAX_M: f64 = 50.0;
@@ -40,24 +47,27 @@ impl Target<'_> {
         }
     }
 
-    /// Features of `layer` meeting the target, with how they meet it.
-    fn hits<'l, T: HasGeometry>(
+    /// Features of `family` meeting the target, with how they meet it.
+    fn hits<'d, F: Answered>(&self, family: &F, data: &'d Dataset) -> Vec<(&'d F::Feature, Hit)> {
+        self.meets(family.layer(data), F::TOLERANCE_M)
+    }
+
+    /// Features of `layer` meeting the target: lines and points within `tolerance_m` metres.
+    fn meets<'d, T: HasGeometry>(
         &self,
-        layer: &'l SpatialLayer<T>,
+        layer: &'d SpatialLayer<T>,
         tolerance_m: f64,
-    ) -> Vec<(&'l T, Hit)> {
+    ) -> Vec<(&'d T, Hit)> {
         let p = self.point();
         match self {
             Target::Point(_) => layer
                 .at(p, tolerance_m)
                 .map(|(_, f)| {
-                    (
-                        f,
-                        Hit {
-                            at_point: true,
-                            overlap: None,
-                        },
-                    )
+                    let hit = Hit {
+                        at_point: true,
+                        overlap: None,
+                    };
+                    (f, hit)
                 })
                 .collect(),
             Target::Area(fp, _) => {
@@ -65,13 +75,11 @@ impl Target<'_> {
                 fp.overlaps(layer, tolerance_m)
                     .into_iter()
                     .map(|(i, f, o)| {
-                        (
-                            f,
-                            Hit {
-                                at_point: under.contains(&i),
-                                overlap: Some(o),
-                            },
-                        )
+                        let hit = Hit {
+                            at_point: under.contains(&i),
+                            overlap: Some(o),
+                        };
+                        (f, hit)
                     })
                     .collect()
             }
@@ -87,19 +95,24 @@ pub struct Found<'a> {
     pub informations: Vec<(&'a UrbaFeature, Hit)>,
     pub servitudes: Vec<(&'a Servitude, Hit)>,
     pub risks: Vec<(&'a RiskZone, Hit)>,
+    /// Zones of every zoning theme (each names its theme).
+    pub zoning: Vec<(&'a ZoningZone, Hit)>,
     pub coverage: Vec<&'a Coverage>,
 }
 
 impl<'a> Found<'a> {
     fn new(data: &'a Dataset, target: &Target<'_>) -> Found<'a> {
         Found {
-            zones: target.hits(&data.zones, 0.0),
-            prescriptions: target.hits(&data.prescriptions, LINE_TOLERANCE_M),
-            informations: target.hits(&data.informations, LINE_TOLERANCE_M),
-            servitudes: target.hits(&data.servitudes, LINE_TOLERANCE_M),
-            risks: target.hits(&data.risk_zones, LINE_TOLERANCE_M),
+            zones: target.hits(&Zones, data),
+            prescriptions: target.hits(&PRESCRIPTIONS, data),
+            informations: target.hits(&INFORMATIONS, data),
+            servitudes: target.hits(&Servitudes, data),
+            risks: target.hits(&Risks, data),
+            // All themes share one layer: one search, split by theme afterwards.
+            zoning: target.hits(&Zoning { theme: 0 }, data),
+            // An area is covered where any part of it is.
             coverage: target
-                .hits(&data.coverage, 0.0)
+                .meets(&data.coverage, 0.0)
                 .into_iter()
                 .map(|(c, _)| c)
                 .collect(),
@@ -116,235 +129,223 @@ pub fn find_at(data: &Dataset, lon: f64, lat: f64) -> Found<'_> {
 /// Everything that applies at `(lon, lat)` (WGS84 degrees, assumed in range): the parcel under the
 /// point when there is one, else the point itself.
 pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
-    let p = Point::new(lon, lat);
-    let parcel = data.parcels.at(p, 0.0).map(|(i, _)| i).next();
-    match parcel.and_then(|i| {
-        let parcel = data.parcels.get(i)?;
-        Some((parcel, Footprint::new(parcel.geometry.clone())?))
-    }) {
-        Some((parcel, fp)) => answer(data, Target::Area(&fp, p), Some(parcel), ScopeKind::Parcel),
-        None => answer(data, Target::Point(p), None, ScopeKind::Point),
+    lookup_located(data, Position { lon, lat }, Located::default())
+}
+
+/// [`lookup`] at a geocoded position, the geocoder's findings written into the answer.
+fn lookup_located(data: &Dataset, at: Position, located: Located) -> LookupAnswer {
+    let p = Point::new(at.lon, at.lat);
+    let in_parcel = data.parcels.at(p, 0.0).next().and_then(|(_, parcel)| {
+        let fp = Footprint::new(parcel.geometry.clone())?;
+        Some((parcel, fp))
+    });
+    match in_parcel {
+        Some((parcel, fp)) => analyse(
+            data,
+            Target::Area(&fp, p),
+            Some(parcel),
+            ScopeKind::Parcel,
+            located,
+        ),
+        None => analyse(data, Target::Point(p), None, ScopeKind::Point, located),
     }
 }
 
-/// The analysis of one parcel by its 14-character id; `None` when unknown.
-pub fn lookup_parcel(data: &Dataset, id: &str) -> Option<LookupAnswer> {
-    let parcel = data.parcel(id)?;
-    let fp = Footprint::new(parcel.geometry.clone())?;
-    let p = parcel.geometry.interior_point()?;
-    Some(answer(
+/// The analysis of one parcel by its 14-character id.
+pub fn lookup_parcel(data: &Dataset, id: &str) -> Result<LookupAnswer, LookupError> {
+    let id = crate::model::parse_parcel_id(id)?;
+    let unknown = || LookupError::UnknownParcel(id.clone());
+    let parcel = data.parcel(&id).ok_or_else(unknown)?;
+    let fp = Footprint::new(parcel.geometry.clone()).ok_or_else(unknown)?;
+    let p = parcel.geometry.interior_point().ok_or_else(unknown)?;
+    Ok(analyse(
         data,
         Target::Area(&fp, p),
         Some(parcel),
         ScopeKind::Parcel,
+        Located::default(),
     ))
 }
 
 /// The analysis of a project footprint (see [`Footprint::new`]).
 pub fn lookup_footprint(data: &Dataset, fp: &Footprint) -> Option<LookupAnswer> {
     let p = fp.geometry.interior_point()?;
-    Some(answer(
+    Some(analyse(
         data,
         Target::Area(fp, p),
         None,
         ScopeKind::Footprint,
+        Located::default(),
     ))
 }
 
-fn source(layer: &'static str, origin: &Origin) -> SourceRef {
-    SourceRef {
-        layer,
-        id: origin.id(),
+/// Every family's answer items for what was found.
+struct Items {
+    zones: Vec<crate::family::zones::ZoneOut>,
+    prescriptions: Vec<crate::family::urba::UrbaFeatureOut>,
+    informations: Vec<crate::family::urba::UrbaFeatureOut>,
+    servitudes: Vec<ServitudeOut>,
+    risks: Vec<RiskOut>,
+    zonings: Vec<ZoningSection>,
+}
+
+impl Items {
+    fn new(data: &Dataset, found: &Found<'_>) -> Items {
+        fn items<F: Answered>(
+            family: &F,
+            data: &Dataset,
+            hits: &[(&F::Feature, Hit)],
+        ) -> Vec<F::Item> {
+            hits.iter().map(|(f, hit)| family.item(data, f, *hit)).collect()
+        }
+        let mut risks = items(&Risks, data, &found.risks);
+        let servitudes = shown_once(&found.servitudes, &mut risks)
+            .into_iter()
+            .map(|(s, hit)| Servitudes.item(data, s, hit))
+            .collect();
+        Items {
+            zones: items(&Zones, data, &found.zones),
+            prescriptions: items(&PRESCRIPTIONS, data, &found.prescriptions),
+            informations: items(&INFORMATIONS, data, &found.informations),
+            servitudes,
+            risks,
+            zonings: zoning_sections(data, found),
+        }
+    }
+
+    /// In family order: within a kind of sentence, the summary keeps it.
+    fn findings(&self) -> Vec<&dyn Finding> {
+        let mut out: Vec<&dyn Finding> = Vec::new();
+        out.extend(self.zones.iter().map(|z| z as &dyn Finding));
+        out.extend(self.risks.iter().map(|r| r as &dyn Finding));
+        out.extend(self.prescriptions.iter().map(|p| p as &dyn Finding));
+        out.extend(self.servitudes.iter().map(|s| s as &dyn Finding));
+        out.extend(self.zonings.iter().map(|z| z as &dyn Finding));
+        out.extend(self.informations.iter().map(|i| i as &dyn Finding));
+        out
     }
 }
 
-fn answer(
+/// An approved risk plan is also published as a PM1/PM3 easement: it is shown once, as a risk
+/// that names the easement. Returns the easements left to show.
+fn shown_once<'a>(
+    servitudes: &[(&'a Servitude, Hit)],
+    risks: &mut [RiskOut],
+) -> Vec<(&'a Servitude, Hit)> {
+    let mut out = Vec::new();
+    for &(s, hit) in servitudes {
+        let same_plan = |r: &RiskOut| {
+            s.id_gaspar
+                .as_deref()
+                .is_some_and(|g| r.procedure.eq_ignore_ascii_case(g))
+        };
+        if risks.iter().any(same_plan) {
+            for r in risks.iter_mut().filter(|r| same_plan(r)) {
+                r.also_servitude = Some(s.categorie.clone());
+            }
+        } else {
+            out.push((s, hit));
+        }
+    }
+    out
+}
+
+/// One section per zoning theme: its zones here, and whether its maps cover the place.
+fn zoning_sections(data: &Dataset, found: &Found<'_>) -> Vec<ZoningSection> {
+    data.zoning_themes
+        .iter()
+        .enumerate()
+        .map(|(t, theme)| {
+            let family = Zoning { theme: t };
+            let zones: Vec<_> = found
+                .zoning
+                .iter()
+                .filter(|(z, _)| family.includes(z))
+                .map(|(z, hit)| family.item(data, z, *hit))
+                .collect();
+            let mapped_here = found.coverage.iter().any(|c| {
+                c.layer == CoverageLayer::Zoning && c.scope.as_deref() == Some(&theme.key)
+            });
+            ZoningSection {
+                theme: theme.key.clone(),
+                name: theme.name.clone(),
+                covered: mapped_here || !zones.is_empty(),
+                zones,
+            }
+        })
+        .collect()
+}
+
+/// From the target to the answer: find, word each family's items, establish the facts, apply the
+/// rules, write the answer.
+fn analyse(
     data: &Dataset,
     target: Target<'_>,
-    parcel: Option<&crate::model::Parcel>,
+    parcel: Option<&Parcel>,
     kind: ScopeKind,
+    located: Located,
 ) -> LookupAnswer {
     let p = target.point();
     let found = Found::new(data, &target);
-    let n = nomenclature();
+    let items = Items::new(data, &found);
     let commune = data.communes.at(p, 0.0).map(|(_, c)| c).next();
-    let zones_hit = found.zones;
-    let zones: Vec<ZoneOut> = zones_hit
-        .iter()
-        .map(|(z, hit)| {
-            let is_sector = z.origin.file.to_ascii_uppercase().contains("SECTEUR_CC");
-            ZoneOut {
-                libelle: z.libelle.clone(),
-                libelong: z.libelong.clone(),
-                typezone: z.typezone.clone(),
-                typezone_label: if is_sector {
-                    typesect_label(&z.typezone)
-                } else {
-                    typezone_label(&z.typezone)
-                },
-                destdomi: z.destdomi.clone(),
-                destdomi_label: z.destdomi.as_deref().and_then(destdomi_label),
-                nomfic: z.nomfic.clone(),
-                urlfic: z.urlfic.clone(),
-                reglement: z.urlfic.clone().or_else(|| z.nomfic.clone()),
-                idurba: z.idurba.clone(),
-                hit: *hit,
-                source: source("zone_urba", &z.origin),
-            }
-        })
-        .collect();
-    let urba = |layer: &'static str, (f, hit): (&UrbaFeature, Hit)| {
-        let label = match f.kind {
-            UrbaFeatureKind::Prescription => n.prescription(&f.code, f.subcode.as_deref()),
-            UrbaFeatureKind::Information => n.information(&f.code, f.subcode.as_deref()),
-        };
-        UrbaFeatureOut {
-            code: f.code.clone(),
-            subcode: f.subcode.clone(),
-            label,
-            libelle: f.libelle.clone(),
-            txt: f.txt.clone(),
-            nomfic: f.nomfic.clone(),
-            urlfic: f.urlfic.clone(),
-            reglement: f.urlfic.clone().or_else(|| f.nomfic.clone()),
-            hit,
-            source: source(layer, &f.origin),
-        }
-    };
-    let prescriptions = found
-        .prescriptions
-        .into_iter()
-        .map(|h| urba("prescription", h))
-        .collect();
-    let informations = found
-        .informations
-        .into_iter()
-        .map(|h| urba("information", h))
-        .collect();
-    let mut risks: Vec<RiskOut> = found
-        .risks
-        .into_iter()
-        .map(|(z, hit)| {
-            let plan = &data.risk_plans[z.plan];
-            let (label, effect) = match z.regulation.as_deref().map(regulation) {
-                Some((l, e)) => (Some(l), e),
-                None => (None, RegulationEffect::Unknown),
-            };
-            RiskOut {
-                procedure: plan.code.clone(),
-                kind: plan.kind,
-                plan: plan.name.clone(),
-                plan_date: plan.date.clone(),
-                zone_code: z.code.clone(),
-                zone_label: z.label.clone(),
-                regulation: z.regulation.clone(),
-                regulation_label: label,
-                effect,
-                url: z.url.clone().or_else(|| plan.url.clone()),
-                also_servitude: None,
-                hit,
-                source: source("zone_risque", &z.origin),
-            }
-        })
-        .collect();
-    let mut servitudes = Vec::new();
-    for (s, hit) in found.servitudes {
-        // An approved risk plan is also published as a PM1/PM3 easement: show it once, as a risk.
-        if let Some(gaspar) = s.id_gaspar.as_deref() {
-            let same: Vec<&mut RiskOut> = risks
-                .iter_mut()
-                .filter(|r| r.procedure.eq_ignore_ascii_case(gaspar))
-                .collect();
-            if !same.is_empty() {
-                for r in same {
-                    r.also_servitude = Some(s.categorie.clone());
-                }
-                continue;
-            }
-        }
-        servitudes.push(ServitudeOut {
-            categorie: s.categorie.clone(),
-            categorie_label: n.sup_category(&s.categorie),
-            id_ass: s.id_ass.clone(),
-            nom_ass: s.nom_ass.clone(),
-            type_ass: s.type_ass.clone(),
-            id_gen: s.id_gen.clone(),
-            nom_gen: s.nom_gen.clone(),
-            type_gen: s.type_gen.clone(),
-            id_sup: s.id_sup.clone(),
-            nom_sup: s.nom_sup.clone(),
-            nom_sup_litt: s.nom_sup_litt.clone(),
-            acte: s.acte.clone(),
-            hit,
-            source: source("assiette_sup", &s.origin),
-        });
-    }
-    let sources: Vec<CoverageSource> = found.coverage.into_iter().map(Into::into).collect();
-    let covered = |layer: CoverageLayer| sources.iter().any(|c| c.layer == layer);
-    let document_index = zones_hit
-        .iter()
-        .find_map(|(z, _)| z.document)
-        .or_else(|| status::document_for_commune(data, commune))
-        .or_else(|| {
-            sources
-                .iter()
-                .filter(|c| c.layer == CoverageLayer::Planning)
-                .find_map(|c| data.documents.iter().position(|d| d.idurba == c.source))
-        });
-    let document = document_index.map(|i| {
-        let d = data.documents[i].clone();
-        DocumentOut {
-            reglement: d.urlreg.clone().or_else(|| d.nomreg.clone()),
-            plan: d.urlplan.clone().or_else(|| d.nomplan.clone()),
-            document: d,
-        }
-    });
-    let coverage = CoverageOut {
+    let sources: Vec<CoverageSource> = found.coverage.iter().map(|c| (*c).into()).collect();
+    let document = data.document_at(found.zones.iter().map(|(z, _)| *z), commune, &found.coverage);
+    let covered = |layer: CoverageLayer| found.coverage.iter().any(|c| c.layer == layer);
+    // Whatever a family lists here, its data covers here, even past a declared territory.
+    let covered = Covered {
         commune: commune.is_some(),
         cadastre: parcel.is_some() || covered(CoverageLayer::Cadastre),
-        // Whatever a family lists here, its data covers here, even past a declared territory.
-        planning: !zones.is_empty() || document.is_some() || covered(CoverageLayer::Planning),
-        servitudes: !servitudes.is_empty() || covered(CoverageLayer::Servitudes),
-        risks: !risks.is_empty() || covered(CoverageLayer::Risks),
-        sources,
+        planning: !items.zones.is_empty()
+            || document.is_some()
+            || covered(CoverageLayer::Planning),
+        servitudes: !items.servitudes.is_empty() || covered(CoverageLayer::Servitudes),
+        risks: !items.risks.is_empty() || covered(CoverageLayer::Risks),
     };
     let nearest_parcel = match kind {
         ScopeKind::Point => nearest_parcel(data, p),
         _ => None,
     };
-    let status = status::planning_status(
-        data,
-        commune,
-        document.as_ref().map(|d| &d.document),
-        coverage.planning,
-    );
     let area_m2 = match &target {
         Target::Area(fp, _) => Some((fp.area_m2 * 10.0).round() / 10.0),
         Target::Point(_) => None,
     };
-    let mut a = LookupAnswer {
+    let facts = Facts {
+        scope: kind,
+        area_m2,
+        commune,
+        parcel,
+        nearest_parcel: nearest_parcel.as_ref(),
+        document,
+        planning_declared_complete: commune.is_some_and(|c| data.planning_declared_complete(&c.insee)),
+        covered,
+        has_zones: !items.zones.is_empty(),
+        has_risks: !items.risks.is_empty(),
+    };
+    let status = rules::planning_status(&facts);
+    let summary = rules::summarise(&facts, &status, &items.findings());
+    LookupAnswer {
         lon: p.x(),
         lat: p.y(),
-        location: None,
-        alternatives: Vec::new(),
+        location: located.location,
+        alternatives: located.alternatives,
         scope: Scope { kind, area_m2 },
         commune: commune.map(CommuneOut::from),
         parcel: parcel.map(ParcelOut::from),
         nearest_parcel,
         status,
-        document,
-        zones,
-        prescriptions,
-        informations,
-        servitudes,
-        risks,
-        coverage,
-        summary: Vec::new(),
-        warnings: Vec::new(),
+        document: document.map(DocumentOut::from),
+        zones: items.zones,
+        prescriptions: items.prescriptions,
+        informations: items.informations,
+        servitudes: items.servitudes,
+        risks: items.risks,
+        zonings: items.zonings,
+        coverage: CoverageOut::new(covered, sources),
+        summary,
+        warnings: located.warnings,
         tolerance_m: LINE_TOLERANCE_M,
-    };
-    a.summary = summary::summarise(&a);
-    a
+    }
 }
 
 fn nearest_parcel(data: &Dataset, p: Point<f64>) -> Option<NearestParcel> {

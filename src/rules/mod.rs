@@ -1,19 +1,15 @@
-//! Which rules apply, in words: the planning status of a commune ([`status`]) and the synthetic
-//! summary of an answer ([`summary`]).
+//! Which rules apply, in words. The rules decide from [`Facts`] and the families' [`Finding`]s —
+//! never from the dataset or the answer: the planning status of a place ([`status`]) and the
+//! synthetic summary ([`summary`]).
 
+pub mod facts;
+pub mod finding;
+pub mod sentence;
 pub mod status;
 pub mod summary;
 
-/// `2017-10-13` → `13/10/2017`, the way dates are written in French documents.
-///
-/// ```
-/// assert_eq!(urbaclic::rules::french_date("2017-10-13"), "13/10/2017");
-/// assert_eq!(urbaclic::rules::french_date("n/a"), "n/a");
-/// ```
-pub fn french_date(iso: &str) -> String {
-    let parts: Vec<&str> = iso.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => format!("{d}/{m}/{y}"),
-        _ => iso.to_string(),
-    }
-}
+pub use facts::{Covered, Facts, NearestParcel};
+pub use finding::{Context, Finding, Hit, ScopeKind, SourceRef};
+pub use sentence::{french_date, french_number, share_text, Sentence, SentenceKind};
+pub use status::{planning_status, PlanningStatus};
+pub use summary::summarise;

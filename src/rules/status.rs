@@ -4,9 +4,8 @@
 
 use serde::Serialize;
 
-use super::french_date;
-use crate::dataset::Dataset;
-use crate::model::{Commune, PlanDocument};
+use super::facts::Facts;
+use super::sentence::french_date;
 
 /// The planning regime that applies.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -18,14 +17,6 @@ pub struct PlanningStatus {
     pub idurba: Option<String>,
     /// SIREN of the EPCI for an intercommunal plan.
     pub epci: Option<String>,
-}
-
-/// The document listing this commune in `DOC_URBA_COM`, if any.
-pub fn document_for_commune(data: &Dataset, commune: Option<&Commune>) -> Option<usize> {
-    let insee = &commune?.insee;
-    data.documents
-        .iter()
-        .position(|d| d.communes.iter().any(|c| c == insee))
 }
 
 /// Long French name of a document type.
@@ -40,14 +31,9 @@ pub fn typedoc_name(typedoc: &str) -> &'static str {
     }
 }
 
-/// The status for a commune given the document found (if any) and whether planning data covers it.
-pub fn planning_status(
-    data: &Dataset,
-    commune: Option<&Commune>,
-    document: Option<&PlanDocument>,
-    planning_covered: bool,
-) -> PlanningStatus {
-    if let Some(d) = document {
+/// The status for a place given the document found (if any) and whether planning data covers it.
+pub fn planning_status(facts: &Facts<'_>) -> PlanningStatus {
+    if let Some(d) = facts.document {
         let epci = (d.typedoc == "PLUi")
             .then(|| d.siren.clone().or_else(|| siren_from_idurba(&d.idurba)))
             .flatten();
@@ -69,12 +55,7 @@ pub fn planning_status(
             epci,
         };
     }
-    let declared_complete = commune.is_some_and(|c| {
-        data.planning_complete_communes
-            .iter()
-            .any(|x| x == &c.insee)
-    });
-    if declared_complete {
+    if facts.planning_declared_complete {
         return PlanningStatus {
             kind: "RNU".into(),
             label: "Aucun document d'urbanisme ne couvre cette commune : le règlement national d'urbanisme (RNU) s'applique. La construction y est en principe limitée aux parties actuellement urbanisées (article L111-3 du code de l'urbanisme).".into(),
@@ -82,7 +63,7 @@ pub fn planning_status(
             epci: None,
         };
     }
-    let label = if planning_covered {
+    let label = if facts.covered.planning {
         "Des données d'urbanisme sont chargées ici mais aucun document ne s'y rattache : le régime applicable ne peut pas être établi avec ces données."
     } else {
         "Aucune donnée d'urbanisme n'est chargée pour ce lieu : le document applicable (PLU, carte communale ou RNU) ne peut pas être déterminé ici. Consultez le Géoportail de l'Urbanisme ou la mairie."

@@ -1,0 +1,36 @@
+//! Commune boundaries, drawn on the map (the answer names the commune from [`crate::rules::Facts`]).
+
+use geo::Rect;
+use geojson::JsonObject;
+use serde_json::json;
+
+use super::{props, Family, LayerInfo};
+use crate::dataset::Dataset;
+use crate::index::SpatialLayer;
+use crate::model::Commune;
+
+/// The communes family.
+pub struct Communes;
+
+impl Family for Communes {
+    type Feature = Commune;
+
+    fn info(&self, _: &Dataset) -> LayerInfo {
+        LayerInfo {
+            name: "communes".into(),
+            label: "Limites communales".into(),
+            style: "communes",
+            default_on: true,
+            min_zoom: None,
+            colour: None,
+        }
+    }
+
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<Commune> {
+        &data.communes
+    }
+
+    fn map_properties(&self, _: &Dataset, c: &Commune, _: Rect<f64>) -> JsonObject {
+        props(json!({ "insee": c.insee, "name": c.name, "approximate": c.approximate }))
+    }
+}

@@ -1,0 +1,43 @@
+//! Cadastral parcels, drawn on the map from [`PARCEL_MIN_ZOOM`] (the answer analyses the parcel
+//! itself, see [`crate::lookup`]).
+
+use geo::Rect;
+use geojson::JsonObject;
+use serde_json::json;
+
+use super::{props, Family, LayerInfo};
+use crate::dataset::Dataset;
+use crate::index::SpatialLayer;
+use crate::model::Parcel;
+
+/// Below this zoom no parcel is sent (a parcel is then a few pixels wide at most).
+pub const PARCEL_MIN_ZOOM: f64 = 16.0;
+
+/// The parcels family.
+pub struct Parcels;
+
+impl Family for Parcels {
+    type Feature = Parcel;
+
+    fn info(&self, _: &Dataset) -> LayerInfo {
+        LayerInfo {
+            name: "parcels".into(),
+            label: "Parcelles cadastrales".into(),
+            style: "parcels",
+            default_on: true,
+            min_zoom: Some(PARCEL_MIN_ZOOM),
+            colour: None,
+        }
+    }
+
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<Parcel> {
+        &data.parcels
+    }
+
+    fn map_properties(&self, _: &Dataset, p: &Parcel, _: Rect<f64>) -> JsonObject {
+        props(json!({
+            "id": p.id, "commune": p.commune, "section": p.section,
+            "numero": p.numero, "contenance": p.contenance,
+        }))
+    }
+}

@@ -1,0 +1,137 @@
+//! Regulatory zones of risk-prevention plans (PPRN, PPRT, PPRM; CNIG PPR and COVADIS).
+
+use geo::Rect;
+use geojson::JsonObject;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{props, source, Answered, Family, LayerInfo};
+use crate::dataset::Dataset;
+use crate::index::SpatialLayer;
+use crate::model::{RiskPlanKind, RiskZone};
+use crate::nomenclature::{regulation, RegulationEffect};
+use crate::rules::{french_date, share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef};
+
+/// The risk-zones family.
+pub struct Risks;
+
+/// A risk-plan zone as answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskOut {
+    pub procedure: String,
+    pub kind: RiskPlanKind,
+    pub plan: String,
+    pub plan_date: Option<String>,
+    pub zone_code: String,
+    pub zone_label: String,
+    pub regulation: Option<String>,
+    pub regulation_label: Option<&'static str>,
+    pub effect: RegulationEffect,
+    pub url: Option<String>,
+    /// SUP category under which the same plan is also published (PM1, PM3), shown here once.
+    pub also_servitude: Option<String>,
+    #[serde(flatten)]
+    pub hit: Hit,
+    pub source: SourceRef,
+}
+
+impl Family for Risks {
+    type Feature = RiskZone;
+
+    fn info(&self, _: &Dataset) -> LayerInfo {
+        LayerInfo {
+            name: "risks".into(),
+            label: "Zones de risque (PPR)".into(),
+            style: "risks",
+            default_on: true,
+            min_zoom: None,
+            colour: None,
+        }
+    }
+
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<RiskZone> {
+        &data.risk_zones
+    }
+
+    fn map_properties(&self, data: &Dataset, z: &RiskZone, _: Rect<f64>) -> JsonObject {
+        let plan = data.risk_plans.get(z.plan);
+        let (reg_label, effect) = z.regulation.as_deref().map(regulation).unzip();
+        props(json!({
+            "procedure": plan.map(|p| &p.code), "kind": plan.map(|p| p.kind),
+            "plan": plan.map(|p| &p.name), "zone_code": z.code, "zone_label": z.label,
+            "regulation": z.regulation, "regulation_label": reg_label, "effect": effect,
+        }))
+    }
+}
+
+impl Answered for Risks {
+    type Item = RiskOut;
+
+    fn item(&self, data: &Dataset, z: &RiskZone, hit: Hit) -> RiskOut {
+        let plan = &data.risk_plans[z.plan];
+        let (label, effect) = match z.regulation.as_deref().map(regulation) {
+            Some((l, e)) => (Some(l), e),
+            None => (None, RegulationEffect::Unknown),
+        };
+        RiskOut {
+            procedure: plan.code.clone(),
+            kind: plan.kind,
+            plan: plan.name.clone(),
+            plan_date: plan.date.clone(),
+            zone_code: z.code.clone(),
+            zone_label: z.label.clone(),
+            regulation: z.regulation.clone(),
+            regulation_label: label,
+            effect,
+            url: z.url.clone().or_else(|| plan.url.clone()),
+            also_servitude: None,
+            hit,
+            source: source("zone_risque", &z.origin),
+        }
+    }
+}
+
+impl Finding for RiskOut {
+    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
+        if self.hit.is_marginal() {
+            return Vec::new();
+        }
+        let mut text = format!("{} — zone {}", self.plan, self.zone_code);
+        if let Some(date) = &self.plan_date {
+            text.push_str(&format!(" (plan du {})", french_date(date)));
+        }
+        text.push_str(&share_text(self.hit.share_pct(), ctx.scope));
+        if !self.zone_label.is_empty() {
+            text.push_str(&format!(" : {}", self.zone_label));
+        }
+        if let Some(l) = self.regulation_label {
+            text.push_str(&format!(" [{l}]"));
+        }
+        if let Some(sup) = &self.also_servitude {
+            text.push_str(&format!(" (également servitude {sup})"));
+        }
+        text.push('.');
+        if let Some(u) = &self.url {
+            text.push_str(&format!(" Règlement : {u}."));
+        }
+        let kind = if self.effect == RegulationEffect::Ban {
+            SentenceKind::Ban
+        } else {
+            SentenceKind::Condition
+        };
+        vec![Sentence::new(kind, text, vec![self.source.clone()])]
+    }
+
+    fn marginal(&self) -> Vec<(String, SourceRef)> {
+        self.hit
+            .is_marginal()
+            .then(|| {
+                (
+                    format!("zone {} du {}", self.zone_code, self.plan),
+                    self.source.clone(),
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+}

@@ -1,0 +1,173 @@
+//! Prescriptions and informations of planning documents (CNIG `PRESCRIPTION_SURF/LIN/PCT`,
+//! `INFO_SURF/LIN/PCT`): one family type, two layers.
+
+use geo::Rect;
+use geojson::JsonObject;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{props, source, Answered, Family, LayerInfo};
+use crate::dataset::Dataset;
+use crate::index::SpatialLayer;
+use crate::model::{UrbaFeature, UrbaFeatureKind};
+use crate::nomenclature::nomenclature;
+use crate::rules::{share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef};
+
+/// The prescriptions or the informations of planning documents.
+pub struct Urba(pub UrbaFeatureKind);
+
+/// The prescriptions family.
+pub const PRESCRIPTIONS: Urba = Urba(UrbaFeatureKind::Prescription);
+/// The informations family.
+pub const INFORMATIONS: Urba = Urba(UrbaFeatureKind::Information);
+
+/// A prescription or information as answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct UrbaFeatureOut {
+    #[serde(skip)]
+    pub kind: UrbaFeatureKind,
+    /// Type code (`TYPEPSC`/`TYPEINF`) and sub-type.
+    pub code: String,
+    pub subcode: Option<String>,
+    /// Label of the type in the CNIG code list.
+    pub label: Option<&'static str>,
+    pub libelle: String,
+    pub txt: Option<String>,
+    pub nomfic: Option<String>,
+    pub urlfic: Option<String>,
+    pub reglement: Option<String>,
+    #[serde(flatten)]
+    pub hit: Hit,
+    pub source: SourceRef,
+}
+
+/// The CNIG label of a prescription or information type.
+fn type_label(f: &UrbaFeature) -> Option<&'static str> {
+    let n = nomenclature();
+    match f.kind {
+        UrbaFeatureKind::Prescription => n.prescription(&f.code, f.subcode.as_deref()),
+        UrbaFeatureKind::Information => n.information(&f.code, f.subcode.as_deref()),
+    }
+}
+
+impl Family for Urba {
+    type Feature = UrbaFeature;
+
+    fn info(&self, _: &Dataset) -> LayerInfo {
+        let (name, label) = match self.0 {
+            UrbaFeatureKind::Prescription => ("prescriptions", "Prescriptions du PLU"),
+            UrbaFeatureKind::Information => ("informations", "Informations du PLU"),
+        };
+        LayerInfo {
+            name: name.into(),
+            label: label.into(),
+            style: name,
+            // Many small symbols: drawn on demand.
+            default_on: false,
+            min_zoom: None,
+            colour: None,
+        }
+    }
+
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<UrbaFeature> {
+        match self.0 {
+            UrbaFeatureKind::Prescription => &data.prescriptions,
+            UrbaFeatureKind::Information => &data.informations,
+        }
+    }
+
+    fn map_properties(&self, _: &Dataset, f: &UrbaFeature, _: Rect<f64>) -> JsonObject {
+        props(json!({
+            "code": f.code, "subcode": f.subcode, "libelle": f.libelle, "label": type_label(f),
+        }))
+    }
+}
+
+impl Answered for Urba {
+    type Item = UrbaFeatureOut;
+
+    fn item(&self, _: &Dataset, f: &UrbaFeature, hit: Hit) -> UrbaFeatureOut {
+        let layer = match f.kind {
+            UrbaFeatureKind::Prescription => "prescription",
+            UrbaFeatureKind::Information => "information",
+        };
+        UrbaFeatureOut {
+            kind: f.kind,
+            code: f.code.clone(),
+            subcode: f.subcode.clone(),
+            label: type_label(f),
+            libelle: f.libelle.clone(),
+            txt: f.txt.clone(),
+            nomfic: f.nomfic.clone(),
+            urlfic: f.urlfic.clone(),
+            reglement: f.urlfic.clone().or_else(|| f.nomfic.clone()),
+            hit,
+            source: source(layer, &f.origin),
+        }
+    }
+}
+
+impl UrbaFeatureOut {
+    /// Prescription types that forbid building or reserve the land rather than condition it (CNIG
+    /// TYPEPSC-STYPEPSC): 01 espace boisé classé, 02-01 secteur d'interdiction de constructibilité,
+    /// 05 emplacement réservé (including 05-07, secteur en attente de projet).
+    fn is_restrictive(&self) -> bool {
+        match self.code.as_str() {
+            "01" | "05" => true,
+            "02" => self.subcode.as_deref() == Some("01"),
+            _ => false,
+        }
+    }
+
+    /// `{what} : {type label} — {libelle}`: the CNIG label first, the plan's own wording after.
+    fn heading(&self, what: &str) -> String {
+        let label = self.label.unwrap_or(&self.libelle);
+        let mut text = format!("{what} : {label}");
+        if !self.libelle.is_empty() && self.libelle != label {
+            text.push_str(&format!(" — {}", self.libelle));
+        }
+        text
+    }
+}
+
+impl Finding for UrbaFeatureOut {
+    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
+        if self.hit.is_marginal() {
+            return Vec::new();
+        }
+        let share = share_text(self.hit.share_pct(), ctx.scope);
+        let sentence = match self.kind {
+            UrbaFeatureKind::Prescription => {
+                let mut text = self.heading("Prescription");
+                if let Some(t) = &self.txt {
+                    text.push_str(&format!(" ({t})"));
+                }
+                text.push_str(&share);
+                text.push('.');
+                if let Some(r) = &self.reglement {
+                    text.push_str(&format!(" Document : {r}."));
+                }
+                let kind = if self.is_restrictive() {
+                    SentenceKind::Ban
+                } else {
+                    SentenceKind::Condition
+                };
+                Sentence::new(kind, text, vec![self.source.clone()])
+            }
+            UrbaFeatureKind::Information => Sentence::new(
+                SentenceKind::Information,
+                format!("{}{share}.", self.heading("Information")),
+                vec![self.source.clone()],
+            ),
+        };
+        vec![sentence]
+    }
+
+    fn marginal(&self) -> Vec<(String, SourceRef)> {
+        self.hit
+            .is_marginal()
+            .then(|| (self.libelle.clone(), self.source.clone()))
+            .into_iter()
+            .collect()
+    }
+}

@@ -1,0 +1,166 @@
+//! Zones of planning documents (CNIG `ZONE_URBA`, and `SECTEUR_CC` for a carte communale).
+
+use geo::{BooleanOps, BoundingRect, Contains, Geometry, InteriorPoint, Point, Rect};
+use geojson::JsonObject;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{props, round6, source, Answered, Family, LayerInfo};
+use crate::dataset::Dataset;
+use crate::index::SpatialLayer;
+use crate::model::ZoneUrba;
+use crate::nomenclature::{destdomi_label, typesect_label, typezone_label, zone_family};
+use crate::rules::{
+    french_date, share_text, status::typedoc_name, Context, Finding, Hit, Sentence, SentenceKind,
+    SourceRef,
+};
+
+/// The planning zones family.
+pub struct Zones;
+
+/// A zone as answered, with the meaning of its codes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoneOut {
+    pub libelle: String,
+    pub libelong: Option<String>,
+    pub typezone: String,
+    pub typezone_label: Option<&'static str>,
+    pub destdomi: Option<String>,
+    pub destdomi_label: Option<&'static str>,
+    pub nomfic: Option<String>,
+    pub urlfic: Option<String>,
+    /// The regulation to read: `urlfic` when given, else `nomfic`.
+    pub reglement: Option<String>,
+    pub idurba: Option<String>,
+    #[serde(flatten)]
+    pub hit: Hit,
+    pub source: SourceRef,
+}
+
+impl Family for Zones {
+    type Feature = ZoneUrba;
+
+    fn info(&self, _: &Dataset) -> LayerInfo {
+        LayerInfo {
+            name: "zones".into(),
+            label: "Zones du PLU".into(),
+            style: "zones",
+            default_on: true,
+            min_zoom: None,
+            colour: None,
+        }
+    }
+
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<ZoneUrba> {
+        &data.zones
+    }
+
+    fn map_properties(&self, _: &Dataset, z: &ZoneUrba, view: Rect<f64>) -> JsonObject {
+        let mut p = props(json!({
+            "libelle": z.libelle, "libelong": z.libelong, "typezone": z.typezone,
+            // U, AU, A or N: the colour family, so every client colours zones alike.
+            "family": zone_family(&z.typezone),
+            "idurba": z.idurba,
+        }));
+        // Labels go at a point inside the zone (a centroid can fall outside a U-shape), and
+        // inside the view, so that a big zone crossing the screen is still named.
+        if let Some(pt) = label_point(&z.geometry, view) {
+            p.insert("label_at".into(), json!([round6(pt.x()), round6(pt.y())]));
+        }
+        p
+    }
+}
+
+impl Answered for Zones {
+    type Item = ZoneOut;
+    // A zone is a polygon: a point meets it inside, not near it.
+    const TOLERANCE_M: f64 = 0.0;
+
+    fn item(&self, _: &Dataset, z: &ZoneUrba, hit: Hit) -> ZoneOut {
+        let is_sector = z.origin.file.to_ascii_uppercase().contains("SECTEUR_CC");
+        ZoneOut {
+            libelle: z.libelle.clone(),
+            libelong: z.libelong.clone(),
+            typezone: z.typezone.clone(),
+            typezone_label: if is_sector {
+                typesect_label(&z.typezone)
+            } else {
+                typezone_label(&z.typezone)
+            },
+            destdomi: z.destdomi.clone(),
+            destdomi_label: z.destdomi.as_deref().and_then(destdomi_label),
+            nomfic: z.nomfic.clone(),
+            urlfic: z.urlfic.clone(),
+            reglement: z.urlfic.clone().or_else(|| z.nomfic.clone()),
+            idurba: z.idurba.clone(),
+            hit,
+            source: source("zone_urba", &z.origin),
+        }
+    }
+}
+
+impl Finding for ZoneOut {
+    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
+        if self.hit.is_marginal() {
+            return Vec::new();
+        }
+        let doc_phrase = ctx.document.map(|d| {
+            let mut s = format!("du {}", typedoc_name(&d.typedoc));
+            if let Some(date) = &d.datappro {
+                s.push_str(&format!(" approuvé le {}", french_date(date)));
+            }
+            s
+        });
+        let mut text = format!(
+            "Zone {} {}{}",
+            self.libelle,
+            doc_phrase.as_deref().unwrap_or("(document non identifié)"),
+            share_text(self.hit.share_pct(), ctx.scope)
+        );
+        let long = self
+            .libelong
+            .as_deref()
+            .filter(|l| !l.eq_ignore_ascii_case(&self.libelle));
+        match (self.typezone_label, long) {
+            (Some(m), Some(l)) => text.push_str(&format!(" : {m} — {l}")),
+            (Some(m), None) => text.push_str(&format!(" : {m}")),
+            (None, Some(l)) => text.push_str(&format!(" : {l}")),
+            (None, None) => {}
+        }
+        text.push('.');
+        let document_reglement = ctx
+            .document
+            .and_then(|d| d.urlreg.as_ref().or(d.nomreg.as_ref()));
+        if let Some(r) = self.reglement.as_ref().or(document_reglement) {
+            text.push_str(&format!(" Règlement : {r}."));
+        }
+        vec![Sentence::new(
+            SentenceKind::Planning,
+            text,
+            vec![self.source.clone()],
+        )]
+    }
+
+    fn marginal(&self) -> Vec<(String, SourceRef)> {
+        self.hit
+            .is_marginal()
+            .then(|| (format!("zone {}", self.libelle), self.source.clone()))
+            .into_iter()
+            .collect()
+    }
+}
+
+/// A point inside `g` and, when `g` reaches beyond `view`, inside the visible part of it.
+fn label_point(g: &Geometry<f64>, view: Rect<f64>) -> Option<Point<f64>> {
+    let within_view = g.bounding_rect().is_some_and(|r| view.contains(&r));
+    let clip = view.to_polygon();
+    let visible = match g {
+        _ if within_view => None,
+        Geometry::Polygon(p) => Some(p.intersection(&clip)),
+        Geometry::MultiPolygon(mp) => Some(mp.intersection(&clip)),
+        _ => None,
+    };
+    visible
+        .and_then(|v| v.interior_point())
+        .or_else(|| g.interior_point())
+}

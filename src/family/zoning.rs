@@ -1,0 +1,165 @@
+//! Zoning maps: any national or local map made of polygons with a code and a label (seismic
+//! zoning, airport noise plans, clay-shrinkage hazard, former quarries…). Declared in the manifest
+//! with `role = "zoning"` and a `theme`; each theme is a map layer and an answer section of its
+//! own, with no code to write.
+
+use geo::Rect;
+use geojson::JsonObject;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{props, source, Answered, Family, LayerInfo};
+use crate::dataset::Dataset;
+use crate::index::SpatialLayer;
+use crate::model::ZoningZone;
+use crate::rules::{share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef};
+
+/// Colours given to themes in manifest order, distinct from the other layers' (planning zones use
+/// red/orange/yellow/green, easements purple, risks red/blue/teal).
+const THEME_COLOURS: [&str; 6] = [
+    "#795548", "#3949ab", "#c2185b", "#7cb342", "#5d4037", "#00acc1",
+];
+
+/// The zoning maps of one theme (index into [`Dataset::zoning_themes`]).
+pub struct Zoning {
+    pub theme: usize,
+}
+
+/// One theme as answered: whether its maps cover the place, and its zones there.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoningSection {
+    /// Theme key (`sismicite`…), also the name of its map layer.
+    pub theme: String,
+    /// Theme name (`Zonage sismique`).
+    pub name: String,
+    /// Whether the theme's maps cover the place ("no zone here" rather than "no map here").
+    pub covered: bool,
+    pub zones: Vec<ZoningZoneOut>,
+}
+
+/// A zone of a zoning map as answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoningZoneOut {
+    pub code: String,
+    pub label: String,
+    pub url: Option<String>,
+    #[serde(flatten)]
+    pub hit: Hit,
+    pub source: SourceRef,
+    /// The theme's name, to word sentences.
+    #[serde(skip)]
+    theme_name: String,
+}
+
+impl Family for Zoning {
+    type Feature = ZoningZone;
+
+    fn info(&self, data: &Dataset) -> LayerInfo {
+        let theme = &data.zoning_themes[self.theme];
+        LayerInfo {
+            name: theme.key.clone(),
+            label: theme.name.clone(),
+            style: "zoning",
+            default_on: true,
+            min_zoom: None,
+            colour: Some(THEME_COLOURS[self.theme % THEME_COLOURS.len()]),
+        }
+    }
+
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<ZoningZone> {
+        &data.zoning
+    }
+
+    fn includes(&self, z: &ZoningZone) -> bool {
+        z.theme == self.theme
+    }
+
+    fn map_properties(&self, data: &Dataset, z: &ZoningZone, _: Rect<f64>) -> JsonObject {
+        props(json!({
+            "theme": data.zoning_themes[z.theme].key, "code": z.code, "label": z.label,
+        }))
+    }
+}
+
+impl Answered for Zoning {
+    type Item = ZoningZoneOut;
+    // Zoning maps are polygons.
+    const TOLERANCE_M: f64 = 0.0;
+
+    fn item(&self, data: &Dataset, z: &ZoningZone, hit: Hit) -> ZoningZoneOut {
+        ZoningZoneOut {
+            code: z.code.clone(),
+            label: z.label.clone(),
+            url: z.url.clone(),
+            hit,
+            source: source("zonage", &z.origin),
+            theme_name: data.zoning_themes[z.theme].name.clone(),
+        }
+    }
+}
+
+impl ZoningZoneOut {
+    /// The zone's label, or its code when the mapping gives no label.
+    fn named(&self) -> String {
+        if self.label == self.code {
+            format!("zone {}", self.code)
+        } else {
+            self.label.clone()
+        }
+    }
+}
+
+impl Finding for ZoningZoneOut {
+    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
+        if self.hit.is_marginal() {
+            return Vec::new();
+        }
+        let mut text = format!(
+            "{} : {}{}.",
+            self.theme_name,
+            self.named(),
+            share_text(self.hit.share_pct(), ctx.scope)
+        );
+        if let Some(u) = &self.url {
+            text.push_str(&format!(" Texte : {u}."));
+        }
+        vec![Sentence::new(
+            SentenceKind::Zoning,
+            text,
+            vec![self.source.clone()],
+        )]
+    }
+
+    fn marginal(&self) -> Vec<(String, SourceRef)> {
+        self.hit
+            .is_marginal()
+            .then(|| {
+                (
+                    format!("{} : {}", self.theme_name, self.named()),
+                    self.source.clone(),
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
+impl Finding for ZoningSection {
+    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
+        if self.covered && self.zones.is_empty() {
+            return vec![Sentence::new(
+                SentenceKind::Zoning,
+                format!(
+                    "{} : hors des zones de cette carte (chargée pour ce territoire).",
+                    self.name
+                ),
+                Vec::new(),
+            )];
+        }
+        self.zones.iter().flat_map(|z| z.sentences(ctx)).collect()
+    }
+
+    fn marginal(&self) -> Vec<(String, SourceRef)> {
+        self.zones.iter().flat_map(Finding::marginal).collect()
+    }
+}

@@ -1,0 +1,45 @@
+//! The facts the rules decide from: what was analysed, the place, the planning document and what
+//! the loaded data covers. [`crate::lookup`] establishes them from the dataset; the rules never see
+//! the dataset or the answer.
+
+use crate::model::{Commune, Parcel, PlanDocument};
+
+use super::finding::ScopeKind;
+
+/// Whether the loaded data covers the place, per layer family ("no zone here" is not "no data here").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Covered {
+    pub commune: bool,
+    pub cadastre: bool,
+    pub planning: bool,
+    pub servitudes: bool,
+    pub risks: bool,
+}
+
+/// The parcel nearest to a point that lies on none.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NearestParcel {
+    pub id: String,
+    pub distance_m: f64,
+}
+
+/// Everything the status and the summary are decided from.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub scope: ScopeKind,
+    /// Area analysed in m² (parcel or footprint).
+    pub area_m2: Option<f64>,
+    pub commune: Option<&'a Commune>,
+    pub parcel: Option<&'a Parcel>,
+    /// When the point is on no parcel: the nearest one.
+    pub nearest_parcel: Option<&'a NearestParcel>,
+    /// The planning document that applies, if one is loaded here.
+    pub document: Option<&'a PlanDocument>,
+    /// The manifest declares the planning data complete for this commune: no document means RNU.
+    pub planning_declared_complete: bool,
+    pub covered: Covered,
+    /// Whether any planning zone meets the place.
+    pub has_zones: bool,
+    /// Whether any risk zone meets the place.
+    pub has_risks: bool,
+}

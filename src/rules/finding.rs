@@ -1,0 +1,74 @@
+//! What the rules are given: how a feature meets what was analysed ([`Hit`]), where it comes from
+//! ([`SourceRef`]), and the [`Finding`] trait through which each layer family's answer items speak in
+//! the summary.
+
+use serde::Serialize;
+
+use crate::analysis::Overlap;
+use crate::model::PlanDocument;
+
+use super::sentence::Sentence;
+
+/// What was analysed.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeKind {
+    /// A point outside any parcel (or where no cadastre is loaded).
+    Point,
+    /// The parcel under the point, or the one asked for.
+    Parcel,
+    /// A project footprint sent by the client.
+    Footprint,
+}
+
+/// How a feature meets what was analysed.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Hit {
+    /// Whether the feature is under the point itself (the marker).
+    pub at_point: bool,
+    /// For parcels and footprints: area and share covered.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<Overlap>,
+}
+
+impl Hit {
+    /// Whether the overlap is too small to be more than boundary noise (see
+    /// [`crate::analysis::MARGINAL_SHARE`]).
+    pub fn is_marginal(&self) -> bool {
+        self.overlap.is_some_and(|o| o.marginal)
+    }
+
+    /// Share of the parcel or footprint covered, in percent, for areal features.
+    pub fn share_pct(&self) -> Option<f64> {
+        self.overlap.and_then(|o| o.share_pct)
+    }
+}
+
+/// Where a piece of an answer comes from: the layer and the feature (`file#number`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SourceRef {
+    /// The layer family (`zone_urba`, `assiette_sup`, `zone_risque`, `zonage`…).
+    pub layer: &'static str,
+    /// The feature: `file#number`, as [`crate::model::Origin::id`] writes it.
+    pub id: String,
+}
+
+/// What every finding's sentence may need to know about the answer as a whole.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// What was analysed (shares read "de la parcelle" or "de l'emprise").
+    pub scope: ScopeKind,
+    /// The planning document that applies, if known (zones are named "du PLU approuvé le …").
+    pub document: Option<&'a PlanDocument>,
+}
+
+/// An answer item that speaks in the summary: each layer family's item implements it, so the
+/// summary orders sentences without knowing the families.
+pub trait Finding {
+    /// The sentences this item contributes (none when marginal), each with its kind, which fixes
+    /// its place in the summary.
+    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence>;
+
+    /// How to name this item in the sentence listing marginal overlaps, when it is one.
+    fn marginal(&self) -> Vec<(String, SourceRef)>;
+}
