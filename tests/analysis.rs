@@ -16,8 +16,8 @@ use urbaclic::app::AppState;
 use urbaclic::dataset::{Dataset, DatasetParts};
 use urbaclic::load::{load_dir, LoadReport};
 use urbaclic::lookup::{lookup, lookup_footprint, lookup_parcel};
-use urbaclic::rules::ScopeKind;
 use urbaclic::model::{Origin, ZoneUrba};
+use urbaclic::rules::ScopeKind;
 
 fn data_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data")

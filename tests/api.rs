@@ -110,7 +110,12 @@ async fn lookup_in_paris_returns_parcel_and_commune() {
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["parcel"]["id"], "75118000AI0008");
     assert_eq!(v["commune"]["insee"], "75118");
-    assert_eq!(v["risks"][0]["zone_code"], "1", "quarry sector 1: {v}");
+    assert_eq!(v["zonings"][0]["theme"], "carrieres", "{v}");
+    assert_eq!(
+        v["zonings"][0]["zones"][0]["code"], "1",
+        "quarry sector 1: {v}"
+    );
+    assert_eq!(v["risks"].as_array().map(Vec::len), Some(0));
 }
 
 /// lon -5, lat 45 is in the Bay of Biscay, far from every staged layer ([bboxes]).

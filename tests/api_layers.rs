@@ -83,13 +83,21 @@ async fn zones_come_as_geojson_with_colour_family_and_label_point() {
 async fn default_layers_and_parcels_only_from_their_zoom() {
     let (status, v) = get_json(&format!("/api/layers?bbox={PARIS_18}&zoom=14")).await;
     assert_eq!(status, StatusCode::OK);
-    for name in ["communes", "zones", "servitudes", "risks", "parcels"] {
+    for name in [
+        "communes",
+        "zones",
+        "servitudes",
+        "risks",
+        "carrieres",
+        "parcels",
+    ] {
         assert_eq!(v["layers"][name]["type"], "FeatureCollection", "{name}");
     }
     let parcels = &v["layers"]["parcels"];
     assert_eq!(parcels["skipped"], "zoom");
     assert_eq!(parcels["features"].as_array().unwrap().len(), 0);
-    assert!(!v["layers"]["risks"]["features"]
+    // The former-quarry sectors under the 18e, a zoning theme of the manifest.
+    assert!(!v["layers"]["carrieres"]["features"]
         .as_array()
         .unwrap()
         .is_empty());

@@ -16,12 +16,12 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::params::Params;
-use crate::lookup::Position;
 use super::ApiError;
 use super::AppState;
 use crate::geocode::batch::{geocode_csv, reverse_csv, BatchOptions};
 use crate::geocode::upstream::search_with_upstream;
 use crate::geocode::{AddressIndex, PlaceType, SearchHit, SearchQuery, UpstreamConfig};
+use crate::lookup::Position;
 
 /// Largest `limit` accepted (addok's bound).
 pub const MAX_LIMIT: usize = 100;

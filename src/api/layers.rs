@@ -21,7 +21,10 @@
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use geo::{BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon, Rect, Simplify};
+use geo::{
+    BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon, Rect,
+    Simplify,
+};
 use geojson::{Feature, FeatureCollection};
 use serde_json::{json, Value};
 
@@ -58,7 +61,10 @@ pub fn routes() -> Router<AppState> {
 /// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style.
 pub async fn get_catalog(State(state): State<AppState>) -> Json<Value> {
     let data = state.dataset();
-    let layers: Vec<LayerInfo> = map_layers(&data).into_iter().map(|l| l.info(&data)).collect();
+    let layers: Vec<LayerInfo> = map_layers(&data)
+        .into_iter()
+        .map(|l| l.info(&data))
+        .collect();
     Json(json!({ "layers": layers }))
 }
 
@@ -101,8 +107,10 @@ fn parse_query(params: &Params, data: &Dataset) -> Result<LayersQuery, ApiError>
         }
         Some(z) => z,
     };
-    let available: Vec<(MapLayer, LayerInfo)> =
-        map_layers(data).into_iter().map(|l| (l, l.info(data))).collect();
+    let available: Vec<(MapLayer, LayerInfo)> = map_layers(data)
+        .into_iter()
+        .map(|l| (l, l.info(data)))
+        .collect();
     let layers = select_layers(params.get("layers"), available)?;
     Ok(LayersQuery { bbox, zoom, layers })
 }
@@ -156,7 +164,10 @@ fn select_layers(
     available: Vec<(MapLayer, LayerInfo)>,
 ) -> Result<Vec<(MapLayer, LayerInfo)>, ApiError> {
     let Some(list) = list else {
-        return Ok(available.into_iter().filter(|(_, i)| i.default_on).collect());
+        return Ok(available
+            .into_iter()
+            .filter(|(_, i)| i.default_on)
+            .collect());
     };
     let names = || {
         available
@@ -173,7 +184,10 @@ fn select_layers(
             .ok_or_else(|| {
                 ApiError::bad_request(
                     "unknown_layer",
-                    format!("couche inconnue « {name} » ; couches disponibles : {}", names()),
+                    format!(
+                        "couche inconnue « {name} » ; couches disponibles : {}",
+                        names()
+                    ),
                 )
             })?;
         if !out.iter().any(|(l, _)| *l == known.0) {
@@ -399,14 +413,16 @@ mod tests {
                 .map(|l| (l, l.info(&data)))
                 .collect::<Vec<_>>()
         };
-        let names = |v: Vec<(MapLayer, LayerInfo)>| v.into_iter().map(|(_, i)| i.name).collect::<Vec<_>>();
+        let names =
+            |v: Vec<(MapLayer, LayerInfo)>| v.into_iter().map(|(_, i)| i.name).collect::<Vec<_>>();
         assert_eq!(
             names(select_layers(Some("zones, Parcels,zones"), available()).unwrap()),
             vec!["zones", "parcels"]
         );
         assert!(select_layers(Some("zones,roads"), available()).is_err());
         assert!(select_layers(Some(" , "), available()).is_err());
-        assert!(!names(select_layers(None, available()).unwrap()).contains(&"prescriptions".to_string()));
+        assert!(!names(select_layers(None, available()).unwrap())
+            .contains(&"prescriptions".to_string()));
     }
 
     #[test]

@@ -9,7 +9,9 @@ use geo::{CoordsIter, Geometry};
 use super::params::{position, Params};
 use super::{ApiError, AppState};
 use crate::analysis::Footprint;
-use crate::lookup::{lookup, lookup_address, lookup_footprint, lookup_parcel, LookupAnswer, Position};
+use crate::lookup::{
+    lookup, lookup_address, lookup_footprint, lookup_parcel, LookupAnswer, Position,
+};
 use crate::model::parcel_id;
 
 /// Largest footprint body accepted, in bytes.

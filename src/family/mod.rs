@@ -46,8 +46,12 @@ pub trait Family {
     }
 
     /// The properties of a feature drawn on the map (`view` is the map's extent, for label points).
-    fn map_properties(&self, data: &Dataset, feature: &Self::Feature, view: Rect<f64>)
-        -> JsonObject;
+    fn map_properties(
+        &self,
+        data: &Dataset,
+        feature: &Self::Feature,
+        view: Rect<f64>,
+    ) -> JsonObject;
 }
 
 /// A family a lookup answers: what a hit on one of its features says.

@@ -10,7 +10,9 @@ use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::{RiskPlanKind, RiskZone};
 use crate::nomenclature::{regulation, RegulationEffect};
-use crate::rules::{french_date, share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef};
+use crate::rules::{
+    french_date, share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef,
+};
 
 /// The risk-zones family.
 pub struct Risks;

@@ -10,7 +10,9 @@ use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::{ActeSup, Servitude};
 use crate::nomenclature::nomenclature;
-use crate::rules::{french_date, share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef};
+use crate::rules::{
+    french_date, share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef,
+};
 
 /// The easements family.
 pub struct Servitudes;

@@ -29,7 +29,8 @@ pub async fn lookup_address(
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(LookupError::QueryTooLong);
     }
-    let outcome = search_with_upstream(data.addresses.as_ref(), upstream, &SearchQuery::new(q)).await;
+    let outcome =
+        search_with_upstream(data.addresses.as_ref(), upstream, &SearchQuery::new(q)).await;
     let source = match outcome.source {
         HitSource::Local => "local",
         HitSource::Upstream => "upstream",

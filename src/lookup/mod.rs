@@ -196,7 +196,9 @@ impl Items {
             data: &Dataset,
             hits: &[(&F::Feature, Hit)],
         ) -> Vec<F::Item> {
-            hits.iter().map(|(f, hit)| family.item(data, f, *hit)).collect()
+            hits.iter()
+                .map(|(f, hit)| family.item(data, f, *hit))
+                .collect()
         }
         let mut risks = items(&Risks, data, &found.risks);
         let servitudes = shown_once(&found.servitudes, &mut risks)
@@ -290,15 +292,17 @@ fn analyse(
     let items = Items::new(data, &found);
     let commune = data.communes.at(p, 0.0).map(|(_, c)| c).next();
     let sources: Vec<CoverageSource> = found.coverage.iter().map(|c| (*c).into()).collect();
-    let document = data.document_at(found.zones.iter().map(|(z, _)| *z), commune, &found.coverage);
+    let document = data.document_at(
+        found.zones.iter().map(|(z, _)| *z),
+        commune,
+        &found.coverage,
+    );
     let covered = |layer: CoverageLayer| found.coverage.iter().any(|c| c.layer == layer);
     // Whatever a family lists here, its data covers here, even past a declared territory.
     let covered = Covered {
         commune: commune.is_some(),
         cadastre: parcel.is_some() || covered(CoverageLayer::Cadastre),
-        planning: !items.zones.is_empty()
-            || document.is_some()
-            || covered(CoverageLayer::Planning),
+        planning: !items.zones.is_empty() || document.is_some() || covered(CoverageLayer::Planning),
         servitudes: !items.servitudes.is_empty() || covered(CoverageLayer::Servitudes),
         risks: !items.risks.is_empty() || covered(CoverageLayer::Risks),
     };
@@ -317,7 +321,8 @@ fn analyse(
         parcel,
         nearest_parcel: nearest_parcel.as_ref(),
         document,
-        planning_declared_complete: commune.is_some_and(|c| data.planning_declared_complete(&c.insee)),
+        planning_declared_complete: commune
+            .is_some_and(|c| data.planning_declared_complete(&c.insee)),
         covered,
         has_zones: !items.zones.is_empty(),
         has_risks: !items.risks.is_empty(),
