@@ -10,11 +10,11 @@ use geo::{ConvexHull, CoordsIter, Geometry, MultiPoint, MultiPolygon, Point};
 use serde::Serialize;
 
 use crate::index::{HasGeometry, SpatialLayer};
-use crate::load::LoadReport;
 use crate::model::{
     Commune, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind,
     ZoneUrba, ZoningTheme, ZoningZone,
 };
+use crate::report::{LayerReport, LoadReport};
 
 /// The layer families whose coverage is tracked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
@@ -371,7 +371,7 @@ fn resolve_coverage(parts: &DatasetParts, report: &mut LoadReport) -> Vec<Covera
         }
     }
     if !warnings.is_empty() {
-        report.layers.push(crate::load::LayerReport {
+        report.layers.push(LayerReport {
             file: "(couverture)".into(),
             layer: "couverture des données".into(),
             warnings,

@@ -23,4 +23,5 @@ pub mod load;
 pub mod lookup;
 pub mod model;
 pub mod nomenclature;
+pub mod report;
 pub mod rules;

@@ -14,9 +14,10 @@ use urbaclic::analysis::Footprint;
 use urbaclic::api::router;
 use urbaclic::app::AppState;
 use urbaclic::dataset::{Dataset, DatasetParts};
-use urbaclic::load::{load_dir, LoadReport};
+use urbaclic::load::load_dir;
 use urbaclic::lookup::{lookup, lookup_footprint, lookup_parcel};
 use urbaclic::model::{Origin, ZoneUrba};
+use urbaclic::report::LoadReport;
 use urbaclic::rules::ScopeKind;
 
 fn data_dir() -> std::path::PathBuf {

@@ -12,7 +12,7 @@ use urbaclic::api::router;
 use urbaclic::app::AppState;
 use urbaclic::dataset::{Dataset, DatasetParts};
 use urbaclic::geocode::AddressIndex;
-use urbaclic::load::LoadReport;
+use urbaclic::report::LoadReport;
 
 fn app() -> axum::Router {
     let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

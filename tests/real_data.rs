@@ -12,8 +12,9 @@ use std::sync::OnceLock;
 use geo::CoordsIter;
 use urbaclic::crs::Crs;
 use urbaclic::dataset::Dataset;
-use urbaclic::load::{load_dir, LoadReport};
+use urbaclic::load::load_dir;
 use urbaclic::lookup::{lookup, LookupAnswer};
+use urbaclic::report::LoadReport;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -231,7 +232,7 @@ const COUNTS: &[(&str, usize)] = &[
     ("sup-cnig-fixtures/172014607_AC1_2A_20180130/Donnees_geographiques/AC1_ACTE_SUP.dbf", 104),
 ];
 
-fn layer<'a>(report: &'a LoadReport, file: &str) -> &'a urbaclic::load::LayerReport {
+fn layer<'a>(report: &'a LoadReport, file: &str) -> &'a urbaclic::report::LayerReport {
     report
         .layers
         .iter()

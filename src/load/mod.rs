@@ -20,19 +20,20 @@ mod plu;
 mod ppr;
 mod scan;
 mod shp;
+pub mod source;
 mod sup;
 mod user_layer;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::Serialize;
-
 use crate::crs::CrsError;
 use crate::dataset::{Dataset, DatasetParts};
+use crate::report::{LayerReport, LoadReport};
 
 pub use describe::describe_unrecognised;
 pub use scan::SourceKind;
+pub use source::DataSource;
 
 /// Why a dataset could not be loaded. Always names the file.
 #[derive(Debug, thiserror::Error)]
@@ -96,108 +97,78 @@ impl LoadError {
     }
 }
 
-/// What was read from one file.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct LayerReport {
-    /// Path relative to the data folder.
-    pub file: String,
-    /// What the file was recognised as (`ZONE_URBA`, `cadastre`, `PPR zonage réglementaire`…).
-    pub layer: String,
-    pub features: usize,
-    pub skipped: usize,
-    pub crs: Option<String>,
-    pub encoding: Option<String>,
-    pub warnings: Vec<String>,
-}
-
-impl LayerReport {
-    /// The report of an attribute table (no geometry, no CRS).
-    pub(crate) fn for_table(root: &Path, file: &Path, layer: &str, table: &dbf::DbfTable) -> Self {
-        LayerReport {
-            file: relative(root, file),
-            layer: layer.into(),
-            features: table.records.len(),
-            encoding: Some(table.encoding.clone()),
-            ..Default::default()
-        }
-    }
-}
-
-/// What a whole load did: per file, timing and memory.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct LoadReport {
-    pub root: String,
-    pub layers: Vec<LayerReport>,
-    /// Files below the root that were not recognised (kept for `check-data`).
-    pub ignored: Vec<String>,
-    pub load_ms: u128,
-    /// Resident memory of the process after loading, in MiB (Linux `/proc`), if known.
-    pub memory_mib: Option<f64>,
-}
-
-impl LoadReport {
-    pub fn warning_count(&self) -> usize {
-        self.layers.iter().map(|l| l.warnings.len()).sum()
-    }
-}
-
 /// Layer name of BAN address files in reports.
 pub(crate) const BAN_LAYER: &str = "adresses BAN";
 
 /// Loads a data folder (with or without manifest) into an indexed [`Dataset`].
 pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
-    let start = Instant::now();
     if !root.is_dir() {
         return Err(LoadError::Missing {
             path: root.to_path_buf(),
             reason: "dossier de données introuvable".into(),
         });
     }
-    let mut parts = DatasetParts::default();
-    let sources = match manifest::Manifest::find(root)? {
-        Some(m) => {
-            parts.planning_complete_communes = m.planning_complete_communes.clone();
-            m.sources(root)?
-        }
-        None => scan::scan(root)?,
+    let (sources, planning_complete_communes): (Vec<scan::Source>, Vec<String>) =
+        match manifest::Manifest::find(root)? {
+            Some(m) => (m.sources(root)?, m.planning_complete_communes.clone()),
+            None => (scan::scan(root)?, Vec::new()),
+        };
+    let sources: Vec<Box<dyn DataSource>> = sources
+        .into_iter()
+        .map(|s| Box::new(s) as Box<dyn DataSource>)
+        .collect();
+    let parts = DatasetParts {
+        planning_complete_communes,
+        ..Default::default()
     };
+    load_sources(root, parts, &sources)
+}
+
+/// Loads `sources` (file names in reports relative to `root`) on top of `parts`, then indexes
+/// everything: the dataset, its address index and the whole load report.
+pub fn load_sources(
+    root: &Path,
+    mut parts: DatasetParts,
+    sources: &[Box<dyn DataSource>],
+) -> Result<Dataset, LoadError> {
+    let start = Instant::now();
     let mut report = LoadReport {
         root: root.display().to_string(),
         ..Default::default()
     };
-    for source in &sources {
-        scan::load_source(root, source, &mut parts, &mut report)?;
+    for source in sources {
+        source.load(root, &mut parts, &mut report)?;
     }
-    report.ignored = scan::ignored_files(root, &sources);
+    report.ignored = scan::ignored_files(root, sources);
     let mut dataset = Dataset::build(parts, report);
     if !dataset.ban_files.is_empty() {
         let index =
             crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())
                 .map_err(|e| LoadError::Geocoder(e.to_string()))?;
-        let stats = index.stats();
-        if let Some(r) = dataset
-            .report
-            .layers
-            .iter_mut()
-            .find(|l| l.layer == BAN_LAYER)
-        {
-            r.features = stats.housenumbers;
-            r.skipped = stats.skipped_rows;
-            r.warnings.extend(index.warnings.iter().cloned());
-            r.layer = format!(
-                "{BAN_LAYER} : {} numéros, {} voies, {} lieux-dits, {} communes ; index ≈ {:.1} Mio",
-                stats.housenumbers,
-                stats.streets,
-                stats.localities,
-                stats.municipalities,
-                stats.memory_bytes as f64 / (1 << 20) as f64
-            );
-        }
+        report_addresses(&mut dataset.report, &index);
         dataset.addresses = Some(index);
     }
     dataset.report.load_ms = start.elapsed().as_millis();
     dataset.report.memory_mib = resident_memory_mib();
     Ok(dataset)
+}
+
+/// The address index's figures, in the BAN layer's report line.
+fn report_addresses(report: &mut LoadReport, index: &crate::geocode::AddressIndex) {
+    let stats = index.stats();
+    if let Some(r) = report.layers.iter_mut().find(|l| l.layer == BAN_LAYER) {
+        r.features = stats.housenumbers;
+        r.skipped = stats.skipped_rows;
+        r.warnings.extend(index.warnings.iter().cloned());
+        r.layer = format!(
+            "{BAN_LAYER} : {} numéros, {} voies, {} lieux-dits, {} communes ; index ≈ {:.1} Mio",
+            stats.housenumbers,
+            stats.streets,
+            stats.localities,
+            stats.municipalities,
+            stats.memory_bytes as f64 / (1 << 20) as f64
+        );
+    }
 }
 
 /// Path of `path` relative to `root`, for reports.

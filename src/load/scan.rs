@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::manifest::UserLayerSpec;
-use super::{relative, LoadError, LoadReport};
-use crate::dataset::DatasetParts;
+use super::source::DataSource;
+use super::{relative, LoadError};
 
 /// What a source is, hence which reader loads it.
 #[derive(Debug, Clone)]
@@ -188,50 +188,15 @@ fn delivery_root(path: &Path) -> PathBuf {
     }
 }
 
-/// Loads one source into `parts`, appending its layer reports.
-pub fn load_source(
-    root: &Path,
-    source: &Source,
-    parts: &mut DatasetParts,
-    report: &mut LoadReport,
-) -> Result<(), LoadError> {
-    match &source.kind {
-        SourceKind::PluDelivery => super::plu::load(root, source, parts, report),
-        SourceKind::SupDelivery => super::sup::load(root, source, parts, report),
-        SourceKind::PprGeoPackage => super::ppr::load_gpkg(root, source, parts, report),
-        SourceKind::CovadisPpr => super::ppr::load_covadis(root, source, parts, report),
-        SourceKind::Cadastre => super::user_layer::load_cadastre(root, source, parts, report),
-        SourceKind::Communes | SourceKind::Departements => {
-            super::user_layer::load_boundaries(root, source, parts, report)
-        }
-        SourceKind::Ban => {
-            for file in &source.files {
-                let names = super::user_layer::ban_commune_names(file)?;
-                parts.commune_names.extend(names);
-                parts.ban_files.push(file.clone());
-                report.layers.push(super::LayerReport {
-                    file: relative(root, file),
-                    layer: super::BAN_LAYER.into(),
-                    encoding: Some("UTF-8".into()),
-                    crs: Some("EPSG:4326 (lon/lat)".into()),
-                    ..Default::default()
-                });
-            }
-            Ok(())
-        }
-        SourceKind::UserLayer(spec) => super::user_layer::load(root, source, spec, parts, report),
-    }
-}
-
 /// Files below `root` that no source uses (reported by `check-data`, not an error).
-pub fn ignored_files(root: &Path, sources: &[Source]) -> Vec<String> {
+pub fn ignored_files(root: &Path, sources: &[Box<dyn DataSource>]) -> Vec<String> {
     let mut all = Vec::new();
     if walk(root, &mut all).is_err() {
         return Vec::new();
     }
     let used: std::collections::HashSet<PathBuf> = sources
         .iter()
-        .flat_map(|s| s.files.iter())
+        .flat_map(|s| s.files().iter())
         .flat_map(|f| {
             let stem = f.with_extension("");
             [

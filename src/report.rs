@@ -1,0 +1,56 @@
+//! What a load did, file by file: the report `check-data` prints, `/health` summarises and the
+//! dataset keeps. A leaf module: the loaders fill it, the dataset holds it.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+/// What was read from one file.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct LayerReport {
+    /// Path relative to the data folder.
+    pub file: String,
+    /// What the file was recognised as (`ZONE_URBA`, `cadastre`, `PPR zonage réglementaire`…).
+    pub layer: String,
+    pub features: usize,
+    pub skipped: usize,
+    pub crs: Option<String>,
+    pub encoding: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+impl LayerReport {
+    /// The report of an attribute table (no geometry, no CRS).
+    pub(crate) fn for_table(
+        root: &Path,
+        file: &Path,
+        layer: &str,
+        table: &crate::load::dbf::DbfTable,
+    ) -> Self {
+        LayerReport {
+            file: crate::load::relative(root, file),
+            layer: layer.into(),
+            features: table.records.len(),
+            encoding: Some(table.encoding.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+/// What a whole load did: per file, timing and memory.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct LoadReport {
+    pub root: String,
+    pub layers: Vec<LayerReport>,
+    /// Files below the root that were not recognised (kept for `check-data`).
+    pub ignored: Vec<String>,
+    pub load_ms: u128,
+    /// Resident memory of the process after loading, in MiB (Linux `/proc`), if known.
+    pub memory_mib: Option<f64>,
+}
+
+impl LoadReport {
+    pub fn warning_count(&self) -> usize {
+        self.layers.iter().map(|l| l.warnings.len()).sum()
+    }
+}
