@@ -2,7 +2,8 @@
 //!
 //! The crate is laid out as the pipeline it runs:
 //! [`load`] reads the layer files (CNIG PLU/SUP shapefiles, PPR GeoPackages, cadastre GeoJSON…) and
-//! reprojects them with [`crs`] into the immutable [`dataset::Dataset`]; [`index`] holds the R-trees;
+//! reprojects them with [`crs`] into the immutable [`dataset::Dataset`]; [`index`] holds the R-trees,
+//! built on the algorithms of [`geometry`];
 //! [`geocode`] turns addresses into points; [`lookup`] intersects a point with every layer;
 //! [`api`] serves it over HTTP and [`cli`] on the command line.
 
@@ -13,6 +14,7 @@ pub mod config;
 pub mod crs;
 pub mod dataset;
 pub mod geocode;
+pub mod geometry;
 pub mod index;
 pub mod load;
 pub mod lookup;

@@ -13,7 +13,8 @@ pub use answer::*;
 
 use crate::analysis::Footprint;
 use crate::dataset::{Coverage, CoverageLayer, Dataset};
-use crate::index::{distance_m, HasGeometry, SpatialLayer};
+use crate::geometry::distance_m;
+use crate::index::{HasGeometry, SpatialLayer};
 use crate::model::{Origin, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind, ZoneUrba};
 use crate::nomenclature::{
     destdomi_label, nomenclature, regulation, typesect_label, typezone_label, RegulationEffect,
@@ -30,7 +31,7 @@ pub const NEAREST_PARCEL_MAX_M: f64 = 50.0;
 /// What to analyse.
 enum Target<'a> {
     Point(Point<f64>),
-    Area(&'a Footprint, Point<f64>),
+    Area(&'a Footprint<'a>, Point<f64>),
 }
 
 impl Target<'_> {
@@ -120,7 +121,10 @@ pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
     let parcel = data.parcels.at(p, 0.0).map(|(i, _)| i).next();
     match parcel.and_then(|i| {
         let parcel = data.parcels.get(i)?;
-        Some((parcel, Footprint::new(parcel.geometry.clone())?))
+        Some((
+            parcel,
+            Footprint::prepared(&parcel.geometry, data.parcels.prepared(i)?)?,
+        ))
     }) {
         Some((parcel, fp)) => answer(data, Target::Area(&fp, p), Some(parcel), ScopeKind::Parcel),
         None => answer(data, Target::Point(p), None, ScopeKind::Point),
@@ -129,8 +133,9 @@ pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
 
 /// The analysis of one parcel by its 14-character id; `None` when unknown.
 pub fn lookup_parcel(data: &Dataset, id: &str) -> Option<LookupAnswer> {
-    let parcel = data.parcel(id)?;
-    let fp = Footprint::new(parcel.geometry.clone())?;
+    let i = data.parcel_index(id)?;
+    let parcel = data.parcels.get(i)?;
+    let fp = Footprint::prepared(&parcel.geometry, data.parcels.prepared(i)?)?;
     let p = parcel.geometry.interior_point()?;
     Some(answer(
         data,
