@@ -21,7 +21,7 @@ fn data() -> Dataset {
 
 /// A square of `side_m` metres centred on (lon, lat).
 fn square(lon: f64, lat: f64, side_m: f64) -> Geometry<f64> {
-    let (ky, kx) = urbaclic::analysis::metres_per_degree(lat);
+    let (ky, kx) = urbaclic::geometry::metres_per_degree(lat);
     let (dx, dy) = (side_m / 2.0 / kx, side_m / 2.0 / ky);
     Geometry::Polygon(polygon![
         (x: lon - dx, y: lat - dy), (x: lon + dx, y: lat - dy),

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use geo::{ConvexHull, CoordsIter, Geometry, MultiPoint, MultiPolygon, Point};
+use geo::{Geometry, MultiPolygon};
 use serde::Serialize;
 
+use crate::geometry::convex_hull;
 use crate::index::{HasGeometry, SpatialLayer};
 use crate::model::{
     Commune, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind,
@@ -138,14 +139,6 @@ has_geometry!(
     Coverage
 );
 
-/// The convex hull of some geometries.
-fn convex_hull<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> geo::Polygon<f64> {
-    let points: MultiPoint<f64> = geometries
-        .flat_map(|g| g.coords_iter().map(Point::from))
-        .collect();
-    points.convex_hull()
-}
-
 /// The convex hull of some geometries, as a coverage area of last resort.
 pub fn hull<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> CoverageArea {
     CoverageArea::Area(
@@ -212,7 +205,13 @@ impl Dataset {
 
     /// A parcel by its 14-character id.
     pub fn parcel(&self, id: &str) -> Option<&Parcel> {
-        self.parcels.get(*self.parcel_ids.get(id)?)
+        self.parcels.get(self.parcel_index(id)?)
+    }
+
+    /// The index in [`Dataset::parcels`] of a parcel by its 14-character id, to reach what the
+    /// layer holds for it besides the parcel (its prepared polygon).
+    pub fn parcel_index(&self, id: &str) -> Option<usize> {
+        self.parcel_ids.get(id).copied()
     }
 
     /// The planning document that applies where `zones` were found: theirs, else the one listing

@@ -2,7 +2,8 @@
 //!
 //! The crate is laid out as the pipeline it runs:
 //! [`load`] reads the layer files (CNIG PLU/SUP shapefiles, PPR GeoPackages, cadastre GeoJSON…) and
-//! reprojects them with [`crs`] into the immutable [`dataset::Dataset`]; [`index`] holds the R-trees;
+//! reprojects them with [`crs`] into the immutable [`dataset::Dataset`]; [`index`] holds the R-trees, built on
+//! the algorithms of [`geometry`];
 //! [`family`] says, per kind of layer, what a hit means and how it is drawn; [`geocode`] turns
 //! addresses into points; [`lookup`] finds what meets a place and writes the answer, with the
 //! [`rules`] (status, summary) deciding from facts only; [`app`] holds the served dataset; [`api`]
@@ -18,6 +19,7 @@ pub mod crs;
 pub mod dataset;
 pub mod family;
 pub mod geocode;
+pub mod geometry;
 pub mod index;
 pub mod load;
 pub mod lookup;

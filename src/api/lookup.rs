@@ -87,7 +87,7 @@ pub async fn post_lookup(
         .ok_or_else(|| ApiError::bad_request("invalid_geometry", "emprise de surface nulle"))
 }
 
-fn parse_footprint(body: &[u8]) -> Result<Footprint, ApiError> {
+fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
     let bad = |m: String| ApiError::bad_request("invalid_geometry", m);
     let text = std::str::from_utf8(body).map_err(|_| bad("corps non UTF-8".into()))?;
     let gj: geojson::GeoJson = text

@@ -27,7 +27,8 @@ use crate::family::urba::{INFORMATIONS, PRESCRIPTIONS};
 use crate::family::zones::Zones;
 use crate::family::zoning::{Zoning, ZoningSection};
 use crate::family::{Answered, Family, LINE_TOLERANCE_M};
-use crate::index::{distance_m, HasGeometry, SpatialLayer};
+use crate::geometry::distance_m;
+use crate::index::{HasGeometry, SpatialLayer};
 use crate::model::{Parcel, RiskZone, Servitude, UrbaFeature, ZoneUrba, ZoningZone};
 use crate::rules::{self, Covered, Facts, Finding, Hit, NearestParcel, ScopeKind};
 
@@ -37,7 +38,7 @@ pub const NEAREST_PARCEL_MAX_M: f64 = 50.0;
 /// What to analyse.
 enum Target<'a> {
     Point(Point<f64>),
-    Area(&'a Footprint, Point<f64>),
+    Area(&'a Footprint<'a>, Point<f64>),
 }
 
 impl Target<'_> {
@@ -135,8 +136,9 @@ pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
 /// [`lookup`] at a geocoded position, the geocoder's findings written into the answer.
 fn lookup_located(data: &Dataset, at: Position, located: Located) -> LookupAnswer {
     let p = Point::new(at.lon, at.lat);
-    let in_parcel = data.parcels.at(p, 0.0).next().and_then(|(_, parcel)| {
-        let fp = Footprint::new(parcel.geometry.clone())?;
+    // The parcel's polygon was prepared by the index: the analysis reuses it.
+    let in_parcel = data.parcels.at(p, 0.0).next().and_then(|(i, parcel)| {
+        let fp = Footprint::prepared(&parcel.geometry, data.parcels.prepared(i)?)?;
         Some((parcel, fp))
     });
     match in_parcel {
@@ -155,8 +157,10 @@ fn lookup_located(data: &Dataset, at: Position, located: Located) -> LookupAnswe
 pub fn lookup_parcel(data: &Dataset, id: &str) -> Result<LookupAnswer, LookupError> {
     let id = crate::model::parse_parcel_id(id)?;
     let unknown = || LookupError::UnknownParcel(id.clone());
-    let parcel = data.parcel(&id).ok_or_else(unknown)?;
-    let fp = Footprint::new(parcel.geometry.clone()).ok_or_else(unknown)?;
+    let i = data.parcel_index(&id).ok_or_else(unknown)?;
+    let parcel = data.parcels.get(i).ok_or_else(unknown)?;
+    let prepared = data.parcels.prepared(i).ok_or_else(unknown)?;
+    let fp = Footprint::prepared(&parcel.geometry, prepared).ok_or_else(unknown)?;
     let p = parcel.geometry.interior_point().ok_or_else(unknown)?;
     Ok(analyse(
         data,

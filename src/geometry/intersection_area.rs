@@ -1,44 +1,16 @@
-//! Exact area of the intersection of two polygons, without building the intersection polygon.
-//!
-//! By Green's theorem the area of `P ∩ Z` is the shoelace sum over its boundary, and that boundary
-//! is made of the pieces of `∂P` inside `Z` and the pieces of `∂Z` inside `P`. Only the edges of `Z`
-//! near `P` are ever looked at (through the edge R-tree of [`PreparedArea`]), so a parcel against a
-//! 16,000-vertex zone costs a few dozen edge tests, where a general polygon clipper would walk every
-//! vertex. Boundaries that run along each other (a zone drawn on the parcel lines) are counted once,
-//! from `P`'s side, when they bound the intersection on the same side.
+//! Exact area of the intersection of two polygons: the clipping behind every overlap share.
 
-use geo::{Coord, Rect};
+use geo::{Coord, Rect, Vector2DOps};
 
-use crate::index::PreparedArea;
+use super::{expand, point_segment_distance, segment_meets, shoelace_term, PreparedArea};
 
 /// Coordinates closer than this (in the data's units, degrees here: about 0.1 mm) are the same.
 const EPS: f64 = 1e-9;
 
-fn cross(a: Coord<f64>, b: Coord<f64>) -> f64 {
-    a.x * b.y - a.y * b.x
-}
-
-fn dot(a: Coord<f64>, b: Coord<f64>) -> f64 {
-    a.x * b.x + a.y * b.y
-}
-
-/// Distance from `m` to segment `cd`.
-fn distance_to_segment(m: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> f64 {
-    let s = d - c;
-    let len2 = dot(s, s);
-    let t = if len2 == 0.0 {
-        0.0
-    } else {
-        (dot(m - c, s) / len2).clamp(0.0, 1.0)
-    };
-    let q = c + s * t;
-    (m.x - q.x).hypot(m.y - q.y)
-}
-
 /// Parameters along `ab` (0 and 1 included) where it meets any of `others`, sorted and deduplicated.
 fn split_params(a: Coord<f64>, b: Coord<f64>, others: &[[Coord<f64>; 2]]) -> Vec<f64> {
     let r = b - a;
-    let rr = dot(r, r);
+    let rr = r.magnitude_squared();
     let mut ts = vec![0.0, 1.0];
     if rr == 0.0 {
         return ts;
@@ -47,20 +19,20 @@ fn split_params(a: Coord<f64>, b: Coord<f64>, others: &[[Coord<f64>; 2]]) -> Vec
     let tol_t = EPS / len;
     for &[c, d] in others {
         let s = d - c;
-        let denom = cross(r, s);
+        let denom = r.wedge_product(s);
         let qp = c - a;
-        let slen = dot(s, s).sqrt();
+        let slen = s.magnitude();
         if denom.abs() > 1e-12 * len * slen {
-            let t = cross(qp, s) / denom;
-            let u = cross(qp, r) / denom;
+            let t = qp.wedge_product(s) / denom;
+            let u = qp.wedge_product(r) / denom;
             let tol_u = if slen > 0.0 { EPS / slen } else { 0.0 };
             if t > -tol_t && t < 1.0 + tol_t && u > -tol_u && u < 1.0 + tol_u {
                 ts.push(t.clamp(0.0, 1.0));
             }
-        } else if cross(qp, r).abs() / len < EPS {
+        } else if qp.wedge_product(r).abs() / len < EPS {
             // Collinear: the overlap's ends split the edge.
             for p in [c, d] {
-                let t = dot(p - a, r) / rr;
+                let t = (p - a).dot_product(r) / rr;
                 if (0.0..=1.0).contains(&t) {
                     ts.push(t);
                 }
@@ -72,43 +44,26 @@ fn split_params(a: Coord<f64>, b: Coord<f64>, others: &[[Coord<f64>; 2]]) -> Vec
     ts
 }
 
-/// Shoelace term of segment `p0 → p1` around origin `o` (twice the signed area it sweeps).
-fn term(o: Coord<f64>, p0: Coord<f64>, p1: Coord<f64>) -> f64 {
-    cross(p0 - o, p1 - o)
-}
-
-fn expand(rect: Rect<f64>, by: f64) -> Rect<f64> {
-    Rect::new(
-        Coord {
-            x: rect.min().x - by,
-            y: rect.min().y - by,
-        },
-        Coord {
-            x: rect.max().x + by,
-            y: rect.max().y + by,
-        },
-    )
-}
-
+/// The box of segment `ab`, widened by the coincidence tolerance.
 fn segment_rect(a: Coord<f64>, b: Coord<f64>) -> Rect<f64> {
-    expand(Rect::new(a, b), EPS)
+    expand(Rect::new(a, b), EPS, EPS)
 }
 
-/// Area of `p` (in squared coordinate units).
-pub fn area(p: &PreparedArea) -> f64 {
-    let Some(&[o, _]) = p.edges().first() else {
-        return 0.0;
-    };
-    p.edges().iter().map(|&[a, b]| term(o, a, b)).sum::<f64>() / 2.0
-}
-
-/// Area of `p ∩ z` (in squared coordinate units). `p` should be the small one (a parcel, a footprint):
-/// all its edges are visited, while only the edges of `z` within `p_rect` (the bounding box of `p`) are.
+/// Area of `p ∩ z` (in squared coordinate units), without building the intersection polygon.
+///
+/// By Green's theorem the area of `P ∩ Z` is the shoelace sum over its boundary, and that boundary
+/// is made of the pieces of `∂P` inside `Z` and the pieces of `∂Z` inside `P`. Only the edges of `Z`
+/// near `P` are ever looked at (through the edge R-tree of [`PreparedArea`]), so a parcel against a
+/// 16,000-vertex zone costs a few dozen edge tests, where a general polygon clipper would walk every
+/// vertex. Boundaries that run along each other (a zone drawn on the parcel lines) are counted once,
+/// from `P`'s side, when they bound the intersection on the same side.
+///
+/// `p` should therefore be the small one (a parcel, a footprint): all its edges are visited, while
+/// only the edges of `z` within `p_rect` (the bounding box of `p`) are.
 ///
 /// ```
 /// use geo::{polygon, Geometry, Rect, coord};
-/// use urbaclic::index::PreparedArea;
-/// use urbaclic::analysis::area::intersection_area;
+/// use urbaclic::geometry::{intersection_area, PreparedArea};
 /// let square = |x0: f64, y0: f64, s: f64| PreparedArea::new(&Geometry::Polygon(polygon![
 ///     (x: x0, y: y0), (x: x0 + s, y: y0), (x: x0 + s, y: y0 + s), (x: x0, y: y0 + s)]));
 /// let p = square(0.0, 0.0, 2.0);
@@ -119,11 +74,11 @@ pub fn area(p: &PreparedArea) -> f64 {
 /// ```
 pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) -> f64 {
     let o = p_rect.min();
-    let z_near = z.edges_in(expand(p_rect, EPS));
+    let z_near = z.edges_in(expand(p_rect, EPS, EPS));
     // No edge of Z near P: P is wholly inside Z or wholly outside — the usual case, decided by one test.
     if z_near.is_empty() {
         return match p.edges().first() {
-            Some(&[a, _]) if z.contains(a.into()) => area(p),
+            Some(&[a, _]) if z.contains(a.into()) => p.area(),
             _ => 0.0,
         };
     }
@@ -134,12 +89,7 @@ pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) 
         // Z's edges near P were fetched once; each edge of P only needs those near itself.
         let rect = segment_rect(a, b);
         near.clear();
-        near.extend(z_near.iter().filter(|[c, d]| {
-            c.x.max(d.x) >= rect.min().x
-                && c.x.min(d.x) <= rect.max().x
-                && c.y.max(d.y) >= rect.min().y
-                && c.y.min(d.y) <= rect.max().y
-        }));
+        near.extend(z_near.iter().filter(|[c, d]| segment_meets(&rect, *c, *d)));
         let ts = split_params(a, b, &near);
         let r = b - a;
         for w in ts.windows(2) {
@@ -147,13 +97,13 @@ pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) 
             let m = (p0 + p1) * 0.5;
             let along = near
                 .iter()
-                .find(|&&[c, d]| distance_to_segment(m, c, d) < EPS);
+                .find(|&&[c, d]| point_segment_distance(m, c, d) < EPS);
             let inside = match along {
-                Some(&[c, d]) => dot(d - c, r) > 0.0,
+                Some(&[c, d]) => (d - c).dot_product(r) > 0.0,
                 None => z.contains(m.into()),
             };
             if inside {
-                twice += term(o, p0, p1);
+                twice += shoelace_term(o, p0, p1);
             }
         }
     }
@@ -167,9 +117,9 @@ pub fn intersection_area(p: &PreparedArea, p_rect: Rect<f64>, z: &PreparedArea) 
             let m = (p0 + p1) * 0.5;
             let on_p = p_edges
                 .iter()
-                .any(|&[e, f]| distance_to_segment(m, e, f) < EPS);
+                .any(|&[e, f]| point_segment_distance(m, e, f) < EPS);
             if !on_p && p.contains(m.into()) {
-                twice += term(o, p0, p1);
+                twice += shoelace_term(o, p0, p1);
             }
         }
     }
