@@ -90,7 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config,
         } => {
             let config = match config {
-                Some(path) => ServerConfig::read(&path).map_err(anyhow::Error::msg)?,
+                Some(path) => ServerConfig::read(&path).context("configuration du serveur")?,
                 None => ServerConfig::default(),
             };
             serve(
@@ -152,7 +152,7 @@ fn serve(
     let start = std::time::Instant::now();
     let data_dir = data.unwrap_or_else(default_data_dir);
     let mut dataset = load(Some(data_dir.clone()))?;
-    dataset.upstream = config.upstream().map_err(anyhow::Error::msg)?;
+    dataset.upstream = config.upstream().context("configuration du serveur")?;
     eprintln!(
         "données chargées en {} ms ({} couches, {} avertissements)",
         start.elapsed().as_millis(),

@@ -49,17 +49,27 @@ impl PlaceType {
     }
 }
 
+/// A `type` that is none of the BAN result types.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("type « {0} » inconnu (housenumber, street, locality ou municipality)")]
+pub struct UnknownPlaceType(pub String);
+
+/// ```
+/// use urbaclic::geocode::PlaceType;
+/// assert_eq!("street".parse(), Ok(PlaceType::Street));
+/// let e = "city".parse::<PlaceType>().unwrap_err();
+/// assert_eq!(e.to_string(), "type « city » inconnu (housenumber, street, locality ou municipality)");
+/// ```
 impl std::str::FromStr for PlaceType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownPlaceType;
+    fn from_str(s: &str) -> Result<Self, UnknownPlaceType> {
         match s {
             "housenumber" => Ok(PlaceType::Housenumber),
             "street" => Ok(PlaceType::Street),
             "locality" => Ok(PlaceType::Locality),
             "municipality" => Ok(PlaceType::Municipality),
-            _ => Err(format!(
-                "type « {s} » inconnu (housenumber, street, locality ou municipality)"
-            )),
+            _ => Err(UnknownPlaceType(s.to_string())),
         }
     }
 }

@@ -30,6 +30,7 @@ use serde::Serialize;
 
 use crate::crs::CrsError;
 use crate::dataset::{Dataset, DatasetParts};
+use crate::geocode::GeocodeError;
 
 pub use describe::describe_unrecognised;
 pub use scan::SourceKind;
@@ -50,9 +51,9 @@ pub enum LoadError {
     Crs { path: PathBuf, source: CrsError },
     #[error("{path}: manifeste invalide : {reason}")]
     Manifest { path: PathBuf, reason: String },
-    /// The address files could not be indexed (the message names the file).
-    #[error("{0}")]
-    Geocoder(String),
+    /// A BAN address file could not be read (the message names the file).
+    #[error(transparent)]
+    Geocoder(#[from] GeocodeError),
 }
 
 impl LoadError {
@@ -91,7 +92,7 @@ impl LoadError {
             | LoadError::Missing { path, .. }
             | LoadError::Crs { path, .. }
             | LoadError::Manifest { path, .. } => path,
-            LoadError::Geocoder(_) => Path::new("adresses"),
+            LoadError::Geocoder(e) => e.path(),
         }
     }
 }
@@ -172,8 +173,7 @@ pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
     let mut dataset = Dataset::build(parts, report);
     if !dataset.ban_files.is_empty() {
         let index =
-            crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())
-                .map_err(|e| LoadError::Geocoder(e.to_string()))?;
+            crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())?;
         let stats = index.stats();
         if let Some(r) = dataset
             .report

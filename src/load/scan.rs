@@ -206,7 +206,7 @@ pub fn load_source(
         }
         SourceKind::Ban => {
             for file in &source.files {
-                let names = super::user_layer::ban_commune_names(file)?;
+                let names = crate::geocode::ban_csv::read_commune_names(file)?;
                 parts.commune_names.extend(names);
                 parts.ban_files.push(file.clone());
                 report.layers.push(super::LayerReport {
