@@ -583,6 +583,32 @@ mod tests {
         assert!(v["message"].as_str().unwrap().contains("entre 3 et 200"));
     }
 
+    #[tokio::test]
+    async fn a_panicking_batch_is_a_json_500() {
+        use http_body_util::BodyExt;
+        let data = Arc::new(Dataset::build(
+            crate::dataset::DatasetParts::default(),
+            crate::load::LoadReport::default(),
+        ));
+        let e = run_batch(data, Vec::new(), BatchOptions::default(), |_, _, _| {
+            panic!("géocodeur cassé")
+        })
+        .await
+        .unwrap_err();
+        let resp = e.into_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            (v["code"].as_u64(), v["error"].as_str()),
+            (Some(500), Some("internal_error"))
+        );
+        assert!(
+            !v["message"].as_str().unwrap().contains("cassé"),
+            "the cause stays in the log"
+        );
+    }
+
     #[test]
     fn reverse_params_are_validated() {
         assert!(reverse_response(None, Some("lat=48.8")).is_err());
