@@ -91,7 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             config,
         } => {
             let config = match config {
-                Some(path) => ServerConfig::read(&path).map_err(anyhow::Error::msg)?,
+                Some(path) => ServerConfig::read(&path).context("configuration du serveur")?,
                 None => ServerConfig::default(),
             };
             serve(
@@ -154,7 +154,7 @@ fn serve(
         dataset.report.warning_count()
     );
     let mut state = AppState::new(dataset);
-    state.upstream = config.upstream().map_err(anyhow::Error::msg)?;
+    state.upstream = config.upstream().context("configuration du serveur")?;
     state.frontend_dir = frontend;
     state.data_dir = Some(data_dir);
     let app = router(state.clone());

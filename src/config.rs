@@ -20,6 +20,31 @@ use serde::Deserialize;
 
 use crate::geocode::{UpstreamConfig, UpstreamMode};
 
+/// Why a configuration file was refused. The messages are the ones printed at startup.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The file was read but its content is refused (`error` says why).
+    #[error("{}: {error}", path.display())]
+    Invalid {
+        path: PathBuf,
+        error: Box<ConfigError>,
+    },
+    /// Not TOML, or an unknown or mistyped key.
+    #[error("{0}")]
+    Syntax(toml::de::Error),
+    #[error("geocoder.upstream_url doit commencer par http:// ou https:// : {0}")]
+    UpstreamUrl(String),
+    #[error("geocoder.upstream_mode : « fallback » ou « always », pas « {0} »")]
+    UpstreamMode(String),
+}
+
 /// The parsed configuration file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,41 +75,44 @@ impl ServerConfig {
     /// let c = urbaclic::config::ServerConfig::parse("listen = \"127.0.0.1:9000\"\n[geocoder]\nupstream_url = \"http://127.0.0.1:1\"\n", std::path::Path::new(".")).unwrap();
     /// assert_eq!(c.listen.unwrap().port(), 9000);
     /// assert!(c.upstream().unwrap().is_some());
+    /// let e = urbaclic::config::ServerConfig::parse("[geocoder]\nupstream_url = \"ftp://x\"\n", std::path::Path::new(".")).unwrap_err();
+    /// assert_eq!(e.to_string(), "geocoder.upstream_url doit commencer par http:// ou https:// : ftp://x");
     /// ```
-    pub fn parse(text: &str, base: &Path) -> Result<ServerConfig, String> {
-        let mut c: ServerConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str, base: &Path) -> Result<ServerConfig, ConfigError> {
+        let mut c: ServerConfig = toml::from_str(text).map_err(ConfigError::Syntax)?;
         c.data = c.data.map(|d| base.join(d));
         c.frontend = c.frontend.map(|d| base.join(d));
         c.upstream()?;
         Ok(c)
     }
 
-    /// Reads `path`.
-    pub fn read(path: &Path) -> Result<ServerConfig, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    /// Reads `path`; errors name the file.
+    pub fn read(path: &Path) -> Result<ServerConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        ServerConfig::parse(&text, base).map_err(|e| format!("{}: {e}", path.display()))
+        ServerConfig::parse(&text, base).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            error: Box::new(e),
+        })
     }
 
     /// The upstream geocoder, if one is configured.
-    pub fn upstream(&self) -> Result<Option<UpstreamConfig>, String> {
+    pub fn upstream(&self) -> Result<Option<UpstreamConfig>, ConfigError> {
         let g = &self.geocoder;
         let Some(url) = &g.upstream_url else {
             return Ok(None);
         };
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(format!(
-                "geocoder.upstream_url doit commencer par http:// ou https:// : {url}"
-            ));
+            return Err(ConfigError::UpstreamUrl(url.clone()));
         }
         let mode = match g.upstream_mode.as_deref() {
-            None | Some("fallback") => UpstreamMode::Fallback,
-            Some("always") => UpstreamMode::Always,
-            Some(other) => {
-                return Err(format!(
-                    "geocoder.upstream_mode : « fallback » ou « always », pas « {other} »"
-                ))
-            }
+            None => UpstreamMode::Fallback,
+            Some(m) => m
+                .parse()
+                .map_err(|_| ConfigError::UpstreamMode(m.to_string()))?,
         };
         let timeout =
             Duration::from_millis(g.upstream_timeout_ms.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_MS));

@@ -6,10 +6,14 @@
 //! `features`, `attribution`, `licence`, `query`, `limit`, and `filters`/`center` when given).
 //! Bad parameters get a 400 whose body carries both conventions: BAN's `{"code": 400,
 //! "message": …}` and urbaclic's `{"error": "<code>", …}`, so BAN clients reading `message`
-//! and ours reading `error` both work.
+//! and ours reading `error` both work. The batch routes answer every failure in that shape too
+//! (a 4xx for the client's mistakes, a logged generic 500 for the server's), never plain text.
 
+use std::sync::Arc;
+
+use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,7 +22,8 @@ use serde_json::{json, Map, Value};
 use super::params::Params;
 use super::ApiError;
 use super::AppState;
-use crate::geocode::batch::{geocode_csv, reverse_csv, BatchOptions};
+use crate::dataset::Dataset;
+use crate::geocode::batch::{geocode_csv, reverse_csv, BatchError, BatchOptions};
 use crate::geocode::upstream::search_with_upstream;
 use crate::geocode::{AddressIndex, PlaceType, SearchHit, SearchQuery, UpstreamConfig};
 use crate::lookup::Position;
@@ -48,30 +53,81 @@ pub fn routes() -> Router<AppState> {
         .merge(batch)
 }
 
+/// The form the batch routes expect, to say so when something else is sent.
+const FORM_EXPECTED: &str =
+    "envoyer un formulaire multipart/form-data avec le fichier CSV dans le champ « data »";
+
+/// Why the multipart extractor refused the request: not a form at all (a JSON body, no content
+/// type) is a 415, a form without a usable boundary a 400.
+fn form_rejection(headers: &HeaderMap) -> BanError {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        return BanError::new(
+            "invalid_form",
+            format!("limite (boundary) du formulaire absente ou invalide : {FORM_EXPECTED}"),
+        );
+    }
+    let received = if content_type.is_empty() {
+        "aucun type de contenu".to_string()
+    } else {
+        format!("type de contenu « {content_type} »")
+    };
+    BanError::new(
+        "unsupported_media_type",
+        format!("{received} non accepté : {FORM_EXPECTED}"),
+    )
+    .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+}
+
+/// A failure while reading the form (`what` names the part being read): too large is a 413,
+/// other malformed input a 400, a failure of the transport a server fault.
+fn form_error(what: &str, e: MultipartError) -> BanError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => BanError::new(
+            "too_large",
+            format!(
+                "fichier trop volumineux (maximum {} Mio)",
+                MAX_CSV_BYTES >> 20
+            ),
+        )
+        .with_status(StatusCode::PAYLOAD_TOO_LARGE),
+        s if s.is_client_error() => BanError::new(
+            "invalid_form",
+            format!("{what} illisible : {}", e.body_text()),
+        ),
+        _ => BanError::internal(format!("{what} : {}", e.body_text())),
+    }
+}
+
 /// Reads the multipart form of the BAN batch API: `data` (the CSV file), `columns` (repeatable),
 /// `postcode`, `citycode`, `result_columns` (repeatable).
 async fn batch_form(mut form: Multipart) -> Result<(Vec<u8>, BatchOptions), BanError> {
-    let bad = |m: String| BanError::new("invalid_form", m);
     let mut data = None;
     let mut opts = BatchOptions::default();
     while let Some(field) = form
         .next_field()
         .await
-        .map_err(|e| bad(format!("formulaire illisible : {e}")))?
+        .map_err(|e| form_error("formulaire", e))?
     {
         let name = field.name().unwrap_or("").to_string();
         if name == "data" {
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|e| bad(format!("fichier « data » illisible : {e}")))?;
+                .map_err(|e| form_error("fichier « data »", e))?;
             data = Some(bytes.to_vec());
             continue;
         }
         let value = field
             .text()
             .await
-            .map_err(|e| bad(format!("champ « {name} » illisible : {e}")))?;
+            .map_err(|e| form_error(&format!("champ « {name} »"), e))?;
         match name.as_str() {
             "columns" => opts.columns.push(value),
             "result_columns" => opts.result_columns.push(value),
@@ -89,15 +145,16 @@ async fn batch_form(mut form: Multipart) -> Result<(Vec<u8>, BatchOptions), BanE
     Ok((data, opts))
 }
 
-type BatchFn = fn(&AddressIndex, &[u8], &BatchOptions) -> Result<Vec<u8>, String>;
+type BatchFn = fn(&AddressIndex, &[u8], &BatchOptions) -> Result<Vec<u8>, BatchError>;
 
-async fn batch(state: AppState, form: Multipart, run: BatchFn) -> Response {
-    let (input, opts) = match batch_form(form).await {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
-    let data = state.dataset();
-    // CPU-bound and possibly long: off the async workers.
+/// Runs `run` on the dataset's geocoder (an empty one when no address is loaded), off the async
+/// workers since it is CPU-bound and possibly long.
+async fn run_batch(
+    data: Arc<Dataset>,
+    input: Vec<u8>,
+    opts: BatchOptions,
+    run: BatchFn,
+) -> Result<Vec<u8>, BanError> {
     let out = tokio::task::spawn_blocking(move || {
         let empty;
         let index = match data.addresses.as_ref() {
@@ -111,7 +168,27 @@ async fn batch(state: AppState, form: Multipart, run: BatchFn) -> Response {
     })
     .await;
     match out {
-        Ok(Ok(csv)) => (
+        Ok(Ok(csv)) => Ok(csv),
+        Ok(Err(e)) if e.is_client_error() => Err(BanError::new("invalid_csv", e.to_string())),
+        Ok(Err(e)) => Err(BanError::internal(e)),
+        // The task panicked or was cancelled.
+        Err(e) => Err(BanError::internal(e)),
+    }
+}
+
+async fn batch(
+    state: AppState,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+    run: BatchFn,
+) -> Response {
+    let result = async {
+        let form = form.map_err(|_| form_rejection(&headers))?;
+        let (input, opts) = batch_form(form).await?;
+        run_batch(state.dataset(), input, opts, run).await
+    };
+    match result.await {
+        Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -122,17 +199,24 @@ async fn batch(state: AppState, form: Multipart, run: BatchFn) -> Response {
             csv,
         )
             .into_response(),
-        Ok(Err(message)) => BanError::new("invalid_csv", message).into_response(),
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "géocodage interrompu").into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
-async fn post_search_csv(State(state): State<AppState>, form: Multipart) -> Response {
-    batch(state, form, geocode_csv).await
+async fn post_search_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    batch(state, headers, form, geocode_csv).await
 }
 
-async fn post_reverse_csv(State(state): State<AppState>, form: Multipart) -> Response {
-    batch(state, form, reverse_csv).await
+async fn post_reverse_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    batch(state, headers, form, reverse_csv).await
 }
 
 async fn get_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
@@ -152,26 +236,48 @@ async fn get_reverse(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     }
 }
 
-/// A 400 in both the BAN and the urbaclic error shapes.
+/// An error in both the BAN (`code`, `message`) and the urbaclic (`error`, `message`) shapes.
 #[derive(Debug, PartialEq)]
 pub struct BanError {
+    pub status: StatusCode,
     pub error: &'static str,
     pub message: String,
 }
 
 impl BanError {
+    /// A 400.
     fn new(error: &'static str, message: impl Into<String>) -> Self {
         BanError {
+            status: StatusCode::BAD_REQUEST,
             error,
             message: message.into(),
         }
+    }
+
+    fn with_status(self, status: StatusCode) -> Self {
+        BanError { status, ..self }
+    }
+
+    /// A failure of the server: the cause goes to the log, the client gets a generic 500 (the
+    /// cause is no use to it and may reveal internals).
+    fn internal(cause: impl std::fmt::Display) -> Self {
+        eprintln!("ERREUR géocodage par lot : {cause}");
+        BanError::new(
+            "internal_error",
+            "erreur interne pendant le géocodage du fichier ; réessayer plus tard",
+        )
+        .with_status(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
 impl IntoResponse for BanError {
     fn into_response(self) -> Response {
-        let body = json!({ "code": 400, "error": self.error, "message": self.message });
-        (StatusCode::BAD_REQUEST, Json(body)).into_response()
+        let body = json!({
+            "code": self.status.as_u16(),
+            "error": self.error,
+            "message": self.message,
+        });
+        (self.status, Json(body)).into_response()
     }
 }
 
@@ -233,7 +339,7 @@ fn kind(p: &Params) -> Result<Option<PlaceType>, BanError> {
     p.get("type")
         .map(|t| {
             t.parse::<PlaceType>()
-                .map_err(|m| BanError::new("invalid_type", m))
+                .map_err(|e| BanError::new("invalid_type", e.to_string()))
         })
         .transpose()
 }
@@ -470,6 +576,32 @@ mod tests {
         assert_eq!(v["code"], 400);
         assert_eq!(v["error"], "invalid_q");
         assert!(v["message"].as_str().unwrap().contains("entre 3 et 200"));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_batch_is_a_json_500() {
+        use http_body_util::BodyExt;
+        let data = Arc::new(Dataset::build(
+            crate::dataset::DatasetParts::default(),
+            crate::report::LoadReport::default(),
+        ));
+        let e = run_batch(data, Vec::new(), BatchOptions::default(), |_, _, _| {
+            panic!("géocodeur cassé")
+        })
+        .await
+        .unwrap_err();
+        let resp = e.into_response();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            (v["code"].as_u64(), v["error"].as_str()),
+            (Some(500), Some("internal_error"))
+        );
+        assert!(
+            !v["message"].as_str().unwrap().contains("cassé"),
+            "the cause stays in the log"
+        );
     }
 
     #[test]

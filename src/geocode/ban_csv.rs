@@ -1,17 +1,22 @@
-//! Reader for BAN address CSV files (`adresses-<dept>.csv`, `;`-separated, optionally gzipped).
+//! Reader for BAN address CSV files (`adresses-<dept>.csv`, `;`-separated, optionally gzipped):
+//! the only code that reads them, for the geocoder ([`read_ban_file`]) and for commune names
+//! ([`read_commune_names`]).
 //!
 //! Owns the file format only: columns are found by name in the header (order may vary between
 //! BAN editions), rows become [`BanRow`]s. A malformed row is skipped and counted, never fatal;
 //! a missing column or an unreadable file is a [`GeocodeError`] naming the file.
 
+use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use super::csv_input;
 use super::lambert::to_lambert93;
 
 /// Why an address file could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum GeocodeError {
     #[error("{}: lecture impossible : {source}", path.display())]
     Open {
@@ -28,6 +33,18 @@ pub enum GeocodeError {
     Empty { path: PathBuf },
     #[error("{}: colonne « {column} » absente de l'en-tête BAN", path.display())]
     MissingColumn { path: PathBuf, column: &'static str },
+}
+
+impl GeocodeError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            GeocodeError::Open { path, .. }
+            | GeocodeError::Read { path, .. }
+            | GeocodeError::Empty { path }
+            | GeocodeError::MissingColumn { path, .. } => path,
+        }
+    }
 }
 
 /// One address row, trimmed to what the geocoder uses.
@@ -55,6 +72,9 @@ pub struct BanFile {
     pub first_skipped_lines: Vec<usize>,
 }
 
+/// How many skipped line numbers a [`BanFile`] keeps for the warning.
+const SKIPPED_LINES_KEPT: usize = 5;
+
 const REQUIRED: [&str; 9] = [
     "id",
     "numero",
@@ -69,6 +89,51 @@ const REQUIRED: [&str; 9] = [
 
 /// Reads a `.csv` or `.csv.gz` BAN file (gzip is detected from its magic bytes, not the name).
 pub fn read_ban_file(path: &Path) -> Result<BanFile, GeocodeError> {
+    read_ban(open(path)?, path)
+}
+
+/// Reads BAN CSV text from any reader; `path` is only used in errors.
+pub fn read_ban(input: impl Read, path: &Path) -> Result<BanFile, GeocodeError> {
+    let mut reader = BanReader::new(input, path)?;
+    let columns = Columns::find(&reader)?;
+    let mut out = BanFile::default();
+    reader.for_each(|fields, line| match columns.row(fields) {
+        Some(row) => out.rows.push(row),
+        None => {
+            out.skipped += 1;
+            if out.first_skipped_lines.len() < SKIPPED_LINES_KEPT {
+                out.first_skipped_lines.push(line);
+            }
+        }
+    })?;
+    Ok(out)
+}
+
+/// Distinct (INSEE code → commune name) pairs of a BAN file, first name seen winning: names for
+/// communes that have no boundary file (Paris arrondissements, for instance).
+///
+/// ```
+/// # use urbaclic::geocode::ban_csv::read_commune_names;
+/// let names = read_commune_names("data/ban-adresses-75118/adresses-75118.csv".as_ref())?;
+/// assert_eq!(names["75118"], "Paris 18e Arrondissement");
+/// # Ok::<(), urbaclic::geocode::GeocodeError>(())
+/// ```
+pub fn read_commune_names(path: &Path) -> Result<HashMap<String, String>, GeocodeError> {
+    let mut reader = BanReader::new(open(path)?, path)?;
+    let (code, name) = (reader.column("code_insee")?, reader.column("nom_commune")?);
+    let mut names = HashMap::new();
+    reader.for_each(|fields, _| {
+        if let (Some(code), Some(name)) = (field(fields, code), field(fields, name)) {
+            if !code.is_empty() && !name.is_empty() && !names.contains_key(code) {
+                names.insert(code.to_string(), name.to_string());
+            }
+        }
+    })?;
+    Ok(names)
+}
+
+/// Opens a BAN file, decompressing it when it starts with the gzip magic bytes.
+fn open(path: &Path) -> Result<Box<dyn Read>, GeocodeError> {
     let open_err = |source| GeocodeError::Open {
         path: path.to_path_buf(),
         source,
@@ -77,119 +142,146 @@ pub fn read_ban_file(path: &Path) -> Result<BanFile, GeocodeError> {
     let mut magic = [0u8; 2];
     let n = file.read(&mut magic).map_err(open_err)?;
     let file = File::open(path).map_err(open_err)?;
-    let reader: Box<dyn BufRead> = if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::read::MultiGzDecoder::new(file),
-        ))
+    Ok(if n == 2 && magic == [0x1f, 0x8b] {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
     } else {
-        Box::new(BufReader::with_capacity(1 << 16, file))
-    };
-    read_ban(reader, path)
+        Box::new(file)
+    })
 }
 
-/// Reads BAN CSV text from any reader; `path` is only used in errors.
-pub fn read_ban(mut reader: impl BufRead, path: &Path) -> Result<BanFile, GeocodeError> {
-    let mut line = String::new();
-    let read_err = |line: usize, source| GeocodeError::Read {
-        path: path.to_path_buf(),
-        line,
-        source,
-    };
-    if reader.read_line(&mut line).map_err(|e| read_err(1, e))? == 0 {
-        return Err(GeocodeError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    let header: Vec<String> = split(line.trim_start_matches('\u{feff}'))
-        .map(|h| h.to_ascii_lowercase())
-        .collect();
-    let col = |name: &'static str| header.iter().position(|h| h == name);
-    let mut idx = [0usize; 9];
-    for (slot, name) in idx.iter_mut().zip(REQUIRED) {
-        *slot = col(name).ok_or_else(|| GeocodeError::MissingColumn {
-            path: path.to_path_buf(),
-            column: name,
-        })?;
-    }
-    let (x_col, y_col, ld_col) = (col("x"), col("y"), col("nom_ld"));
-    let mut out = BanFile::default();
-    let mut lineno = 1;
-    loop {
-        line.clear();
-        lineno += 1;
-        if reader
-            .read_line(&mut line)
-            .map_err(|e| read_err(lineno, e))?
-            == 0
-        {
-            break;
+/// A BAN file being read: the `;` CSV reader and the header, lower-cased.
+struct BanReader<'p, R> {
+    csv: csv::Reader<R>,
+    header: Vec<String>,
+    path: &'p Path,
+}
+
+impl<'p, R: Read> BanReader<'p, R> {
+    fn new(input: R, path: &'p Path) -> Result<Self, GeocodeError> {
+        let mut csv = csv_input::reader(input, b';');
+        let header: Vec<String> = csv
+            .headers()
+            .map_err(|e| read_error(path, 1, e))?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        if header.is_empty() {
+            return Err(GeocodeError::Empty {
+                path: path.to_path_buf(),
+            });
         }
-        let text = line.trim_end_matches(['\n', '\r']);
-        if text.is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = split(text).collect();
-        match parse_row(&fields, &idx, x_col, y_col, ld_col) {
-            Some(row) => out.rows.push(row),
-            None => {
-                out.skipped += 1;
-                if out.first_skipped_lines.len() < 5 {
-                    out.first_skipped_lines.push(lineno);
-                }
+        Ok(BanReader { csv, header, path })
+    }
+
+    fn optional(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    fn column(&self, name: &'static str) -> Result<usize, GeocodeError> {
+        self.optional(name)
+            .ok_or_else(|| GeocodeError::MissingColumn {
+                path: self.path.to_path_buf(),
+                column: name,
+            })
+    }
+
+    /// Calls `f` with each record and its line number.
+    ///
+    /// Lines are counted as the header plus one per row, which is the file's line number as BAN
+    /// files have no blank lines nor quoted line breaks (the `csv` crate's own line count is off
+    /// by one on `\r\n` files).
+    fn for_each(
+        &mut self,
+        mut f: impl FnMut(&csv::StringRecord, usize),
+    ) -> Result<(), GeocodeError> {
+        let mut record = csv::StringRecord::new();
+        let mut line = 1;
+        loop {
+            line += 1;
+            match self.csv.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => f(&record, line),
+                Err(e) => return Err(read_error(self.path, line, e)),
             }
         }
     }
-    Ok(out)
 }
 
-/// Splits on `;`, stripping optional double quotes around a field.
-fn split(line: &str) -> impl Iterator<Item = &str> {
-    line.trim_end_matches(['\n', '\r']).split(';').map(|f| {
-        let f = f.trim();
-        f.strip_prefix('"')
-            .and_then(|g| g.strip_suffix('"'))
-            .unwrap_or(f)
-    })
-}
-
-fn parse_row(
-    f: &[&str],
-    idx: &[usize; 9],
-    x_col: Option<usize>,
-    y_col: Option<usize>,
-    ld_col: Option<usize>,
-) -> Option<BanRow> {
-    let get = |i: usize| f.get(i).copied();
-    let [id, numero, rep, nom_voie, cp, insee, commune, lon, lat] = idx.map(get);
-    let (lon, lat): (f64, f64) = (lon?.parse().ok()?, lat?.parse().ok()?);
-    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return None;
-    }
-    let nom_voie = nom_voie?;
-    let insee = insee?;
-    if nom_voie.is_empty() || insee.is_empty() {
-        return None;
-    }
-    let parsed_xy = match (x_col.and_then(get), y_col.and_then(get)) {
-        (Some(x), Some(y)) => x.parse().ok().zip(y.parse().ok()),
-        _ => None,
+/// A read failure (I/O, gzip, invalid UTF-8) at `line`, with the underlying I/O error when
+/// there is one.
+fn read_error(path: &Path, line: usize, e: csv::Error) -> GeocodeError {
+    let source = if e.is_io_error() {
+        e.into()
+    } else {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, e)
     };
-    let (x, y) = parsed_xy.unwrap_or_else(|| to_lambert93(lon, lat));
-    Some(BanRow {
-        id: id?.to_string(),
-        numero: numero?.parse().ok()?,
-        rep: rep?.to_ascii_lowercase(),
-        nom_voie: nom_voie.to_string(),
-        code_postal: cp?.to_string(),
-        code_insee: insee.to_string(),
-        nom_commune: commune?.to_string(),
-        nom_ld: ld_col.and_then(get).unwrap_or("").to_string(),
-        lon,
-        lat,
-        x,
-        y,
-    })
+    GeocodeError::Read {
+        path: path.to_path_buf(),
+        line,
+        source,
+    }
+}
+
+/// Field `i` of a record, trimmed (BAN exports sometimes pad fields).
+fn field(fields: &csv::StringRecord, i: usize) -> Option<&str> {
+    fields.get(i).map(str::trim)
+}
+
+/// Where the columns the geocoder uses are in a file's header.
+struct Columns {
+    required: [usize; 9],
+    x: Option<usize>,
+    y: Option<usize>,
+    nom_ld: Option<usize>,
+}
+
+impl Columns {
+    fn find<R: Read>(reader: &BanReader<'_, R>) -> Result<Columns, GeocodeError> {
+        let mut required = [0usize; 9];
+        for (slot, name) in required.iter_mut().zip(REQUIRED) {
+            *slot = reader.column(name)?;
+        }
+        Ok(Columns {
+            required,
+            x: reader.optional("x"),
+            y: reader.optional("y"),
+            nom_ld: reader.optional("nom_ld"),
+        })
+    }
+
+    /// The row of a record, `None` when a required value is missing or malformed.
+    fn row(&self, f: &csv::StringRecord) -> Option<BanRow> {
+        let get = |i: usize| field(f, i);
+        let [id, numero, rep, nom_voie, cp, insee, commune, lon, lat] = self.required.map(get);
+        let (lon, lat): (f64, f64) = (lon?.parse().ok()?, lat?.parse().ok()?);
+        if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+            return None;
+        }
+        let nom_voie = nom_voie?;
+        let insee = insee?;
+        if nom_voie.is_empty() || insee.is_empty() {
+            return None;
+        }
+        let parsed_xy = match (self.x.and_then(get), self.y.and_then(get)) {
+            (Some(x), Some(y)) => x.parse().ok().zip(y.parse().ok()),
+            _ => None,
+        };
+        let (x, y) = parsed_xy.unwrap_or_else(|| to_lambert93(lon, lat));
+        Some(BanRow {
+            id: id?.to_string(),
+            numero: numero?.parse().ok()?,
+            rep: rep?.to_ascii_lowercase(),
+            nom_voie: nom_voie.to_string(),
+            code_postal: cp?.to_string(),
+            code_insee: insee.to_string(),
+            nom_commune: commune?.to_string(),
+            nom_ld: self.nom_ld.and_then(get).unwrap_or("").to_string(),
+            lon,
+            lat,
+            x,
+            y,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +334,42 @@ mod tests {
         assert!(e.to_string().contains("b.csv.gz"), "{e}");
         let e = read_ban_file(&dir.join("none.csv")).unwrap_err();
         assert!(matches!(e, GeocodeError::Open { .. }));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn bom_quotes_and_crlf() {
+        let text = "\u{feff}\"ID\";numero;rep;nom_voie;code_postal;code_insee;nom_commune;lon;lat\r\n\
+                    \"i\";2;;\"Rue de l'Ouest; bis\";75014;75114;\"Paris 14e Arrondissement\";2.32;48.83\r\n";
+        let f = read_ban(text.as_bytes(), Path::new("t.csv")).unwrap();
+        assert_eq!(f.skipped, 0);
+        assert_eq!(f.rows[0].id, "i");
+        assert_eq!(f.rows[0].nom_voie, "Rue de l'Ouest; bis");
+        assert_eq!(f.rows[0].nom_commune, "Paris 14e Arrondissement");
+    }
+
+    #[test]
+    fn commune_names_first_name_wins_and_needs_both_columns() {
+        let dir = std::env::temp_dir().join(format!("urbaclic-bannames-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.csv");
+        std::fs::write(
+            &path,
+            "code_insee;nom_commune\n75118;Paris 18e Arrondissement\n75118;Autre\n;Sans code\n75119;\n",
+        )
+        .unwrap();
+        let names = read_commune_names(&path).unwrap();
+        assert_eq!(names.len(), 1);
+        assert_eq!(names["75118"], "Paris 18e Arrondissement");
+        std::fs::write(&path, "code_insee;commune\n75118;Paris\n").unwrap();
+        let e = read_commune_names(&path).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: colonne « nom_commune » absente de l'en-tête BAN",
+                path.display()
+            )
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -5,10 +5,44 @@
 //! `result_city`, `result_context`, `result_citycode`, `result_district`, `result_status`…).
 //!
 //! Owns the CSV side only (encoding, delimiter, quoting); each row goes through
-//! [`AddressIndex::search`] or [`AddressIndex::reverse`]. Errors are French messages for a 400.
+//! [`AddressIndex::search`] or [`AddressIndex::reverse`]. A [`BatchError`] says what is wrong
+//! with the file or the options, in French, for a 400.
 
+use super::csv_input;
 use super::index::AddressIndex;
 use super::search::{SearchHit, SearchQuery};
+
+/// Why a batch file could not be geocoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BatchError {
+    #[error("fichier CSV vide : une ligne d'en-tête est attendue")]
+    Empty,
+    #[error("en-tête CSV illisible : {0}")]
+    Header(csv::Error),
+    #[error("trop de lignes (maximum {MAX_ROWS})")]
+    TooManyRows,
+    #[error("ligne {line} illisible : {error}")]
+    Row { line: usize, error: csv::Error },
+    #[error("colonne « {0} » absente de l'en-tête")]
+    MissingColumn(String),
+    #[error("colonne « lat » ou « latitude » absente")]
+    MissingLatitude,
+    #[error("colonne « lon » ou « longitude » absente")]
+    MissingLongitude,
+    #[error("colonne de résultat « {0} » inconnue")]
+    UnknownResultColumn(String),
+    /// Writing the answer failed: not the client's fault.
+    #[error("{0}")]
+    Write(String),
+}
+
+impl BatchError {
+    /// Whether the request was wrong (a 4xx), as opposed to a failure of the server.
+    pub fn is_client_error(&self) -> bool {
+        !matches!(self, BatchError::Write(_))
+    }
+}
 
 /// Which columns make the query, and which hold filters (by header name).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,7 +96,7 @@ pub fn geocode_csv(
     index: &AddressIndex,
     input: &[u8],
     opts: &BatchOptions,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, BatchError> {
     let table = Table::read(input)?;
     let pick = |name: &str| table.column(name);
     let columns: Vec<usize> = if opts.columns.is_empty() {
@@ -108,7 +142,7 @@ pub fn reverse_csv(
     index: &AddressIndex,
     input: &[u8],
     opts: &BatchOptions,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, BatchError> {
     let table = Table::read(input)?;
     let find = |names: &[&str]| {
         table
@@ -116,9 +150,8 @@ pub fn reverse_csv(
             .iter()
             .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
     };
-    let lat = find(&["lat", "latitude"]).ok_or("colonne « lat » ou « latitude » absente")?;
-    let lon = find(&["lon", "lng", "long", "longitude"])
-        .ok_or("colonne « lon » ou « longitude » absente")?;
+    let lat = find(&["lat", "latitude"]).ok_or(BatchError::MissingLatitude)?;
+    let lon = find(&["lon", "lng", "long", "longitude"]).ok_or(BatchError::MissingLongitude)?;
     table.write(opts, |row| {
         let num = |i: usize| {
             row.get(i)
@@ -143,7 +176,7 @@ struct Table {
 }
 
 impl Table {
-    fn read(input: &[u8]) -> Result<Table, String> {
+    fn read(input: &[u8]) -> Result<Table, BatchError> {
         let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
         let text = match std::str::from_utf8(input) {
             Ok(t) => std::borrow::Cow::Borrowed(t),
@@ -152,28 +185,25 @@ impl Table {
         };
         let first = text.lines().next().unwrap_or("");
         if first.trim().is_empty() {
-            return Err("fichier CSV vide : une ligne d'en-tête est attendue".to_string());
+            return Err(BatchError::Empty);
         }
         let delimiter = [b';', b',', b'\t', b'|']
             .into_iter()
             .max_by_key(|&d| first.bytes().filter(|&b| b == d).count())
             .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let mut reader = csv_input::reader(text.as_bytes(), delimiter);
         let header: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("en-tête CSV illisible : {e}"))?
+            .map_err(BatchError::Header)?
             .iter()
             .map(str::to_string)
             .collect();
         let mut rows = Vec::new();
         for (i, rec) in reader.records().enumerate() {
             if i >= MAX_ROWS {
-                return Err(format!("trop de lignes (maximum {MAX_ROWS})"));
+                return Err(BatchError::TooManyRows);
             }
-            let rec = rec.map_err(|e| format!("ligne {} illisible : {e}", i + 2))?;
+            let rec = rec.map_err(|error| BatchError::Row { line: i + 2, error })?;
             rows.push(rec.iter().map(str::to_string).collect());
         }
         Ok(Table {
@@ -183,11 +213,11 @@ impl Table {
         })
     }
 
-    fn column(&self, name: &str) -> Result<usize, String> {
+    fn column(&self, name: &str) -> Result<usize, BatchError> {
         self.header
             .iter()
             .position(|h| h.trim() == name.trim())
-            .ok_or_else(|| format!("colonne « {name} » absente de l'en-tête"))
+            .ok_or_else(|| BatchError::MissingColumn(name.to_string()))
     }
 
     /// Writes header + result columns, then each row with its results.
@@ -195,13 +225,13 @@ impl Table {
         &self,
         opts: &BatchOptions,
         mut geocode: impl FnMut(&[String]) -> (Vec<SearchHit>, &'static str),
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, BatchError> {
         let result_columns: Vec<&str> = if opts.result_columns.is_empty() {
             RESULT_COLUMNS.to_vec()
         } else {
             for c in &opts.result_columns {
                 if !RESULT_COLUMNS.contains(&c.as_str()) {
-                    return Err(format!("colonne de résultat « {c} » inconnue"));
+                    return Err(BatchError::UnknownResultColumn(c.clone()));
                 }
             }
             opts.result_columns.iter().map(String::as_str).collect()
@@ -212,16 +242,18 @@ impl Table {
             .from_writer(Vec::new());
         let mut head: Vec<&str> = self.header.iter().map(String::as_str).collect();
         head.extend(&result_columns);
-        w.write_record(&head).map_err(|e| e.to_string())?;
+        let write_err = |e: csv::Error| BatchError::Write(e.to_string());
+        w.write_record(&head).map_err(write_err)?;
         for row in &self.rows {
             let (hits, status) = geocode(row);
             let mut out: Vec<String> = (0..self.header.len())
                 .map(|i| row.get(i).cloned().unwrap_or_default())
                 .collect();
             out.extend(result_columns.iter().map(|c| cell(c, &hits, status)));
-            w.write_record(&out).map_err(|e| e.to_string())?;
+            w.write_record(&out).map_err(write_err)?;
         }
-        w.into_inner().map_err(|e| e.to_string())
+        w.into_inner()
+            .map_err(|e| BatchError::Write(e.error().to_string()))
     }
 }
 
@@ -332,6 +364,7 @@ mod tests {
         };
         assert!(geocode_csv(&idx, b"a,b\n1,2\n", &opts)
             .unwrap_err()
+            .to_string()
             .contains("absente"));
         assert!(reverse_csv(&idx, b"a,b\n1,2\n", &BatchOptions::default()).is_err());
         // Windows-1252 input.

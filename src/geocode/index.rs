@@ -49,17 +49,27 @@ impl PlaceType {
     }
 }
 
+/// A `type` that is none of the BAN result types.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("type « {0} » inconnu (housenumber, street, locality ou municipality)")]
+pub struct UnknownPlaceType(pub String);
+
+/// ```
+/// use urbaclic::geocode::PlaceType;
+/// assert_eq!("street".parse(), Ok(PlaceType::Street));
+/// let e = "city".parse::<PlaceType>().unwrap_err();
+/// assert_eq!(e.to_string(), "type « city » inconnu (housenumber, street, locality ou municipality)");
+/// ```
 impl std::str::FromStr for PlaceType {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownPlaceType;
+    fn from_str(s: &str) -> Result<Self, UnknownPlaceType> {
         match s {
             "housenumber" => Ok(PlaceType::Housenumber),
             "street" => Ok(PlaceType::Street),
             "locality" => Ok(PlaceType::Locality),
             "municipality" => Ok(PlaceType::Municipality),
-            _ => Err(format!(
-                "type « {s} » inconnu (housenumber, street, locality ou municipality)"
-            )),
+            _ => Err(UnknownPlaceType(s.to_string())),
         }
     }
 }
@@ -153,8 +163,65 @@ pub struct AddressIndex {
     pub warnings: Vec<String>,
 }
 
-/// Sums of lon, lat, x, y, the row count and the first postcode of a `nom_ld`.
-type LocalityAcc = (f64, f64, f64, f64, usize, String);
+/// BAN writes toponyms without a number as `numero` 99999: a locality, not a house number.
+const NUMBERLESS: u32 = 99999;
+
+/// The communes met while indexing, with the running sums their municipality is derived from.
+#[derive(Default)]
+struct CityTable {
+    cities: Vec<City>,
+    by_insee: HashMap<String, u32>,
+    sums: Vec<CitySums>,
+}
+
+/// Sum of row positions and postcode counts of one commune.
+#[derive(Default)]
+struct CitySums {
+    lon: f64,
+    lat: f64,
+    rows: usize,
+    postcodes: HashMap<String, usize>,
+}
+
+impl CityTable {
+    /// The id of the commune `insee`, added (its name's words interned) when new.
+    fn intern(&mut self, insee: &str, name: &str, vocab: &mut Vocab) -> u32 {
+        if let Some(&c) = self.by_insee.get(insee) {
+            return c;
+        }
+        let (city, district) = split_district(name);
+        let words = name_words(name).iter().map(|w| vocab.intern(w)).collect();
+        self.cities.push(City {
+            insee: insee.to_string(),
+            city,
+            district,
+            context: context_for(insee),
+            words,
+        });
+        self.sums.push(CitySums::default());
+        let id = self.cities.len() as u32 - 1;
+        self.by_insee.insert(insee.to_string(), id);
+        id
+    }
+
+    fn count_row(&mut self, city: u32, r: &BanRow) {
+        let s = &mut self.sums[city as usize];
+        s.lon += r.lon;
+        s.lat += r.lat;
+        s.rows += 1;
+        *s.postcodes.entry(r.code_postal.clone()).or_default() += 1;
+    }
+}
+
+/// Sums of the positions of the rows of one `nom_ld`, and the postcode of its first row.
+struct LocalitySums {
+    lon: f64,
+    lat: f64,
+    x: f64,
+    y: f64,
+    rows: usize,
+    postcode: String,
+}
 
 #[derive(Default)]
 struct StreetAcc {
@@ -164,6 +231,193 @@ struct StreetAcc {
     id: String,
     numbers: Vec<HouseNumber>,
     kind_locality: bool,
+}
+
+/// Rows grouped by street (or numberless toponym), and by `nom_ld`.
+#[derive(Default)]
+struct Groups {
+    streets: Vec<StreetAcc>,
+    localities: HashMap<(u32, String), LocalitySums>,
+}
+
+impl Groups {
+    /// Groups the rows, registering their communes in `cities`.
+    fn of_rows(rows: Vec<BanRow>, cities: &mut CityTable, vocab: &mut Vocab) -> Groups {
+        let mut groups = Groups::default();
+        let mut street_of: HashMap<(u32, String, bool), usize> = HashMap::new();
+        for r in rows {
+            let city = cities.intern(&r.code_insee, &r.nom_commune, vocab);
+            cities.count_row(city, &r);
+            if !r.nom_ld.is_empty() {
+                groups.add_to_locality(city, &r);
+            }
+            let locality = r.numero == NUMBERLESS;
+            let streets = &mut groups.streets;
+            let s = *street_of
+                .entry((city, r.nom_voie.clone(), locality))
+                .or_insert_with(|| {
+                    streets.push(StreetAcc {
+                        name: r.nom_voie.clone(),
+                        city,
+                        postcode: r.code_postal.clone(),
+                        id: street_id(&r.id),
+                        numbers: Vec::new(),
+                        kind_locality: locality,
+                    });
+                    streets.len() - 1
+                });
+            let pos = Pos {
+                lon: r.lon,
+                lat: r.lat,
+                x: r.x,
+                y: r.y,
+            };
+            streets[s].numbers.push(HouseNumber {
+                number: r.numero,
+                rep: r.rep.into_boxed_str(),
+                id: r.id.into_boxed_str(),
+                pos,
+            });
+        }
+        groups
+    }
+
+    fn add_to_locality(&mut self, city: u32, r: &BanRow) {
+        let e = self
+            .localities
+            .entry((city, r.nom_ld.clone()))
+            .or_insert_with(|| LocalitySums {
+                lon: 0.0,
+                lat: 0.0,
+                x: 0.0,
+                y: 0.0,
+                rows: 0,
+                postcode: r.code_postal.clone(),
+            });
+        e.lon += r.lon;
+        e.lat += r.lat;
+        e.x += r.x;
+        e.y += r.y;
+        e.rows += 1;
+    }
+}
+
+/// A street (numbers sorted and deduplicated, placed at their medoid), or a numberless toponym
+/// as a locality.
+fn street_place(s: StreetAcc) -> Place {
+    let mut numbers = s.numbers;
+    numbers.sort_by(|a, b| (a.number, &a.rep).cmp(&(b.number, &b.rep)));
+    numbers.dedup_by(|a, b| a.number == b.number && a.rep == b.rep);
+    let pos = medoid(&numbers);
+    let kind = if s.kind_locality {
+        numbers.clear();
+        PlaceType::Locality
+    } else {
+        PlaceType::Street
+    };
+    Place {
+        kind,
+        name: s.name,
+        words: Vec::new(),
+        city: s.city,
+        postcode: s.postcode,
+        id: s.id,
+        pos,
+        numbers,
+    }
+}
+
+/// The localities of `nom_ld` values, at the mean of their rows, in (commune, name) order.
+fn locality_places(
+    localities: HashMap<(u32, String), LocalitySums>,
+    cities: &[City],
+) -> Vec<Place> {
+    let mut lds: Vec<_> = localities.into_iter().collect();
+    lds.sort_by(|a, b| a.0.cmp(&b.0));
+    lds.into_iter()
+        .map(|((city, name), s)| {
+            let n = s.rows as f64;
+            Place {
+                kind: PlaceType::Locality,
+                id: format!("{}_{}", cities[city as usize].insee, slug(&name)),
+                name,
+                words: Vec::new(),
+                city,
+                postcode: s.postcode,
+                pos: Pos {
+                    lon: s.lon / n,
+                    lat: s.lat / n,
+                    x: s.x / n,
+                    y: s.y / n,
+                },
+                numbers: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// One municipality per commune: at the boundary layer's centroid when known, else at the mean
+/// of its rows (none without either); its postcode is the most frequent one of its rows.
+fn municipality_places(table: &CityTable, communes: &[CommuneEntry]) -> Vec<Place> {
+    let by_insee: HashMap<&str, &CommuneEntry> =
+        communes.iter().map(|c| (c.insee.as_str(), c)).collect();
+    let mut places = Vec::new();
+    for (ci, (city, sums)) in table.cities.iter().zip(&table.sums).enumerate() {
+        let postcode = sums
+            .postcodes
+            .iter()
+            .max_by_key(|(p, n)| (**n, std::cmp::Reverse(*p)))
+            .map(|(p, _)| p.clone())
+            .unwrap_or_default();
+        let (lon, lat) = match by_insee.get(city.insee.as_str()) {
+            Some(c) => (c.lon, c.lat),
+            None if sums.rows > 0 => (sums.lon / sums.rows as f64, sums.lat / sums.rows as f64),
+            None => continue,
+        };
+        let (x, y) = to_lambert93(lon, lat);
+        places.push(Place {
+            kind: PlaceType::Municipality,
+            name: city.district.clone().unwrap_or_else(|| city.city.clone()),
+            words: city.words.clone(),
+            city: ci as u32,
+            postcode,
+            id: city.insee.clone(),
+            pos: Pos { lon, lat, x, y },
+            numbers: Vec::new(),
+        });
+    }
+    places
+}
+
+/// Interns the words of every place's name (municipalities have their commune's already) and
+/// fills the postings.
+fn index_words(places: &mut [Place], vocab: &mut Vocab) {
+    for (pi, p) in places.iter_mut().enumerate() {
+        if p.kind != PlaceType::Municipality {
+            p.words = name_words(&p.name)
+                .iter()
+                .map(|w| vocab.intern(w))
+                .collect();
+        }
+        for &w in &p.words {
+            vocab.postings[w as usize].push(pi as u32);
+        }
+    }
+    vocab.finish();
+}
+
+/// The R-tree of every house number, for reverse geocoding.
+fn numbers_tree(places: &[Place]) -> RTree<NumberPoint> {
+    let points: Vec<NumberPoint> = places
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.numbers.iter().enumerate().map(move |(ni, n)| {
+                GeomWithData::new([n.pos.lon * LON_SCALE, n.pos.lat], (pi as u32, ni as u32))
+            })
+        })
+        .collect();
+    RTree::bulk_load(points)
 }
 
 impl AddressIndex {
@@ -195,186 +449,26 @@ impl AddressIndex {
     }
 
     /// Indexes rows already read (used by [`AddressIndex::build`] and tests).
+    ///
+    /// Places come in a fixed order (streets as first met, then `nom_ld` localities, then
+    /// municipalities), so word ids and tie-breaks are stable from one build to the next.
     pub fn from_rows(rows: Vec<BanRow>, communes: &[CommuneEntry]) -> Self {
         let mut vocab = Vocab::default();
-        let mut cities: Vec<City> = Vec::new();
-        let mut city_of: HashMap<String, u32> = HashMap::new();
-        // Per city: sum of positions and postcode counts, for derived municipalities.
-        let mut city_acc: Vec<(f64, f64, usize, HashMap<String, usize>)> = Vec::new();
-        let mut add_city = |insee: &str, name: &str, vocab: &mut Vocab, cities: &mut Vec<City>| {
-            if let Some(&c) = city_of.get(insee) {
-                return c;
-            }
-            let (city, district) = split_district(name);
-            let words = name_words(name).iter().map(|w| vocab.intern(w)).collect();
-            cities.push(City {
-                insee: insee.to_string(),
-                city,
-                district,
-                context: context_for(insee),
-                words,
-            });
-            let id = cities.len() as u32 - 1;
-            city_of.insert(insee.to_string(), id);
-            id
-        };
+        let mut cities = CityTable::default();
         for c in communes {
-            add_city(&c.insee, &c.name, &mut vocab, &mut cities);
+            cities.intern(&c.insee, &c.name, &mut vocab);
         }
-
-        let mut streets: Vec<StreetAcc> = Vec::new();
-        let mut street_of: HashMap<(u32, String, bool), usize> = HashMap::new();
-        let mut ld_acc: HashMap<(u32, String), LocalityAcc> = HashMap::new();
-        for r in rows {
-            let city = add_city(&r.code_insee, &r.nom_commune, &mut vocab, &mut cities);
-            if city_acc.len() <= city as usize {
-                city_acc.resize_with(city as usize + 1, Default::default);
-            }
-            let acc = &mut city_acc[city as usize];
-            acc.0 += r.lon;
-            acc.1 += r.lat;
-            acc.2 += 1;
-            *acc.3.entry(r.code_postal.clone()).or_default() += 1;
-            let pos = Pos {
-                lon: r.lon,
-                lat: r.lat,
-                x: r.x,
-                y: r.y,
-            };
-            if !r.nom_ld.is_empty() {
-                let e = ld_acc.entry((city, r.nom_ld.clone())).or_insert((
-                    0.0,
-                    0.0,
-                    0.0,
-                    0.0,
-                    0,
-                    r.code_postal.clone(),
-                ));
-                e.0 += r.lon;
-                e.1 += r.lat;
-                e.2 += r.x;
-                e.3 += r.y;
-                e.4 += 1;
-            }
-            // BAN writes toponyms without a number as numero 99999: a locality.
-            let locality = r.numero == 99999;
-            let key = (city, r.nom_voie.clone(), locality);
-            let s = *street_of.entry(key).or_insert_with(|| {
-                streets.push(StreetAcc {
-                    name: r.nom_voie.clone(),
-                    city,
-                    postcode: r.code_postal.clone(),
-                    id: street_id(&r.id),
-                    numbers: Vec::new(),
-                    kind_locality: locality,
-                });
-                streets.len() - 1
-            });
-            streets[s].numbers.push(HouseNumber {
-                number: r.numero,
-                rep: r.rep.into_boxed_str(),
-                id: r.id.into_boxed_str(),
-                pos,
-            });
-        }
-
-        let mut places: Vec<Place> = Vec::with_capacity(streets.len() + cities.len());
-        for s in streets {
-            let mut numbers = s.numbers;
-            numbers.sort_by(|a, b| (a.number, &a.rep).cmp(&(b.number, &b.rep)));
-            numbers.dedup_by(|a, b| a.number == b.number && a.rep == b.rep);
-            let pos = medoid(&numbers);
-            let kind = if s.kind_locality {
-                numbers.clear();
-                PlaceType::Locality
-            } else {
-                PlaceType::Street
-            };
-            places.push(Place {
-                kind,
-                name: s.name,
-                words: Vec::new(),
-                city: s.city,
-                postcode: s.postcode,
-                id: s.id,
-                pos,
-                numbers,
-            });
-        }
-        let mut lds: Vec<_> = ld_acc.into_iter().collect();
-        lds.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((city, name), (lon, lat, x, y, n, postcode)) in lds {
-            let n = n as f64;
-            places.push(Place {
-                kind: PlaceType::Locality,
-                id: format!("{}_{}", cities[city as usize].insee, slug(&name)),
-                name,
-                words: Vec::new(),
-                city,
-                postcode,
-                pos: Pos {
-                    lon: lon / n,
-                    lat: lat / n,
-                    x: x / n,
-                    y: y / n,
-                },
-                numbers: Vec::new(),
-            });
-        }
-        let by_insee: HashMap<&str, &CommuneEntry> =
-            communes.iter().map(|c| (c.insee.as_str(), c)).collect();
-        for (ci, city) in cities.iter().enumerate() {
-            let acc = city_acc.get(ci);
-            let postcode = acc
-                .and_then(|a| a.3.iter().max_by_key(|(p, n)| (**n, std::cmp::Reverse(*p))))
-                .map(|(p, _)| p.clone())
-                .unwrap_or_default();
-            let (lon, lat) = match (by_insee.get(city.insee.as_str()), acc) {
-                (Some(c), _) => (c.lon, c.lat),
-                (None, Some(a)) if a.2 > 0 => (a.0 / a.2 as f64, a.1 / a.2 as f64),
-                _ => continue,
-            };
-            let (x, y) = to_lambert93(lon, lat);
-            places.push(Place {
-                kind: PlaceType::Municipality,
-                name: city.district.clone().unwrap_or_else(|| city.city.clone()),
-                words: city.words.clone(),
-                city: ci as u32,
-                postcode,
-                id: city.insee.clone(),
-                pos: Pos { lon, lat, x, y },
-                numbers: Vec::new(),
-            });
-        }
-        for (pi, p) in places.iter_mut().enumerate() {
-            if p.kind != PlaceType::Municipality {
-                p.words = name_words(&p.name)
-                    .iter()
-                    .map(|w| vocab.intern(w))
-                    .collect();
-            }
-            for &w in &p.words {
-                vocab.postings[w as usize].push(pi as u32);
-            }
-        }
-        vocab.finish();
-
-        let points: Vec<NumberPoint> = places
-            .iter()
-            .enumerate()
-            .flat_map(|(pi, p)| {
-                p.numbers.iter().enumerate().map(move |(ni, n)| {
-                    GeomWithData::new([n.pos.lon * LON_SCALE, n.pos.lat], (pi as u32, ni as u32))
-                })
-            })
-            .collect();
-        let numbers_tree = RTree::bulk_load(points);
-
+        let groups = Groups::of_rows(rows, &mut cities, &mut vocab);
+        let mut places: Vec<Place> = Vec::with_capacity(groups.streets.len() + cities.cities.len());
+        places.extend(groups.streets.into_iter().map(street_place));
+        places.extend(locality_places(groups.localities, &cities.cities));
+        places.extend(municipality_places(&cities, communes));
+        index_words(&mut places, &mut vocab);
         let mut index = AddressIndex {
+            numbers_tree: numbers_tree(&places),
             places,
-            cities,
+            cities: cities.cities,
             vocab,
-            numbers_tree,
             stats: IndexStats::default(),
             warnings: Vec::new(),
         };

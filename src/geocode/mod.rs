@@ -1,6 +1,7 @@
 //! Embedded address geocoder, compatible with the BAN search API (addok).
 //!
 //! - [`ban_csv`] reads BAN CSV files (`;`, optionally gzipped);
+//! - `csv_input` holds the CSV reader settings both share (the `csv` crate);
 //! - [`batch`] geocodes a user's CSV file row by row (`POST /search/csv/`);
 //! - [`normalize`] turns names and queries into comparable words;
 //! - [`index`] holds the [`AddressIndex`] (places, numbers, R-tree), with its word vocabulary
@@ -20,6 +21,7 @@
 pub mod ban_csv;
 pub mod batch;
 pub mod context;
+mod csv_input;
 pub mod index;
 pub mod lambert;
 pub mod normalize;
@@ -30,6 +32,6 @@ pub mod upstream;
 mod vocab;
 
 pub use ban_csv::GeocodeError;
-pub use index::{AddressIndex, CommuneEntry, IndexStats, PlaceType};
+pub use index::{AddressIndex, CommuneEntry, IndexStats, PlaceType, UnknownPlaceType};
 pub use search::{is_uncertain, HitProperties, SearchHit, SearchQuery, MIN_SCORE};
-pub use upstream::{UpstreamConfig, UpstreamMode};
+pub use upstream::{UnknownUpstreamMode, UpstreamConfig, UpstreamMode};

@@ -156,6 +156,23 @@ const FREQUENT_POSTINGS: usize = 1_000;
 /// Longest query or name (in words) that is matched word by word.
 const MAX_WORDS: usize = 32;
 
+/// Query words weighing this much identify a place (rarer than articles and street types).
+const DISCRIMINANT: f32 = 1.0;
+/// Quality of a bare number read as an arrondissement ("18" for "18e").
+const ARRONDISSEMENT_QUALITY: f32 = 0.9;
+/// Weight of a second number nothing explains ("12-14 rue …", "12 et 14"): common and harmless.
+const STRAY_NUMBER_WEIGHT: f32 = 0.2;
+/// Weight of the query's postcode in the query coverage, and the credit of a postcode that is
+/// only in the same département.
+const POSTCODE_WEIGHT: f32 = 1.0;
+const SAME_DEPARTEMENT_CREDIT: f32 = 0.5;
+/// The text score is `qcov² × (TEXT_BASE + NAME_COVERAGE_SHARE × lcov)`: mostly how much of the
+/// query the place explains (`qcov`), a little how much of its name the query covers (`lcov`).
+const TEXT_BASE: f64 = 0.7;
+const NAME_COVERAGE_SHARE: f64 = 0.3;
+/// Score factor of a street hit when the query's house number is not on it (or not asked for).
+const UNEXPLAINED_NUMBER_FACTOR: f64 = 0.85;
+
 /// A candidate place with its score, before it is turned into a [`SearchHit`] (only the
 /// kept ones are, which saves formatting labels for hundreds of candidates).
 struct Scored {
@@ -422,6 +439,10 @@ impl AddressIndex {
     }
 
     /// Scores one place against the query; `None` when it explains too little of it.
+    ///
+    /// A pipeline of named steps: match the query words to the place's name then its commune,
+    /// set the house number aside, let a wrong street type and a bare arrondissement number
+    /// match, check that the place's own name was hit, then score the text and the number.
     fn score_place(
         &self,
         place: &Place,
@@ -430,137 +451,31 @@ impl AddressIndex {
         q: &SearchQuery,
     ) -> Option<Scored> {
         let city = &self.cities[place.city as usize];
-        // Fixed-size scratch space: no allocation per candidate. Words past MAX_WORDS (in a
-        // name or a query) are simply not matched.
-        let mut name_used = [0f32; MAX_WORDS];
-        let mut city_used = [false; MAX_WORDS];
-        // Per query word: matched quality, or None.
-        let mut matched: [Option<f32>; MAX_WORDS] = [None; MAX_WORDS];
-        let words = &words[..words.len().min(MAX_WORDS)];
-        let place_words = &place.words[..place.words.len().min(MAX_WORDS)];
-        let city_words = &city.words[..city.words.len().min(MAX_WORDS)];
-        let mut name_hit = false;
-        for (i, m) in words.iter().enumerate() {
-            let quality = |wid: u32| {
-                let k = m.ids.binary_search_by_key(&wid, |&(id, _)| id).ok()?;
-                Some(m.ids[k].1)
-            };
-            let best_name = place_words
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| name_used[*j] == 0.0)
-                .filter_map(|(j, &wid)| quality(wid).map(|q| (j, q)))
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            if let Some((j, qv)) = best_name {
-                name_used[j] = qv;
-                matched[i] = Some(qv);
-                if m.weight >= 1.0 {
-                    name_hit = true;
-                }
-                continue;
-            }
-            let best_city = city_words
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| !city_used[*j])
-                .filter_map(|(j, &wid)| quality(wid).map(|q| (j, q)))
-                .max_by(|a, b| a.1.total_cmp(&b.1));
-            if let Some((j, qv)) = best_city {
-                city_used[j] = true;
-                matched[i] = Some(qv);
-            }
-        }
-        // The house number: the first number-like word nothing else explained.
-        let hn_word = words
-            .iter()
-            .enumerate()
-            .find(|(i, m)| matched[*i].is_none() && m.word.number.is_some())
-            .map(|(i, _)| i);
-        // A wrong street type ("avenue ordener" for "Rue Ordener") is a common slip: an
-        // unmatched type word of the query half-matches an unmatched type word of the name.
-        for (i, m) in words.iter().enumerate() {
-            if matched[i].is_some() || m.word.number.is_some() || !is_street_type(&m.word.text) {
-                continue;
-            }
-            let slot = place_words.iter().enumerate().find(|(j, &wid)| {
-                name_used[*j] == 0.0 && is_street_type(&self.vocab.words[wid as usize])
-            });
-            if let Some((j, _)) = slot {
-                name_used[j] = TYPE_SLIP_QUALITY;
-                matched[i] = Some(TYPE_SLIP_QUALITY);
-            }
-        }
-        // Other bare numbers may be an arrondissement written "18" for "18e".
-        for (i, m) in words.iter().enumerate() {
-            if matched[i].is_some() || Some(i) == hn_word {
-                continue;
-            }
-            if let Some((n, rep)) = &m.word.number {
-                if rep.is_empty() {
-                    let ord = [format!("{n}e"), format!("{n}er")];
-                    if city_words
-                        .iter()
-                        .any(|&w| ord.contains(&self.vocab.words[w as usize]))
-                    {
-                        matched[i] = Some(0.9);
-                    }
-                }
-            }
-        }
-        if !name_hit && place.kind != PlaceType::Municipality {
+        let mut m = Matching::new(words, &place.words, &city.words);
+        m.match_name_and_city();
+        m.set_house_number_aside();
+        m.match_street_type_slips(&self.vocab.words);
+        m.match_arrondissements(&self.vocab.words);
+        if !m.explains(place.kind) {
             return None;
         }
-        if place.kind == PlaceType::Municipality
-            && !words
-                .iter()
-                .zip(&matched)
-                .any(|(m, q)| q.is_some() && m.weight >= 1.0)
-        {
-            return None;
-        }
-        let (mut num, mut den) = (0f32, 0f32);
-        for (i, m) in words.iter().enumerate() {
-            if Some(i) == hn_word {
-                continue;
-            }
-            // A second number nothing explains ("12-14 rue …", "12 et 14") is common and
-            // harmless: it weighs little.
-            let weight = if m.word.number.is_some() && matched[i].is_none() {
-                0.2
-            } else {
-                m.weight
-            };
-            den += weight;
-            num += weight * matched[i].unwrap_or(0.0);
-        }
-        if let Some(pc) = postcode {
-            den += 1.0;
-            if pc == place.postcode {
-                num += 1.0;
-            } else if pc.get(..2) == place.postcode.get(..2) {
-                num += 0.5;
-            }
-        }
-        if den == 0.0 {
-            return None;
-        }
-        let qcov = (num / den) as f64;
-        let (mut lnum, mut lden) = (0f32, 0f32);
-        for (j, &wid) in place_words.iter().enumerate() {
-            let w = self.vocab.weight[wid as usize];
-            lden += w;
-            lnum += w * name_used[j];
-        }
-        let lcov = if lden > 0.0 {
-            (lnum / lden) as f64
-        } else {
-            0.0
-        };
-        let text = qcov * qcov * (0.7 + 0.3 * lcov);
+        let qcov = m.query_coverage(postcode, &place.postcode)?;
+        let lcov = m.name_coverage(&self.vocab.weight);
+        let text = qcov * qcov * (TEXT_BASE + NAME_COVERAGE_SHARE * lcov);
+        self.with_house_number(place, text, m.house_number(), q.kind)
+    }
 
-        let want_street_only = q.kind == Some(PlaceType::Street);
-        let want_number = q.kind == Some(PlaceType::Housenumber);
-        let number = hn_word.and_then(|i| words[i].word.number.as_ref());
+    /// The final score of a place whose text scored `text`, given the house number of the query
+    /// (if any) and the type asked for; `None` when a number was required and is not there.
+    fn with_house_number(
+        &self,
+        place: &Place,
+        text: f64,
+        number: Option<&(u32, String)>,
+        kind: Option<PlaceType>,
+    ) -> Option<Scored> {
+        let want_street_only = kind == Some(PlaceType::Street);
+        let want_number = kind == Some(PlaceType::Housenumber);
         let plain = |score: f64| {
             Some(Scored {
                 score,
@@ -577,12 +492,11 @@ impl AddressIndex {
                         number: Some(pick),
                     }),
                     None if want_number => None,
-                    None => plain(text * 0.85),
+                    None => plain(text * UNEXPLAINED_NUMBER_FACTOR),
                 }
             }
             _ if want_number => None,
-            // A number nothing explains costs a little.
-            Some(_) if !want_street_only => plain(text * 0.85),
+            Some(_) if !want_street_only => plain(text * UNEXPLAINED_NUMBER_FACTOR),
             _ => plain(text),
         }
     }
@@ -691,6 +605,190 @@ impl AddressIndex {
             },
         }
     }
+}
+
+/// How the words of a query match one place, filled in step by step by
+/// [`AddressIndex::score_place`].
+///
+/// Fixed-size scratch space: no allocation per candidate. Words past [`MAX_WORDS`] (in a name
+/// or a query) are simply not matched.
+struct Matching<'a> {
+    words: &'a [WordMatches],
+    place_words: &'a [u32],
+    city_words: &'a [u32],
+    /// Per query word: the quality of its match, `None` while unmatched.
+    matched: [Option<f32>; MAX_WORDS],
+    /// Per name word: the quality it was matched with, 0 while unmatched.
+    name_used: [f32; MAX_WORDS],
+    /// A discriminant query word matched the place's own name (not only its commune).
+    name_hit: bool,
+    /// The query word taken as the house number.
+    house_number: Option<usize>,
+}
+
+impl<'a> Matching<'a> {
+    fn new(words: &'a [WordMatches], place_words: &'a [u32], city_words: &'a [u32]) -> Self {
+        let cap = |w: &'a [u32]| &w[..w.len().min(MAX_WORDS)];
+        Matching {
+            words: &words[..words.len().min(MAX_WORDS)],
+            place_words: cap(place_words),
+            city_words: cap(city_words),
+            matched: [None; MAX_WORDS],
+            name_used: [0.0; MAX_WORDS],
+            name_hit: false,
+            house_number: None,
+        }
+    }
+
+    /// Each query word takes the best free word of the place's name, else of its commune's.
+    fn match_name_and_city(&mut self) {
+        let mut city_used = [false; MAX_WORDS];
+        let words = self.words;
+        for (i, m) in words.iter().enumerate() {
+            let free_name = |j: usize| self.name_used[j] == 0.0;
+            if let Some((j, q)) = best_free(m, self.place_words, free_name) {
+                self.name_used[j] = q;
+                self.matched[i] = Some(q);
+                self.name_hit |= m.weight >= DISCRIMINANT;
+            } else if let Some((j, q)) = best_free(m, self.city_words, |j| !city_used[j]) {
+                city_used[j] = true;
+                self.matched[i] = Some(q);
+            }
+        }
+    }
+
+    /// The house number: the first number-like word nothing else explained.
+    fn set_house_number_aside(&mut self) {
+        self.house_number = self
+            .words
+            .iter()
+            .enumerate()
+            .find(|(i, m)| self.matched[*i].is_none() && m.word.number.is_some())
+            .map(|(i, _)| i);
+    }
+
+    /// A wrong street type ("avenue ordener" for "Rue Ordener") is a common slip: an unmatched
+    /// type word of the query half-matches an unmatched type word of the name.
+    fn match_street_type_slips(&mut self, vocab: &[String]) {
+        let words = self.words;
+        for (i, m) in words.iter().enumerate() {
+            if self.matched[i].is_some() || m.word.number.is_some() || !is_street_type(&m.word.text)
+            {
+                continue;
+            }
+            let slot = self.place_words.iter().enumerate().position(|(j, &wid)| {
+                self.name_used[j] == 0.0 && is_street_type(&vocab[wid as usize])
+            });
+            if let Some(j) = slot {
+                self.name_used[j] = TYPE_SLIP_QUALITY;
+                self.matched[i] = Some(TYPE_SLIP_QUALITY);
+            }
+        }
+    }
+
+    /// Other bare numbers may be an arrondissement written "18" for "18e".
+    fn match_arrondissements(&mut self, vocab: &[String]) {
+        let words = self.words;
+        for (i, m) in words.iter().enumerate() {
+            if self.matched[i].is_some() || Some(i) == self.house_number {
+                continue;
+            }
+            let Some((n, rep)) = &m.word.number else {
+                continue;
+            };
+            if !rep.is_empty() {
+                continue;
+            }
+            let ordinals = [format!("{n}e"), format!("{n}er")];
+            if self
+                .city_words
+                .iter()
+                .any(|&w| ordinals.contains(&vocab[w as usize]))
+            {
+                self.matched[i] = Some(ARRONDISSEMENT_QUALITY);
+            }
+        }
+    }
+
+    /// Whether the query is about this place at all: its own name was hit (a municipality: any
+    /// discriminant word matched, the commune's words being its name).
+    fn explains(&self, kind: PlaceType) -> bool {
+        if kind != PlaceType::Municipality {
+            return self.name_hit;
+        }
+        self.words
+            .iter()
+            .zip(&self.matched)
+            .any(|(m, q)| q.is_some() && m.weight >= DISCRIMINANT)
+    }
+
+    /// How much of the query (and its postcode, if any) the place explains, 0–1; `None` when
+    /// nothing of the query counts.
+    fn query_coverage(&self, postcode: Option<&str>, place_postcode: &str) -> Option<f64> {
+        let (mut num, mut den) = (0f32, 0f32);
+        for (i, m) in self.words.iter().enumerate() {
+            if Some(i) == self.house_number {
+                continue;
+            }
+            let weight = if m.word.number.is_some() && self.matched[i].is_none() {
+                STRAY_NUMBER_WEIGHT
+            } else {
+                m.weight
+            };
+            den += weight;
+            num += weight * self.matched[i].unwrap_or(0.0);
+        }
+        if let Some(pc) = postcode {
+            den += POSTCODE_WEIGHT;
+            if pc == place_postcode {
+                num += POSTCODE_WEIGHT;
+            } else if pc.get(..2) == place_postcode.get(..2) {
+                num += POSTCODE_WEIGHT * SAME_DEPARTEMENT_CREDIT;
+            }
+        }
+        (den != 0.0).then(|| (num / den) as f64)
+    }
+
+    /// How much of the place's name (by word weight) the query covers, 0–1.
+    fn name_coverage(&self, weights: &[f32]) -> f64 {
+        let (mut num, mut den) = (0f32, 0f32);
+        for (j, &wid) in self.place_words.iter().enumerate() {
+            let w = weights[wid as usize];
+            den += w;
+            num += w * self.name_used[j];
+        }
+        if den > 0.0 {
+            (num / den) as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// The (number, suffix) of the query word set aside as the house number.
+    fn house_number(&self) -> Option<&'a (u32, String)> {
+        let words = self.words;
+        self.house_number
+            .and_then(|i| words[i].word.number.as_ref())
+    }
+}
+
+/// The free word of `candidates` (as `free` says by position) that `m` matches best, with the
+/// quality of the match.
+fn best_free(
+    m: &WordMatches,
+    candidates: &[u32],
+    free: impl Fn(usize) -> bool,
+) -> Option<(usize, f32)> {
+    let quality = |wid: u32| {
+        let k = m.ids.binary_search_by_key(&wid, |&(id, _)| id).ok()?;
+        Some(m.ids[k].1)
+    };
+    candidates
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| free(*j))
+        .filter_map(|(j, &wid)| quality(wid).map(|q| (j, q)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 fn is_plain_number(s: &str) -> bool {

@@ -21,13 +21,25 @@ pub enum UpstreamMode {
     Always,
 }
 
+/// A mode that is neither `fallback` nor `always`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("mode « {0} » inconnu (fallback ou always)")]
+pub struct UnknownUpstreamMode(pub String);
+
+/// ```
+/// use urbaclic::geocode::UpstreamMode;
+/// assert_eq!("always".parse(), Ok(UpstreamMode::Always));
+/// let e = "never".parse::<UpstreamMode>().unwrap_err();
+/// assert_eq!(e.to_string(), "mode « never » inconnu (fallback ou always)");
+/// ```
 impl std::str::FromStr for UpstreamMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownUpstreamMode;
+    fn from_str(s: &str) -> Result<Self, UnknownUpstreamMode> {
         match s {
             "fallback" => Ok(UpstreamMode::Fallback),
             "always" => Ok(UpstreamMode::Always),
-            _ => Err(format!("mode « {s} » inconnu (fallback ou always)")),
+            _ => Err(UnknownUpstreamMode(s.to_string())),
         }
     }
 }

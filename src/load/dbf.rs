@@ -13,6 +13,28 @@ use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 
 use super::LoadError;
 
+/// Why DBF bytes are not a readable table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DbfError {
+    #[error("en-tête DBF tronqué")]
+    HeaderTruncated,
+    #[error(
+        "en-tête DBF invalide (longueur d'en-tête {header_len}, d'enregistrement {record_len})"
+    )]
+    InvalidHeader {
+        header_len: usize,
+        record_len: usize,
+    },
+    #[error("champs plus longs ({fields_len} octets) que l'enregistrement ({record_len})")]
+    FieldsTooLong {
+        fields_len: usize,
+        record_len: usize,
+    },
+    #[error("fichier tronqué : {announced} enregistrements annoncés, {present} présents")]
+    Truncated { announced: usize, present: usize },
+}
+
 /// A decoded attribute table.
 #[derive(Debug, Clone)]
 pub struct DbfTable {
@@ -43,7 +65,7 @@ impl DbfTable {
         let cpg = std::fs::read_to_string(path.with_extension("cpg"))
             .or_else(|_| std::fs::read_to_string(path.with_extension("CPG")))
             .ok();
-        Self::parse(&bytes, cpg.as_deref()).map_err(|reason| LoadError::corrupt(path, reason))
+        Self::parse(&bytes, cpg.as_deref()).map_err(|e| LoadError::corrupt(path, e.to_string()))
     }
 
     /// Parses DBF bytes; `cpg` is the content of the sibling `.cpg` file, if any.
@@ -63,18 +85,19 @@ impl DbfTable {
     /// let t = DbfTable::parse(&b, None).unwrap();
     /// assert_eq!(t.get(&t.records[0], "libelle"), Some("UA"));
     /// ```
-    pub fn parse(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, String> {
+    pub fn parse(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, DbfError> {
         if bytes.len() < 32 {
-            return Err("en-tête DBF tronqué".into());
+            return Err(DbfError::HeaderTruncated);
         }
         let n_records = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
         let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
         let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
         let ldid = bytes[29];
         if header_len < 33 || header_len > bytes.len() || record_len == 0 {
-            return Err(format!(
-                "en-tête DBF invalide (longueur d'en-tête {header_len}, d'enregistrement {record_len})"
-            ));
+            return Err(DbfError::InvalidHeader {
+                header_len,
+                record_len,
+            });
         }
         let mut defs = Vec::new();
         let mut pos = 32;
@@ -91,15 +114,17 @@ impl DbfTable {
         }
         let total: usize = 1 + defs.iter().map(|d| d.len).sum::<usize>();
         if total > record_len {
-            return Err(format!(
-                "champs plus longs ({total} octets) que l'enregistrement ({record_len})"
-            ));
+            return Err(DbfError::FieldsTooLong {
+                fields_len: total,
+                record_len,
+            });
         }
         let available = (bytes.len() - header_len) / record_len;
         if available < n_records {
-            return Err(format!(
-                "fichier tronqué : {n_records} enregistrements annoncés, {available} présents"
-            ));
+            return Err(DbfError::Truncated {
+                announced: n_records,
+                present: available,
+            });
         }
         let rows: Vec<&[u8]> = (0..n_records)
             .map(|i| &bytes[header_len + i * record_len..header_len + (i + 1) * record_len])
@@ -289,9 +314,10 @@ mod tests {
     fn truncated_file_is_an_error_not_a_panic() {
         let mut bytes = table(b'C', 10, &[b"abc", b"def"]);
         bytes.truncate(bytes.len() - 5);
-        assert!(DbfTable::parse(&bytes, None)
-            .unwrap_err()
-            .contains("tronqué"));
+        assert_eq!(
+            DbfTable::parse(&bytes, None).unwrap_err().to_string(),
+            "fichier tronqué : 2 enregistrements annoncés, 1 présents"
+        );
         assert!(DbfTable::parse(&bytes[..20], None).is_err());
         assert!(DbfTable::parse(&[0xff; 40], None).is_err());
     }

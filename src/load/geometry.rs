@@ -32,7 +32,8 @@ pub fn collect<A>(
 ) -> Features<A> {
     let mut out = Vec::new();
     for (i, attrs, geometry) in items {
-        let prepared = geometry.and_then(sanitize).and_then(|mut s| {
+        let prepared = geometry.and_then(|g| sanitize(g).map_err(|e| e.to_string()));
+        let prepared = prepared.and_then(|mut s| {
             let first = first_coord(&s.geometry);
             crs.geometry_to_wgs84(&mut s.geometry)
                 .map_err(|e| e.to_string())?;
@@ -66,8 +67,21 @@ pub struct Sanitized {
     pub repaired: Option<String>,
 }
 
+/// Why a geometry must be skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidGeometry {
+    #[error("coordonnées non finies")]
+    NonFinite,
+    #[error("géométrie vide")]
+    Empty,
+    /// Nothing was left once degenerate parts were dropped (`repairs` lists them).
+    #[error("géométrie vide après réparation ({repairs})")]
+    EmptyAfterRepair { repairs: String },
+}
+
 /// Checks and repairs a geometry; `Err` says why it must be skipped.
-pub fn sanitize(geometry: Geometry<f64>) -> Result<Sanitized, String> {
+pub fn sanitize(geometry: Geometry<f64>) -> Result<Sanitized, InvalidGeometry> {
     let mut notes = Vec::new();
     let geometry = match geometry {
         Geometry::Polygon(p) => Geometry::MultiPolygon(fix_polygons(vec![p], &mut notes)),
@@ -75,13 +89,15 @@ pub fn sanitize(geometry: Geometry<f64>) -> Result<Sanitized, String> {
         other => other,
     };
     if !all_finite(&geometry) {
-        return Err("coordonnées non finies".into());
+        return Err(InvalidGeometry::NonFinite);
     }
     if is_empty(&geometry) {
         return Err(if notes.is_empty() {
-            "géométrie vide".into()
+            InvalidGeometry::Empty
         } else {
-            format!("géométrie vide après réparation ({})", notes.join(", "))
+            InvalidGeometry::EmptyAfterRepair {
+                repairs: notes.join(", "),
+            }
         });
     }
     Ok(Sanitized {

@@ -141,7 +141,7 @@ impl GeoPackage {
                 let geometry = blob
                     .ok_or_else(|| "géométrie nulle".to_string())
                     .and_then(|b| {
-                        check_gpkg_blob(&b)?;
+                        check_gpkg_blob(&b).map_err(|e| e.to_string())?;
                         GpkgWkb(b).to_geo().map_err(|e| e.to_string())
                     });
                 (i, attrs, geometry)
@@ -193,37 +193,58 @@ fn value_text(v: ValueRef<'_>) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Why a GeoPackage geometry blob is refused before decoding.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CorruptBlob {
+    #[error("géométrie GeoPackage corrompue : en-tête GP absent")]
+    MissingHeader,
+    #[error("géométrie GeoPackage corrompue : indicateur d'enveloppe invalide")]
+    BadEnvelope,
+    #[error("géométrie GeoPackage corrompue : tronquée")]
+    Truncated,
+    #[error("géométrie GeoPackage corrompue : imbrication trop profonde")]
+    TooDeep,
+    /// A count that cannot fit in the bytes left (`left`), even with the smallest items.
+    #[error("géométrie GeoPackage corrompue : {count} éléments annoncés pour {left} octets")]
+    Count { count: usize, left: usize },
+    #[error("géométrie GeoPackage corrompue : type de géométrie WKB non pris en charge ({0})")]
+    UnsupportedType(u32),
+}
+
+/// Deepest nesting of WKB collections accepted.
+const MAX_WKB_DEPTH: u32 = 8;
+
 /// Checks a GeoPackage geometry blob's structure before decoding it: every count it declares must
 /// fit in the bytes that remain. The decoder trusts counts and would try to allocate whatever a
 /// corrupt blob says (4 billion points is an abort, not an error).
-pub fn check_gpkg_blob(blob: &[u8]) -> Result<(), String> {
-    let bad = |why: &str| format!("géométrie GeoPackage corrompue : {why}");
+pub fn check_gpkg_blob(blob: &[u8]) -> Result<(), CorruptBlob> {
     if blob.len() < 8 || &blob[..2] != b"GP" {
-        return Err(bad("en-tête GP absent"));
+        return Err(CorruptBlob::MissingHeader);
     }
     let envelope = match (blob[3] >> 1) & 0b111 {
         0 => 0,
         1 => 32,
         2 | 3 => 48,
         4 => 64,
-        _ => return Err(bad("indicateur d'enveloppe invalide")),
+        _ => return Err(CorruptBlob::BadEnvelope),
     };
-    let wkb = blob.get(8 + envelope..).ok_or_else(|| bad("tronquée"))?;
+    let wkb = blob.get(8 + envelope..).ok_or(CorruptBlob::Truncated)?;
     let mut pos = 0;
-    check_wkb(wkb, &mut pos, 0).map_err(|e| bad(&e))
+    check_wkb(wkb, &mut pos, 0)
 }
 
-fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), String> {
-    if depth > 8 {
-        return Err("imbrication trop profonde".into());
+fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), CorruptBlob> {
+    if depth > MAX_WKB_DEPTH {
+        return Err(CorruptBlob::TooDeep);
     }
-    let little = *b.get(*pos).ok_or("tronquée")? == 1;
+    let little = *b.get(*pos).ok_or(CorruptBlob::Truncated)? == 1;
     *pos += 1;
-    let u32_at = |p: usize| -> Result<u32, String> {
+    let u32_at = |p: usize| -> Result<u32, CorruptBlob> {
         let bytes: [u8; 4] = b
             .get(p..p + 4)
             .and_then(|s| s.try_into().ok())
-            .ok_or("tronquée")?;
+            .ok_or(CorruptBlob::Truncated)?;
         Ok(if little {
             u32::from_le_bytes(bytes)
         } else {
@@ -241,12 +262,12 @@ fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), String> {
     let (kind, dims) = (code % 1000, code / 1000);
     let coord =
         8 * (2 + usize::from(dims == 1 || dims == 3 || ewkb_z) + usize::from(dims >= 2 || ewkb_m));
-    let count = |pos: &mut usize, min_item: usize| -> Result<usize, String> {
+    let count = |pos: &mut usize, min_item: usize| -> Result<usize, CorruptBlob> {
         let n = u32_at(*pos)? as usize;
         *pos += 4;
         let left = b.len().saturating_sub(*pos);
         if n.saturating_mul(min_item) > left {
-            return Err(format!("{n} éléments annoncés pour {left} octets"));
+            return Err(CorruptBlob::Count { count: n, left });
         }
         Ok(n)
     };
@@ -264,14 +285,44 @@ fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), String> {
                 check_wkb(b, pos, depth + 1)?;
             }
         }
-        other => {
-            return Err(format!(
-                "type de géométrie WKB non pris en charge ({other})"
-            ))
-        }
+        other => return Err(CorruptBlob::UnsupportedType(other)),
     }
     if *pos > b.len() {
-        return Err("tronquée".into());
+        return Err(CorruptBlob::Truncated);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A blob header: "GP", version 0, flags (little-endian, no envelope), SRS id 0.
+    const HEADER: &[u8] = b"GP\0\x01\0\0\0\0";
+
+    #[test]
+    fn counts_larger_than_the_blob_are_refused() {
+        // A WKB linestring announcing 4 294 967 295 points, with no byte left for them.
+        let blob = [HEADER, &[1, 2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]].concat();
+        let e = check_gpkg_blob(&blob).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "géométrie GeoPackage corrompue : 4294967295 éléments annoncés pour 0 octets"
+        );
+    }
+
+    #[test]
+    fn a_point_passes_and_junk_is_named() {
+        let point = [HEADER, &[1, 1, 0, 0, 0], &[0; 16]].concat();
+        assert_eq!(check_gpkg_blob(&point), Ok(()));
+        assert_eq!(
+            check_gpkg_blob(b"XX\0\x01\0\0\0\0"),
+            Err(CorruptBlob::MissingHeader)
+        );
+        let unknown = [HEADER, &[1, 99, 0, 0, 0]].concat();
+        assert_eq!(
+            check_gpkg_blob(&unknown).unwrap_err().to_string(),
+            "géométrie GeoPackage corrompue : type de géométrie WKB non pris en charge (99)"
+        );
+    }
 }

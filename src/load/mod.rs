@@ -29,6 +29,7 @@ use std::time::Instant;
 
 use crate::crs::CrsError;
 use crate::dataset::{Dataset, DatasetParts};
+use crate::geocode::GeocodeError;
 use crate::report::{LayerReport, LoadReport};
 
 pub use describe::describe_unrecognised;
@@ -51,9 +52,9 @@ pub enum LoadError {
     Crs { path: PathBuf, source: CrsError },
     #[error("{path}: manifeste invalide : {reason}")]
     Manifest { path: PathBuf, reason: String },
-    /// The address files could not be indexed (the message names the file).
-    #[error("{0}")]
-    Geocoder(String),
+    /// A BAN address file could not be read (the message names the file).
+    #[error(transparent)]
+    Geocoder(#[from] GeocodeError),
 }
 
 impl LoadError {
@@ -92,7 +93,7 @@ impl LoadError {
             | LoadError::Missing { path, .. }
             | LoadError::Crs { path, .. }
             | LoadError::Manifest { path, .. } => path,
-            LoadError::Geocoder(_) => Path::new("adresses"),
+            LoadError::Geocoder(e) => e.path(),
         }
     }
 }
@@ -143,8 +144,7 @@ pub fn load_sources(
     let mut dataset = Dataset::build(parts, report);
     if !dataset.ban_files.is_empty() {
         let index =
-            crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())
-                .map_err(|e| LoadError::Geocoder(e.to_string()))?;
+            crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())?;
         report_addresses(&mut dataset.report, &index);
         dataset.addresses = Some(index);
     }

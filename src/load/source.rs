@@ -70,7 +70,7 @@ fn load_ban(
     report: &mut LoadReport,
 ) -> Result<(), LoadError> {
     for file in &source.files {
-        let names = super::user_layer::ban_commune_names(file)?;
+        let names = crate::geocode::ban_csv::read_commune_names(file)?;
         parts.commune_names.extend(names);
         parts.ban_files.push(file.clone());
         report.layers.push(LayerReport {

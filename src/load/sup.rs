@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::dbf::DbfTable;
+use super::dbf::{DbfTable, Record};
 use super::normalise::iso_date;
 use super::scan::Source;
 use super::{relative, shp, LayerReport, LoadError, LoadReport};
@@ -27,6 +27,33 @@ struct GenRow {
     typ: Option<String>,
 }
 
+/// The tables an assiette is joined to, by id.
+#[derive(Default)]
+struct Joins {
+    /// `IdSup` → servitude.
+    servitudes: HashMap<String, SupRow>,
+    /// `IdActe` → act.
+    actes: HashMap<String, ActeSup>,
+    /// `IdSup` → its first `IdActe`.
+    acte_of_sup: HashMap<String, String>,
+    /// `IdGen` → générateur.
+    generateurs: HashMap<String, GenRow>,
+}
+
+impl Joins {
+    fn servitude_of(&self, gen: Option<&GenRow>) -> Option<&SupRow> {
+        gen.and_then(|g| g.id_sup.as_ref())
+            .and_then(|s| self.servitudes.get(s))
+    }
+
+    fn acte_of(&self, id_sup: Option<&String>) -> Option<ActeSup> {
+        id_sup
+            .and_then(|s| self.acte_of_sup.get(s))
+            .and_then(|a| self.actes.get(a))
+            .cloned()
+    }
+}
+
 fn upper_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().to_ascii_uppercase())
@@ -37,180 +64,212 @@ fn is_shp(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"))
 }
 
-/// Loads one SUP delivery.
+/// The files of the delivery whose upper-case name satisfies `pred`.
+fn files<'a>(
+    source: &'a Source,
+    pred: impl Fn(&str) -> bool + 'a,
+) -> impl Iterator<Item = &'a PathBuf> {
+    source.files.iter().filter(move |f| pred(&upper_name(f)))
+}
+
+/// Loads one SUP delivery: the join tables first, then the assiettes, then the coverage.
 pub fn load(
     root: &Path,
     source: &Source,
     parts: &mut DatasetParts,
     report: &mut LoadReport,
 ) -> Result<(), LoadError> {
-    let files = |pred: &dyn Fn(&str) -> bool| -> Vec<&PathBuf> {
-        source
-            .files
-            .iter()
-            .filter(|f| pred(&upper_name(f)))
-            .collect()
-    };
-    let mut servitudes: HashMap<String, SupRow> = HashMap::new();
-    for f in files(&|n| n.contains("SERVITUDE") && !n.contains("ACTE")) {
+    let joins = read_joins(root, source, report)?;
+    let folder_category = folder_token(&source.name, 1);
+    let first_servitude = parts.servitudes.len();
+    for f in files(source, |n| n.contains("ASSIETTE_SUP_")).filter(|f| is_shp(f)) {
+        load_assiettes(
+            root,
+            f,
+            source,
+            &joins,
+            folder_category.as_deref(),
+            parts,
+            report,
+        )?;
+    }
+    push_coverage(source, first_servitude, folder_category, parts);
+    Ok(())
+}
+
+/// Reads the delivery's servitude, act, servitude–act and générateur tables.
+fn read_joins(root: &Path, source: &Source, report: &mut LoadReport) -> Result<Joins, LoadError> {
+    let mut j = Joins::default();
+    let servitude = |n: &str| n.contains("SERVITUDE") && !n.contains("ACTE");
+    read_tables(root, source, servitude, "SERVITUDE", report, |t, r| {
+        if let Some(id) = t.text(r, "IDSUP") {
+            let row = SupRow {
+                categorie: t.text(r, "CATEGORIE"),
+                nom: t.text(r, "NOMSUP"),
+                nom_litt: t.text(r, "NOMSUPLITT"),
+            };
+            j.servitudes.insert(id, row);
+        }
+    })?;
+    let acte = |n: &str| n.contains("ACTE_SUP") && !n.contains("SERVITUDE");
+    read_tables(root, source, acte, "ACTE_SUP", report, |t, r| {
+        if let Some(id) = t.text(r, "IDACTE") {
+            let row = ActeSup {
+                nom: t.text(r, "NOMACTE"),
+                reference: t.text(r, "REFERENCE").filter(|v| v != "inconnu"),
+                type_acte: t.text(r, "TYPEACTE"),
+                fichier: t.text(r, "FICHIER"),
+                date_decision: t.text(r, "DATEDECIS").and_then(|d| iso_date(&d)),
+            };
+            j.actes.insert(id, row);
+        }
+    })?;
+    let link = |n: &str| n.contains("SERVITUDE_ACTE_SUP");
+    read_tables(root, source, link, "SERVITUDE_ACTE_SUP", report, |t, r| {
+        if let (Some(sup), Some(acte)) = (t.text(r, "IDSUP"), t.text(r, "IDACTE")) {
+            j.acte_of_sup.entry(sup).or_insert(acte);
+        }
+    })?;
+    j.generateurs = read_generateurs(root, source, report)?;
+    Ok(j)
+}
+
+/// Reads each attribute table whose name satisfies `pred`, passing every record to `row` and
+/// reporting the table as `layer`.
+fn read_tables(
+    root: &Path,
+    source: &Source,
+    pred: impl Fn(&str) -> bool,
+    layer: &str,
+    report: &mut LoadReport,
+    mut row: impl FnMut(&DbfTable, &Record),
+) -> Result<(), LoadError> {
+    for f in files(source, pred) {
         let t = DbfTable::read(f)?;
         for r in &t.records {
-            if let Some(id) = t.text(r, "IDSUP") {
-                servitudes.insert(
-                    id,
-                    SupRow {
-                        categorie: t.text(r, "CATEGORIE"),
-                        nom: t.text(r, "NOMSUP"),
-                        nom_litt: t.text(r, "NOMSUPLITT"),
-                    },
-                );
-            }
+            row(&t, r);
         }
         report
             .layers
-            .push(LayerReport::for_table(root, f, "SERVITUDE", &t));
+            .push(LayerReport::for_table(root, f, layer, &t));
     }
-    let mut actes: HashMap<String, ActeSup> = HashMap::new();
-    for f in files(&|n| n.contains("ACTE_SUP") && !n.contains("SERVITUDE")) {
-        let t = DbfTable::read(f)?;
-        for r in &t.records {
-            if let Some(id) = t.text(r, "IDACTE") {
-                actes.insert(
-                    id,
-                    ActeSup {
-                        nom: t.text(r, "NOMACTE"),
-                        reference: t.text(r, "REFERENCE").filter(|v| v != "inconnu"),
-                        type_acte: t.text(r, "TYPEACTE"),
-                        fichier: t.text(r, "FICHIER"),
-                        date_decision: t.text(r, "DATEDECIS").and_then(|d| iso_date(&d)),
-                    },
-                );
-            }
-        }
-        report
-            .layers
-            .push(LayerReport::for_table(root, f, "ACTE_SUP", &t));
-    }
-    let mut acte_of_sup: HashMap<String, String> = HashMap::new();
-    for f in files(&|n| n.contains("SERVITUDE_ACTE_SUP")) {
-        let t = DbfTable::read(f)?;
-        for r in &t.records {
-            if let (Some(sup), Some(acte)) = (t.text(r, "IDSUP"), t.text(r, "IDACTE")) {
-                acte_of_sup.entry(sup).or_insert(acte);
-            }
-        }
-        report
-            .layers
-            .push(LayerReport::for_table(root, f, "SERVITUDE_ACTE_SUP", &t));
-    }
-    let mut generateurs: HashMap<String, GenRow> = HashMap::new();
-    for f in files(&|n| n.contains("GENERATEUR_SUP_")) {
-        if !is_shp(f) {
-            continue;
-        }
-        let label = relative(root, f);
-        let layer = shp::read(f, &label, "GENERATEUR_SUP")?;
+    Ok(())
+}
+
+/// The générateurs (shapefiles; their geometry is not used), by `IdGen`.
+fn read_generateurs(
+    root: &Path,
+    source: &Source,
+    report: &mut LoadReport,
+) -> Result<HashMap<String, GenRow>, LoadError> {
+    let mut generateurs = HashMap::new();
+    for f in files(source, |n| n.contains("GENERATEUR_SUP_")).filter(|f| is_shp(f)) {
+        let layer = shp::read(f, &relative(root, f), "GENERATEUR_SUP")?;
+        let t = &layer.table;
         for (_, r, _) in &layer.features {
-            if let Some(id) = layer.table.text(r, "IDGEN") {
-                generateurs.insert(
-                    id,
-                    GenRow {
-                        id_sup: layer.table.text(r, "IDSUP"),
-                        id_gaspar: layer
-                            .table
-                            .get_any(r, &["ID_GASPAR", "IDGASPAR"])
-                            .map(str::to_string),
-                        nom: layer.table.text(r, "NOMGEN"),
-                        typ: layer.table.text(r, "TYPEGEN"),
-                    },
-                );
+            if let Some(id) = t.text(r, "IDGEN") {
+                let row = GenRow {
+                    id_sup: t.text(r, "IDSUP"),
+                    id_gaspar: t.get_any(r, &["ID_GASPAR", "IDGASPAR"]).map(str::to_string),
+                    nom: t.text(r, "NOMGEN"),
+                    typ: t.text(r, "TYPEGEN"),
+                };
+                generateurs.insert(id, row);
             }
         }
         report.layers.push(layer.report);
     }
-    let folder_category = folder_token(&source.name, 1);
-    let first_servitude = parts.servitudes.len();
-    for f in files(&|n| n.contains("ASSIETTE_SUP_")) {
-        if !is_shp(f) {
+    Ok(generateurs)
+}
+
+/// Loads one assiette shapefile, each feature joined to its générateur, servitude and act.
+///
+/// The category comes from the servitude; when the join fails, from the file name's prefix
+/// (`AC1_ASSIETTE_SUP_S`), then from the delivery's name, with a warning; a feature with none is
+/// skipped.
+fn load_assiettes(
+    root: &Path,
+    file: &Path,
+    source: &Source,
+    joins: &Joins,
+    folder_category: Option<&str>,
+    parts: &mut DatasetParts,
+    report: &mut LoadReport,
+) -> Result<(), LoadError> {
+    let label = relative(root, file);
+    let shp::ShpLayer {
+        table,
+        features,
+        report: mut r,
+    } = shp::read(file, &label, "ASSIETTE_SUP")?;
+    let file_category = upper_name(file)
+        .split("_ASSIETTE")
+        .next()
+        .filter(|p| !p.is_empty() && !p.contains('_'))
+        .map(str::to_string);
+    for (i, rec, geometry) in features {
+        let id_gen = table.text(&rec, "IDGEN");
+        let gen = id_gen.as_ref().and_then(|g| joins.generateurs.get(g));
+        let sup = joins.servitude_of(gen);
+        let categorie = sup
+            .and_then(|s| s.categorie.clone())
+            .or_else(|| file_category.clone())
+            .or_else(|| folder_category.map(str::to_string));
+        let Some(categorie) = categorie else {
+            r.skipped += 1;
+            r.warnings.push(format!(
+                "{label} entité {i} ignorée : catégorie de servitude introuvable"
+            ));
             continue;
+        };
+        if sup.is_none() {
+            r.warnings.push(format!(
+                "{label} entité {i} : servitude non trouvée par IdGen/IdSup, catégorie {categorie} prise du nom de fichier"
+            ));
         }
-        let label = relative(root, f);
-        let shp::ShpLayer {
-            table,
-            features,
-            report: mut r,
-        } = shp::read(f, &label, "ASSIETTE_SUP")?;
-        // The category prefix of the file name (`AC1_ASSIETTE_SUP_S`) is the fallback when the join fails.
-        let file_category = upper_name(f)
-            .split("_ASSIETTE")
-            .next()
-            .filter(|p| !p.is_empty() && !p.contains('_'))
-            .map(str::to_string);
-        for (i, rec, geometry) in features {
-            let id_gen = table.text(&rec, "IDGEN");
-            let gen = id_gen.as_ref().and_then(|g| generateurs.get(g));
-            let id_sup = gen.and_then(|g| g.id_sup.clone());
-            let sup = id_sup.as_ref().and_then(|s| servitudes.get(s));
-            let categorie = sup
-                .and_then(|s| s.categorie.clone())
-                .or_else(|| file_category.clone())
-                .or_else(|| folder_category.clone());
-            let Some(categorie) = categorie else {
-                r.skipped += 1;
-                r.warnings.push(format!(
-                    "{label} entité {i} ignorée : catégorie de servitude introuvable"
-                ));
-                continue;
-            };
-            if sup.is_none() {
-                r.warnings.push(format!(
-                    "{label} entité {i} : servitude non trouvée par IdGen/IdSup, catégorie {categorie} prise du nom de fichier"
-                ));
-            }
-            let acte = id_sup
-                .as_ref()
-                .and_then(|s| acte_of_sup.get(s))
-                .and_then(|a| actes.get(a))
-                .cloned();
-            parts.servitudes.push(Servitude {
-                categorie: normalise_category(&categorie),
-                id_ass: table
-                    .text(&rec, "IDASS")
-                    .unwrap_or_else(|| format!("{label}#{i}")),
-                nom_ass: table.text(&rec, "NOMASS"),
-                type_ass: table.text(&rec, "TYPEASS"),
-                id_gen,
-                nom_gen: gen.and_then(|g| g.nom.clone()),
-                type_gen: gen.and_then(|g| g.typ.clone()),
-                nom_sup: sup.and_then(|s| s.nom.clone()),
-                nom_sup_litt: sup.and_then(|s| s.nom_litt.clone()),
-                id_sup,
-                acte,
-                id_gaspar: gen.and_then(|g| g.id_gaspar.clone()),
-                source: source.name.clone(),
-                origin: Origin {
-                    file: label.clone(),
-                    feature: i,
-                },
-                geometry,
-            });
-        }
-        r.features = parts
-            .servitudes
-            .iter()
-            .filter(|s| s.origin.file == label)
-            .count();
-        report.layers.push(r);
+        let id_sup = gen.and_then(|g| g.id_sup.clone());
+        parts.servitudes.push(Servitude {
+            categorie: normalise_category(&categorie),
+            id_ass: table
+                .text(&rec, "IDASS")
+                .unwrap_or_else(|| format!("{label}#{i}")),
+            nom_ass: table.text(&rec, "NOMASS"),
+            type_ass: table.text(&rec, "TYPEASS"),
+            id_gen,
+            nom_gen: gen.and_then(|g| g.nom.clone()),
+            type_gen: gen.and_then(|g| g.typ.clone()),
+            nom_sup: sup.and_then(|s| s.nom.clone()),
+            nom_sup_litt: sup.and_then(|s| s.nom_litt.clone()),
+            acte: joins.acte_of(id_sup.as_ref()),
+            id_sup,
+            id_gaspar: gen.and_then(|g| g.id_gaspar.clone()),
+            source: source.name.clone(),
+            origin: Origin {
+                file: label.clone(),
+                feature: i,
+            },
+            geometry,
+        });
     }
-    // The territory named by the delivery, when its boundary is loaded; the features' hull in any case.
-    let areas = territory(&source.name)
-        .into_iter()
-        .chain(std::iter::once(hull(
-            parts.servitudes[first_servitude..]
-                .iter()
-                .map(|s| &s.geometry),
-        )));
-    for area in areas.collect::<Vec<_>>() {
+    r.features = parts
+        .servitudes
+        .iter()
+        .filter(|s| s.origin.file == label)
+        .count();
+    report.layers.push(r);
+    Ok(())
+}
+
+/// The territory named by the delivery, when its boundary is loaded; the hull of its features
+/// (from `first` on) in any case.
+fn push_coverage(
+    source: &Source,
+    first: usize,
+    folder_category: Option<String>,
+    parts: &mut DatasetParts,
+) {
+    let hull = hull(parts.servitudes[first..].iter().map(|s| &s.geometry));
+    for area in territory(&source.name).into_iter().chain([hull]) {
         parts.coverage_hints.push(CoverageHint {
             layer: CoverageLayer::Servitudes,
             source: source.name.clone(),
@@ -218,7 +277,6 @@ pub fn load(
             area,
         });
     }
-    Ok(())
 }
 
 /// `Int1` → `INT1`; codes are upper-case in the nomenclature except the `bis` suffix.

@@ -1,8 +1,7 @@
-//! GeoJSON sources (Etalab cadastre, commune and département boundaries), BAN commune names, and
+//! GeoJSON sources (Etalab cadastre, commune and département boundaries) and
 //! layers outside the standards declared in the manifest with a role and a field mapping.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use geo::Geometry;
@@ -121,40 +120,6 @@ pub fn load_boundaries(
         report.layers.push(r);
     }
     Ok(())
-}
-
-/// Distinct (INSEE, commune name) pairs of a BAN CSV, to name communes that have no boundary file
-/// (Paris arrondissements, for instance).
-pub fn ban_commune_names(path: &Path) -> Result<HashMap<String, String>, LoadError> {
-    let file = std::fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
-    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let mut lines = BufReader::new(reader).lines();
-    let header = lines
-        .next()
-        .ok_or_else(|| LoadError::corrupt(path, "fichier vide"))?
-        .map_err(|e| LoadError::corrupt(path, e.to_string()))?;
-    let cols: Vec<&str> = header.split(';').collect();
-    let col = |name: &str| {
-        cols.iter().position(|c| *c == name).ok_or_else(|| {
-            LoadError::corrupt(path, format!("colonne {name} absente de l'en-tête BAN"))
-        })
-    };
-    let (ci, cn) = (col("code_insee")?, col("nom_commune")?);
-    let mut names = HashMap::new();
-    for line in lines {
-        let line = line.map_err(|e| LoadError::corrupt(path, e.to_string()))?;
-        let f: Vec<&str> = line.split(';').collect();
-        if let (Some(code), Some(name)) = (f.get(ci), f.get(cn)) {
-            if !names.contains_key(*code) && !code.is_empty() && !name.is_empty() {
-                names.insert(code.to_string(), name.to_string());
-            }
-        }
-    }
-    Ok(names)
 }
 
 type Row = HashMap<String, String>;
