@@ -115,13 +115,13 @@ export class MapView {
     this.groups = {};
     this.renderers = {};
     this.notes = {};
-    // Above any number of layer panes (410, 411…), under Leaflet's marker pane (600).
+    // Above the layer panes (410, 411…: room for seventy), under the marker shadows (500).
     const labelPane = this.map.createPane('pane-labels');
-    labelPane.style.zIndex = '580';
+    labelPane.style.zIndex = '480';
     labelPane.style.pointerEvents = 'none';
     this.labels = L.layerGroup().addTo(this.map);
     const hlPane = this.map.createPane('pane-highlight');
-    hlPane.style.zIndex = '590';
+    hlPane.style.zIndex = '490';
     this.highlight = L.layerGroup().addTo(this.map);
     this.hlRenderer = L.svg({ pane: 'pane-highlight' });
 
@@ -150,13 +150,14 @@ export class MapView {
     }
     this.layers = catalog.layers || [];
     this.enabled = new Set(this.layers.filter((l) => l.default_on).map((l) => l.name));
-    // Panes are stacked in catalogue order, bottom first.
+    // Panes are stacked in catalogue order, bottom first; "layer-" keeps a theme key from
+    // clashing with the page's own panes.
     this.layers.forEach((l, i) => {
-      const pane = this.map.createPane(`pane-${l.name}`);
+      const pane = this.map.createPane(`layer-${l.name}`);
       pane.style.zIndex = String(410 + i);
       // SVG rather than canvas: it prints as vectors (canvases can come out blank in a printed
       // PDF) and a few thousand parcels stay fluid.
-      this.renderers[l.name] = L.svg({ pane: `pane-${l.name}`, padding: 0.2 });
+      this.renderers[l.name] = L.svg({ pane: `layer-${l.name}`, padding: 0.2 });
       this.groups[l.name] = L.layerGroup().addTo(this.map);
     });
     this.addLegend();
@@ -337,8 +338,9 @@ export class MapView {
       }),
       onEachFeature: tooltip ? (f, l) => {
         const p = f.properties || {};
-        const text = p.label && p.label !== p.code ? `${p.label} (${p.code})` : `Zone ${p.code}`;
-        l.bindTooltip(`${layer.label} : ${text}`, { sticky: true });
+        // The zone's label alone: it names its theme already ("Secteur d'anciennes carrières n° 1"),
+        // and a long tooltip runs off the map.
+        l.bindTooltip(p.label && p.label !== p.code ? p.label : `Zone ${p.code}`, { sticky: true });
       } : null,
     }));
     if (layer.style === 'zones') this.drawZoneLabels(fc, zoom);

@@ -339,8 +339,10 @@ function renderSources(a) {
   const c = a.coverage || {};
   const row = (label, ok) => el('tr', {}, el('th', { scope: 'row' }, label),
     el('td', { class: ok ? 'cov-yes' : 'cov-no' }, ok ? 'chargé' : 'non chargé'));
+  // A zoning theme's scope is its key (`carrieres`), which its name, the source, already says.
+  const themes = new Set((a.zonings || []).map((t) => t.theme));
   const sources = (c.sources || []).map((s) => el('li', {},
-    `${s.source}${s.scope ? ` (${s.scope})` : ''} — ${s.basis || ''}`));
+    `${s.source}${s.scope && !themes.has(s.scope) ? ` (${s.scope})` : ''} — ${s.basis || ''}`));
   const dated = [];
   const d = a.document && (a.document.document || a.document);
   if (d && d.datappro) dated.push(el('li', {}, `${d.typedoc} ${d.idurba} : approuvé le ${date(d.datappro)}`));

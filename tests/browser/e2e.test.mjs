@@ -126,7 +126,7 @@ describe('map page', () => {
     }
     assert.ok(catalog.layers.some((l) => l.name === 'carrieres' && l.style === 'zoning'));
 
-    const shapes = page.locator('.leaflet-pane-carrieres-pane path');
+    const shapes = page.locator('.leaflet-layer-carrieres-pane path');
     assert.ok(await shapes.count() > 0, 'quarry sectors are drawn');
     // The point is in sector 1: hovering just below the marker names the zone.
     const box = await page.locator('#map').boundingBox();
@@ -142,7 +142,7 @@ describe('map page', () => {
     };
     await toggle(false);
     assert.equal(await shapes.count(), 0, 'switched off, the sectors are gone');
-    assert.ok(await page.locator('.leaflet-pane-parcels-pane path').count() > 0, 'the other layers stay');
+    assert.ok(await page.locator('.leaflet-layer-parcels-pane path').count() > 0, 'the other layers stay');
     await toggle(true);
     assert.ok(await shapes.count() > 0, 'switched on again, they are back');
     assert.deepEqual(problems, []);
