@@ -51,6 +51,11 @@ export function searchAddress(q, signal, near = null, limit = 7) {
   return getJson(`search/?${p}`, signal);
 }
 
+/** The layers the map can draw, bottom first: `{layers: [{name, label, style, default_on, min_zoom?, colour?}]}`. */
+export function layerCatalog(signal) {
+  return getJson('api/catalog', signal);
+}
+
 /** The dataset's features in a view, per layer. */
 export function layersIn(bounds, zoom, names, signal) {
   const bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]

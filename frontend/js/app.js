@@ -219,8 +219,8 @@ function renderIntro() {
   panelBody.replaceChildren(el('div', { class: 'intro' },
     el('h2', {}, 'Quelles règles d\'urbanisme s\'appliquent ici ?'),
     el('p', {}, 'Saisissez une adresse, ou cliquez sur la carte. Urbaclic indique la parcelle, le document '
-      + 'd\'urbanisme et sa zone, les prescriptions, les servitudes d\'utilité publique et les risques, '
-      + 'avec les liens vers les règlements.'),
+      + 'd\'urbanisme et sa zone, les prescriptions, les servitudes d\'utilité publique, les risques et les '
+      + 'autres zonages chargés (anciennes carrières…), avec les liens vers les règlements.'),
     el('p', {}, 'Pour découvrir, essayez un exemple :'),
     el('ul', { class: 'examples-list' }, exampleButtons())));
   document.body.dataset.state = 'intro';

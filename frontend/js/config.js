@@ -30,6 +30,3 @@ export const FRANCE_BOUNDS = [[41.2, -5.3], [51.2, 9.7]];
 
 /** Zoom used when an address is chosen. */
 export const ADDRESS_ZOOM = 18;
-
-/** Zoom from which parcels are drawn (the server's PARCEL_MIN_ZOOM, also in its answers). */
-export const PARCEL_MIN_ZOOM = 16;

@@ -1,12 +1,19 @@
 // The Leaflet map: vector layers drawn from the service's own data (GET /api/layers), the
 // draggable marker, the highlighted parcel and the legend with layer switches.
 //
+// Which layers exist comes from the service (GET /api/catalog), in drawing order: a zoning theme
+// added to the data manifest appears in the legend and on the map with no change here. What this
+// file knows is how each *style* is drawn (styleFor, SWATCHES); a layer of a style it does not know
+// is still listed and drawn, in Leaflet's default blue.
+//
 // Layers are redrawn on every move (debounced, the previous request cancelled). Each layer has its
-// own pane and renderer, so drawing order is fixed (communes under zones under easements…). Vector layers are not interactive: a click anywhere goes to
-// the map and runs a lookup, which is what the user means by clicking.
+// own pane and renderer, so drawing order is fixed (communes under zones under easements…). Vector
+// layers are not interactive: a click anywhere goes to the map and runs a lookup, which is what the
+// user means by clicking. Zoning maps are the exception, for their hover tooltip (the zone's name);
+// their clicks bubble to the map and run the lookup all the same.
 
-import { layersIn, ApiError } from './api.js';
-import { basemapUrl, FRANCE_BOUNDS, PARCEL_MIN_ZOOM } from './config.js';
+import { layerCatalog, layersIn, ApiError } from './api.js';
+import { basemapUrl, FRANCE_BOUNDS } from './config.js';
 import { el, debounce, zoneFamily } from './format.js';
 
 const L = window.L;
@@ -15,18 +22,35 @@ const ZONE_COLOURS = { U: '#e53935', AU: '#fb8c00', A: '#fdd835', N: '#43a047' }
 const ZONE_STROKES = { U: '#9b1c1a', AU: '#a85400', A: '#8d7600', N: '#1b5e20' };
 const RISK_COLOURS = { ban: '#b00020', conditions: '#1e63c7', advice: '#4a90c2', unknown: '#00838f' };
 
-/** Layers in drawing order (bottom first), with their legend entry. */
-const LAYERS = [
-  { name: 'communes', label: 'Limites communales', swatch: 'background:#fff;border:2px dashed #37474f', on: true },
-  { name: 'zones', label: 'Zones du PLU', swatch: 'background:linear-gradient(90deg,#e53935 25%,#fb8c00 25% 50%,#fdd835 50% 75%,#43a047 75%)', on: true },
-  { name: 'prescriptions', label: 'Prescriptions du PLU', swatch: 'background:#d7ccc8;border:2px solid #6d4c41', on: false },
-  { name: 'servitudes', label: "Servitudes d'utilité publique", swatch: 'background:rgba(142,36,170,.25);border:2px dashed #8e24aa', on: true },
-  { name: 'risks', label: 'Zones de risque (PPR)', swatch: 'background:linear-gradient(90deg,#b00020 33%,#1e63c7 33% 66%,#00838f 66%)', on: true },
-  { name: 'parcels', label: 'Parcelles cadastrales', swatch: 'background:#fff;border:1px solid #455a64', on: true },
-];
+/** Legend swatch of each style (a function of the layer for styles that take its colour). */
+const SWATCHES = {
+  communes: 'background:#fff;border:2px dashed #37474f',
+  zones: 'background:linear-gradient(90deg,#e53935 25%,#fb8c00 25% 50%,#fdd835 50% 75%,#43a047 75%)',
+  prescriptions: 'background:#d7ccc8;border:2px solid #6d4c41',
+  informations: 'background:#cfd8dc;border:2px dotted #455a64',
+  servitudes: 'background:rgba(142,36,170,.25);border:2px dashed #8e24aa',
+  risks: 'background:linear-gradient(90deg,#b00020 33%,#1e63c7 33% 66%,#00838f 66%)',
+  zoning: (layer) => `background:color-mix(in srgb, ${colourOf(layer)} 35%, #fff);border:2px solid ${colourOf(layer)}`,
+  parcels: 'background:#fff;border:1px solid #455a64',
+};
 
-function styleFor(name, props, zoom) {
-  switch (name) {
+/** The layer's own colour (zoning themes), checked: it goes into style attributes. */
+function colourOf(layer) {
+  return /^#[0-9a-f]{3,8}$/i.test(layer.colour || '') ? layer.colour : '#757575';
+}
+
+function swatchFor(layer) {
+  const sw = SWATCHES[layer.style];
+  return typeof sw === 'function' ? sw(layer) : sw || 'background:#3388ff';
+}
+
+/** Whether the layer is not drawn at this zoom (the service would skip it: specks). */
+function belowMinZoom(layer, zoom) {
+  return layer.min_zoom !== undefined && layer.min_zoom !== null && zoom < layer.min_zoom;
+}
+
+function styleFor(layer, props, zoom) {
+  switch (layer.style) {
     case 'communes':
       // Zoomed out, hundreds of dashed outlines would merge into dark blots: thin solid lines instead.
       return zoom < 11
@@ -41,12 +65,19 @@ function styleFor(name, props, zoom) {
     }
     case 'prescriptions':
       return { color: '#6d4c41', weight: 1.5, fillColor: '#a1887f', fillOpacity: 0.18 };
+    case 'informations':
+      // Dotted and greyer than prescriptions: informations bind nothing, they point elsewhere.
+      return { color: '#455a64', weight: 1.5, dashArray: '2 4', fillColor: '#90a4ae', fillOpacity: 0.12 };
     case 'servitudes':
       // Light fill: easements often overlap by the dozen (monument surroundings) and must not hide the rest.
       return { color: '#8e24aa', weight: 2, dashArray: '5 4', fillColor: '#8e24aa', fillOpacity: 0.07 };
     case 'risks': {
       const c = RISK_COLOURS[props.effect] || RISK_COLOURS.unknown;
       return { color: c, weight: 1.5, fillColor: c, fillOpacity: props.effect === 'ban' ? 0.3 : 0.18 };
+    }
+    case 'zoning': {
+      const c = colourOf(layer);
+      return { color: c, weight: 1.5, opacity: 0.85, fillColor: c, fillOpacity: 0.2 };
     }
     case 'parcels':
       return { color: '#455a64', weight: 0.8, fill: false };
@@ -78,29 +109,24 @@ export class MapView {
       L.tileLayer(fond, { maxZoom: 20, attribution: 'Fond de carte configuré' }).addTo(this.map);
     }
 
-    this.enabled = new Set(LAYERS.filter((l) => l.on).map((l) => l.name));
+    // Filled in from the catalogue (loadLayers); until then the map draws nothing.
+    this.layers = [];
+    this.enabled = new Set();
     this.groups = {};
     this.renderers = {};
-    LAYERS.forEach((l, i) => {
-      const pane = this.map.createPane(`pane-${l.name}`);
-      pane.style.zIndex = String(410 + i * 5);
-      // SVG rather than canvas: it prints as vectors (canvases can come out blank in a printed
-      // PDF) and a few thousand parcels stay fluid.
-      this.renderers[l.name] = L.svg({ pane: `pane-${l.name}`, padding: 0.2 });
-      this.groups[l.name] = L.layerGroup().addTo(this.map);
-    });
+    this.notes = {};
+    // Above the layer panes (410, 411…: room for seventy), under the marker shadows (500).
     const labelPane = this.map.createPane('pane-labels');
-    labelPane.style.zIndex = '445';
+    labelPane.style.zIndex = '480';
     labelPane.style.pointerEvents = 'none';
     this.labels = L.layerGroup().addTo(this.map);
     const hlPane = this.map.createPane('pane-highlight');
-    hlPane.style.zIndex = '470';
+    hlPane.style.zIndex = '490';
     this.highlight = L.layerGroup().addTo(this.map);
     this.hlRenderer = L.svg({ pane: 'pane-highlight' });
 
     this.marker = null;
     this.layerStatus = {};
-    this.addLegend();
     this.addCentreButton();
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(this.map);
 
@@ -110,6 +136,44 @@ export class MapView {
       this.onViewChange();
     }, 200));
     this.map.fitBounds(FRANCE_BOUNDS);
+    this.loadLayers();
+  }
+
+  /** Learns the layers from the service, then builds their panes and legend and draws them. */
+  async loadLayers() {
+    let catalog;
+    try {
+      catalog = await layerCatalog();
+    } catch (e) {
+      this.addCatalogError(e instanceof ApiError ? e.message : String(e));
+      return;
+    }
+    this.layers = catalog.layers || [];
+    this.enabled = new Set(this.layers.filter((l) => l.default_on).map((l) => l.name));
+    // Panes are stacked in catalogue order, bottom first; "layer-" keeps a theme key from
+    // clashing with the page's own panes.
+    this.layers.forEach((l, i) => {
+      const pane = this.map.createPane(`layer-${l.name}`);
+      pane.style.zIndex = String(410 + i);
+      // SVG rather than canvas: it prints as vectors (canvases can come out blank in a printed
+      // PDF) and a few thousand parcels stay fluid.
+      this.renderers[l.name] = L.svg({ pane: `layer-${l.name}`, padding: 0.2 });
+      this.groups[l.name] = L.layerGroup().addTo(this.map);
+    });
+    this.addLegend();
+    this.refresh();
+  }
+
+  /** Without the catalogue the map cannot draw any layer: it says so where the legend would be,
+   *  rather than stay blank. Address search and lookups do not need it and keep working. */
+  addCatalogError(message) {
+    const ctl = L.control({ position: 'bottomleft' });
+    ctl.onAdd = () => el('div', { class: 'legend map-alert', role: 'alert', 'data-testid': 'catalog-error' },
+      el('strong', {}, 'Couches de la carte indisponibles'),
+      el('p', {}, `La liste des couches n'a pas pu être obtenue du service (${message}). `
+        + 'La carte n\'affiche donc aucune donnée ; la recherche d\'adresse et la fiche fonctionnent. '
+        + 'Rechargez la page pour réessayer.'));
+    ctl.addTo(this.map);
   }
 
   pick(lat, lon) {
@@ -224,11 +288,11 @@ export class MapView {
     const ctrl = new AbortController();
     this.pending = ctrl;
     const zoom = this.map.getZoom();
-    const names = LAYERS.map((l) => l.name).filter((n) => this.enabled.has(n))
-      .filter((n) => n !== 'parcels' || zoom >= PARCEL_MIN_ZOOM);
+    const shown = this.layers.filter((l) => this.enabled.has(l.name) && !belowMinZoom(l, zoom));
+    const names = shown.map((l) => l.name);
     // Layers switched off or out of their zoom range are emptied now, not after the request.
-    for (const l of LAYERS) if (!names.includes(l.name)) this.groups[l.name].clearLayers();
-    if (!names.includes('zones')) this.labels.clearLayers();
+    for (const l of this.layers) if (!names.includes(l.name)) this.groups[l.name].clearLayers();
+    if (!shown.some((l) => l.style === 'zones')) this.labels.clearLayers();
     this.layerStatus = {};
     if (names.length === 0) {
       this.updateLegendNotes();
@@ -238,7 +302,7 @@ export class MapView {
     try {
       const data = await layersIn(this.map.getBounds(), zoom, names, ctrl.signal);
       if (ctrl.signal.aborted) return;
-      for (const name of names) this.draw(name, data.layers[name], zoom);
+      for (const l of shown) this.draw(l, data.layers[l.name], zoom);
       this.layerStatus = data.layers;
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -257,19 +321,29 @@ export class MapView {
     return this.map.getContainer();
   }
 
-  draw(name, fc, zoom) {
-    const group = this.groups[name];
+  draw(layer, fc, zoom) {
+    const group = this.groups[layer.name];
     group.clearLayers();
     if (!fc) return;
-    const renderer = this.renderers[name];
+    const renderer = this.renderers[layer.name];
+    // Zoning zones have no label drawn on the map (their codes mean little alone): their name
+    // shows on hover instead.
+    const tooltip = layer.style === 'zoning';
+    const className = tooltip ? 'zoning-shape' : '';
     group.addLayer(L.geoJSON(fc, {
-      interactive: false,
-      style: (f) => ({ ...styleFor(name, f.properties || {}, zoom), renderer, interactive: false }),
+      interactive: tooltip,
+      style: (f) => ({ ...styleFor(layer, f.properties || {}, zoom), renderer, interactive: tooltip, className }),
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-        ...styleFor(name, f.properties || {}, zoom), radius: 4, fillOpacity: 0.6, renderer, interactive: false,
+        ...styleFor(layer, f.properties || {}, zoom), radius: 4, fillOpacity: 0.6, renderer, interactive: tooltip, className,
       }),
+      onEachFeature: tooltip ? (f, l) => {
+        const p = f.properties || {};
+        // The zone's label alone: it names its theme already ("Secteur d'anciennes carrières n° 1"),
+        // and a long tooltip runs off the map.
+        l.bindTooltip(p.label && p.label !== p.code ? p.label : `Zone ${p.code}`, { sticky: true });
+      } : null,
     }));
-    if (name === 'zones') this.drawZoneLabels(fc, zoom);
+    if (layer.style === 'zones') this.drawZoneLabels(fc, zoom);
   }
 
   /** Zone codes (LIBELLE) at a point inside each zone, once the zones are big enough to read. */
@@ -296,9 +370,8 @@ export class MapView {
     legend.onAdd = () => {
       const body = el('div', { class: 'legend-body', id: 'legend-body' });
       body.append(el('h3', {}, 'Couches'));
-      this.notes = {};
-      for (const l of LAYERS) {
-        const box = el('input', { type: 'checkbox', 'data-layer': l.name, checked: l.on });
+      for (const l of this.layers) {
+        const box = el('input', { type: 'checkbox', 'data-layer': l.name, checked: this.enabled.has(l.name) });
         box.addEventListener('change', () => {
           if (box.checked) this.enabled.add(l.name);
           else this.enabled.delete(l.name);
@@ -306,13 +379,13 @@ export class MapView {
         });
         const note = el('span', { class: 'layer-note' });
         this.notes[l.name] = note;
-        body.append(el('label', {}, box, el('span', { class: 'sw', style: l.swatch }), l.label), note);
-        if (l.name === 'zones') {
+        body.append(el('label', {}, box, el('span', { class: 'sw', style: swatchFor(l) }), l.label), note);
+        if (l.style === 'zones') {
           body.append(el('div', { class: 'zone-keys', title: 'U urbaine, AU à urbaniser, A agricole, N naturelle' },
             el('span', { class: 'fam-U' }, 'U'), el('span', { class: 'fam-AU' }, 'AU'),
             el('span', { class: 'fam-A' }, 'A'), el('span', { class: 'fam-N' }, 'N')));
         }
-        if (l.name === 'risks') {
+        if (l.style === 'risks') {
           const key = (effect, text) => el('span', { style: `background:${RISK_COLOURS[effect]};color:#fff` }, text);
           body.append(el('div', { class: 'zone-keys' },
             key('ban', 'interdiction'), key('conditions', 'conditions'), key('unknown', 'autre')));
@@ -328,6 +401,8 @@ export class MapView {
         body.hidden = true;
         toggle.setAttribute('aria-expanded', 'false');
       }
+      this.legendError = el('p', { class: 'layer-note', role: 'status' });
+      body.append(this.legendError);
       const div = el('div', { class: 'legend' }, toggle, body);
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
@@ -338,19 +413,19 @@ export class MapView {
 
   updateLegendNotes() {
     const zoom = this.map.getZoom();
-    for (const l of LAYERS) {
-      const note = this.notes[l.name];
-      if (!note) continue;
+    for (const l of this.layers) {
       const st = this.layerStatus[l.name];
       let text = '';
-      if (l.name === 'parcels' && this.enabled.has('parcels') && zoom < PARCEL_MIN_ZOOM) {
-        text = `visibles à partir du zoom ${PARCEL_MIN_ZOOM} (zoomez)`;
+      if (this.enabled.has(l.name) && belowMinZoom(l, zoom)) {
+        text = `visibles à partir du zoom ${l.min_zoom} (zoomez)`;
       } else if (st && st.capped) {
         text = `${st.returned} sur ${st.total} affichées (les plus grandes) : zoomez`;
       }
-      note.textContent = text;
+      this.notes[l.name].textContent = text;
     }
-    if (this.layerStatus.error) this.notes.communes.textContent = `couches indisponibles : ${this.layerStatus.error}`;
+    if (this.legendError) {
+      this.legendError.textContent = this.layerStatus.error ? `Couches indisponibles : ${this.layerStatus.error}` : '';
+    }
   }
 
   /** Pins for the example places, shown zoomed out (where a newcomer starts): they tell where

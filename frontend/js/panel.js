@@ -64,6 +64,7 @@ export function renderAnswer(root, answer, opts = {}) {
       renderFeatures('Informations du PLU', answer.informations, 'informations'),
       renderServitudes(answer),
       renderRisks(answer),
+      ...renderZonings(answer),
       renderSources(answer),
     ].filter(Boolean)),
     el('p', { class: 'generated' }, `Fiche générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })} par Urbaclic. `,
@@ -314,12 +315,34 @@ function renderRisks(a) {
   }));
 }
 
+/** One section per zoning theme (seismic zoning, former quarries…) that covers the place or has a
+ *  zone there; a theme whose maps stop short of the place says nothing, as it checked nothing. */
+function renderZonings(a) {
+  return (a.zonings || []).filter((t) => t.covered || (t.zones && t.zones.length)).map((t) => {
+    const zones = t.zones || [];
+    const id = `zoning-${t.theme}`;
+    if (!zones.length) {
+      // Not class "none": on paper this says something the coverage table does not (checked, outside).
+      return section(t.name, 0, id, el('p', { class: 'zoning-outside' }, 'Hors des zones de cette carte.'));
+    }
+    return section(t.name, zones.length, id, zones.map((z) => el('div', {
+      class: `item${z.marginal ? ' marginal' : ''}`, 'data-testid': 'zoning-zone',
+    },
+    el('p', { class: 'item-title' }, z.label || `Zone ${z.code}`),
+    el('p', { class: 'item-meta' }, `Code ${z.code}`, shareText(z),
+      z.marginal ? ' — part marginale (bruit de limite entre jeux de données)' : ''),
+    z.url ? el('p', { class: 'links' }, docLink(z.url, 'Texte de référence')) : null)));
+  });
+}
+
 function renderSources(a) {
   const c = a.coverage || {};
   const row = (label, ok) => el('tr', {}, el('th', { scope: 'row' }, label),
     el('td', { class: ok ? 'cov-yes' : 'cov-no' }, ok ? 'chargé' : 'non chargé'));
+  // A zoning theme's scope is its key (`carrieres`), which its name, the source, already says.
+  const themes = new Set((a.zonings || []).map((t) => t.theme));
   const sources = (c.sources || []).map((s) => el('li', {},
-    `${s.source}${s.scope ? ` (${s.scope})` : ''} — ${s.basis || ''}`));
+    `${s.source}${s.scope && !themes.has(s.scope) ? ` (${s.scope})` : ''} — ${s.basis || ''}`));
   const dated = [];
   const d = a.document && (a.document.document || a.document);
   if (d && d.datappro) dated.push(el('li', {}, `${d.typedoc} ${d.idurba} : approuvé le ${date(d.datappro)}`));
@@ -330,7 +353,10 @@ function renderSources(a) {
         row('Cadastre', c.cadastre),
         row('Urbanisme (PLU, PLUi, CC)', c.planning),
         row('Servitudes (SUP)', c.servitudes),
-        row('Risques (PPR)', c.risks))),
+        row('Risques (PPR)', c.risks),
+        // Only the themes that cover the place, as in the sections: listing a local map (Paris
+        // quarries) as "non chargé" everywhere else would be noise.
+        (a.zonings || []).filter((t) => t.covered).map((t) => row(t.name, true)))),
     sources.length ? el('ul', { class: 'sources' }, sources) : null,
     dated.length ? el('ul', { class: 'sources' }, dated) : null,
     a.tolerance_m ? el('p', { class: 'item-meta' }, `Éléments linéaires et ponctuels retenus à moins de ${metres(a.tolerance_m)} du point.`) : null);

@@ -12,7 +12,8 @@ const DESKTOP = { viewport: { width: 1280, height: 800 } };
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 // Staged data (data/ban-adresses-75118, data/cadastre-etalab-75118): the BAN point of
-// "40 Boulevard Barbès" falls in parcel 75118 000 BT 0107, in former-quarry sector 1.
+// "40 Boulevard Barbès" falls in parcel 75118 000 BT 0107, in former-quarry sector 1 (zoning
+// theme `carrieres` of the manifest).
 const ADDRESS_TYPED = '40 boulevard barbes';
 const ADDRESS_LABEL = /40 Boulevard Barbès/;
 const ADDRESS_PARCEL = '75118000BT0107';
@@ -69,7 +70,12 @@ describe('map page', () => {
     const text = await panelText(page);
     assert.match(text, /75118 000 BT 0107/);
     assert.match(text, /Paris 18e/);
-    assert.match(text, /anciennes carrières/i, 'the former-quarry risk sector is listed');
+    const quarries = page.locator('[data-section=zoning-carrieres]');
+    assert.match(await quarries.locator('h3').innerText(), /Anciennes carrières souterraines de Paris/);
+    assert.match(await quarries.innerText(), /Secteur d'anciennes carrières n° 1/, 'the former-quarry sector is listed');
+    assert.doesNotMatch(await page.locator('[data-section=risks]').innerText(), /carrières/i, 'quarries are no risk');
+    assert.match(await page.locator('[data-testid=missing-data]').innerText(), /plans de prévention des risques/,
+      'no risk plan is loaded in Paris: the risks were not checked');
     assert.match(text, /Aucune donnée d'urbanisme chargée ici/, 'missing planning data is said plainly');
     assert.ok(await page.locator('[data-testid=no-planning]').isVisible());
     assert.match(page.url(), /lat=48\.88\d+&lon=2\.34\d+/);
@@ -105,6 +111,55 @@ describe('map page', () => {
     assert.equal(await page.locator('[data-testid=summary]').innerText(), shown.summary);
 
     assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('the legend lists the layers of /api/catalog; the carrieres switch shows and hides its zones', async () => {
+    const catalog = await (await fetch(`${server.url}/api/catalog`)).json();
+    const { page, problems, context } = await open(DESKTOP, '/?lat=48.89303795&lon=2.331582873&z=17');
+    await panelReady(page);
+    await mapSettled(page);
+    const legend = await page.locator('.legend label').allInnerTexts();
+    assert.deepEqual(legend.map((t) => t.trim()), catalog.layers.map((l) => l.label), 'one switch per layer, in order');
+    for (const l of catalog.layers) {
+      assert.equal(await page.locator(`input[data-layer="${l.name}"]`).isChecked(), l.default_on, `${l.name} default`);
+    }
+    assert.ok(catalog.layers.some((l) => l.name === 'carrieres' && l.style === 'zoning'));
+
+    const shapes = page.locator('.leaflet-layer-carrieres-pane path');
+    assert.ok(await shapes.count() > 0, 'quarry sectors are drawn');
+    // The point is in sector 1: hovering just below the marker names the zone.
+    const box = await page.locator('#map').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 8);
+    await page.locator('.leaflet-tooltip', { hasText: /Secteur d'anciennes carrières/ }).waitFor({ state: 'visible' });
+    await page.screenshot({ path: screenshotPath('desktop-carrieres.png') });
+
+    const toggle = async (on) => {
+      const drawn = await page.locator('#map').getAttribute('data-layers-loaded');
+      await page.locator('input[data-layer=carrieres]').setChecked(on);
+      await page.waitForFunction((d) => document.getElementById('map').dataset.layersLoaded !== d, drawn);
+      await mapSettled(page);
+    };
+    await toggle(false);
+    assert.equal(await shapes.count(), 0, 'switched off, the sectors are gone');
+    assert.ok(await page.locator('.leaflet-layer-parcels-pane path').count() > 0, 'the other layers stay');
+    await toggle(true);
+    assert.ok(await shapes.count() > 0, 'switched on again, they are back');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('without the layer catalogue the map says so, and lookups still work', async () => {
+    const { page, context } = await newPage(browser, DESKTOP);
+    await page.route('**/api/catalog', (route) => route.fulfill({
+      status: 503, contentType: 'application/json', body: '{"error":"unavailable","message":"Service en maintenance"}',
+    }));
+    await page.goto(`${server.url}/?lat=${STREET.lat}&lon=${STREET.lon}&z=18`);
+    const alert = page.locator('[data-testid=catalog-error]');
+    await alert.waitFor({ state: 'visible' });
+    assert.match(await alert.innerText(), /Couches de la carte indisponibles[\s\S]*Service en maintenance/);
+    await panelReady(page);
+    assert.match(await panelText(page), /75118 000 CH 0181/);
     await context.close();
   });
 
