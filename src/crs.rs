@@ -33,6 +33,10 @@ impl std::fmt::Debug for Crs {
     }
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "a constant definition, parsed by every test that reprojects"
+)]
 fn wgs84() -> Proj {
     Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs").expect("static WGS84 definition")
 }

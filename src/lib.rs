@@ -10,6 +10,9 @@
 //! serves it over HTTP and [`cli`] on the command line. Imports run one way: `api`/`cli` → `app`
 //! → `lookup` → `family` → `rules` → `model`, and `dataset` → `index` → geometry.
 
+#![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod analysis;
 pub mod api;
 pub mod app;

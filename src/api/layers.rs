@@ -25,7 +25,7 @@ use geo::{
     BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon, Rect,
     Simplify,
 };
-use geojson::{Feature, FeatureCollection};
+use geojson::Feature;
 use serde_json::{json, Value};
 
 use super::params::Params;
@@ -305,21 +305,17 @@ fn collect<F: Family>(
         })
         .collect();
     let returned = features.len();
-    // Built by hand: `FeatureCollection::new` would compute a `bbox`, empty (invalid) for no features.
-    let fc = FeatureCollection {
-        bbox: None,
-        features,
-        foreign_members: None,
-    };
-    let mut fc = serde_json::to_value(fc).expect("a feature collection always serialises");
-    if let Value::Object(m) = &mut fc {
-        m.insert("total".into(), json!(total));
-        m.insert("returned".into(), json!(returned));
-        m.insert("capped".into(), json!(capped));
-        m.insert("max_features".into(), json!(cap));
-        m.insert("simplified".into(), json!(simplified));
-    }
-    fc
+    // Written out rather than with `FeatureCollection::new`, which computes a `bbox` (invalid,
+    // empty, for no features); the counts are foreign members.
+    json!({
+        "type": "FeatureCollection",
+        "features": features,
+        "total": total,
+        "returned": returned,
+        "capped": capped,
+        "max_features": cap,
+        "simplified": simplified,
+    })
 }
 
 fn envelope_area(g: &Geometry<f64>) -> f64 {

@@ -270,10 +270,10 @@ pub fn load(
             );
         }
         Role::Risk => {
-            let plan = spec
-                .plan
-                .as_ref()
-                .expect("checked when the manifest was read");
+            let plan = spec.plan.as_ref().ok_or_else(|| LoadError::Manifest {
+                path: file.clone(),
+                reason: "rôle risk sans [source.plan]".into(),
+            })?;
             let plan_index = parts.risk_plans.len();
             parts.risk_plans.push(RiskPlan {
                 code: plan.code.clone(),
@@ -309,10 +309,10 @@ pub fn load(
         }
         Role::Zoning => {
             required("code")?;
-            let theme = spec
-                .theme
-                .as_ref()
-                .expect("checked when the manifest was read");
+            let theme = spec.theme.as_ref().ok_or_else(|| LoadError::Manifest {
+                path: file.clone(),
+                reason: "rôle zoning sans « theme »".into(),
+            })?;
             let index = match parts.zoning_themes.iter().position(|t| t.key == theme.key) {
                 Some(i) => i,
                 None => {
