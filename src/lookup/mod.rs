@@ -109,8 +109,8 @@ impl<'a> Found<'a> {
             informations: target.hits(&INFORMATIONS, data),
             servitudes: target.hits(&Servitudes, data),
             risks: target.hits(&Risks, data),
-            // All themes share one layer: one search, split by theme afterwards.
-            zoning: target.hits(&Zoning { theme: 0 }, data),
+            // All themes share one layer: one search, split by theme in `zoning_sections`.
+            zoning: target.meets(&data.zoning, <Zoning as Answered>::TOLERANCE_M),
             // An area is covered where any part of it is.
             coverage: target
                 .meets(&data.coverage, 0.0)
