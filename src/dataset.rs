@@ -4,7 +4,6 @@
 //! source covers ([`Coverage`]), so that a lookup can tell "no zone here" from "no data here".
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use geo::{Geometry, MultiPolygon};
 use serde::Serialize;
@@ -85,7 +84,9 @@ pub struct DatasetParts {
     pub zoning_themes: Vec<ZoningTheme>,
     pub zoning_zones: Vec<ZoningZone>,
     pub coverage_hints: Vec<CoverageHint>,
-    pub ban_files: Vec<PathBuf>,
+    /// BAN address files, read once: their rows go to the address index once the communes are
+    /// known (see [`crate::load::load_sources`]).
+    pub ban_files: Vec<crate::geocode::ban_csv::BanFile>,
     /// Commune names from address files, for communes without a boundary file.
     pub commune_names: HashMap<String, String>,
     /// See [`crate::load::manifest::Manifest::planning_complete_communes`].
@@ -110,11 +111,9 @@ pub struct Dataset {
     /// The zones of every zoning theme, each naming its theme.
     pub zoning: SpatialLayer<ZoningZone>,
     pub coverage: SpatialLayer<Coverage>,
-    /// BAN files listed in the data, for the geocoder.
-    pub ban_files: Vec<PathBuf>,
     /// Communes where the planning data is declared complete (no document there means RNU).
     pub planning_complete_communes: Vec<String>,
-    /// The address index built from [`Dataset::ban_files`] and the communes, if any address is loaded.
+    /// The address index built from the BAN files and the communes, if any address is loaded.
     pub addresses: Option<crate::geocode::AddressIndex>,
     pub report: LoadReport,
 }
@@ -178,7 +177,6 @@ impl Dataset {
             zoning_themes: parts.zoning_themes,
             zoning: SpatialLayer::new(parts.zoning_zones),
             coverage: SpatialLayer::new(coverage),
-            ban_files: parts.ban_files,
             planning_complete_communes: parts.planning_complete_communes,
             addresses: None,
             report,

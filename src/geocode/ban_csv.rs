@@ -1,6 +1,6 @@
 //! Reader for BAN address CSV files (`adresses-<dept>.csv`, `;`-separated, optionally gzipped):
-//! the only code that reads them, for the geocoder ([`read_ban_file`]) and for commune names
-//! ([`read_commune_names`]).
+//! the only code that reads them ([`read_ban_file`]), once per load, for the geocoder's rows and
+//! the commune names ([`BanFile::commune_names`]).
 //!
 //! Owns the file format only: columns are found by name in the header (order may vary between
 //! BAN editions), rows become [`BanRow`]s. A malformed row is skipped and counted, never fatal;
@@ -67,9 +67,22 @@ pub struct BanRow {
 /// Rows of one file, with the count and first few line numbers of skipped rows.
 #[derive(Debug, Default)]
 pub struct BanFile {
+    /// The file read, for warnings.
+    pub path: PathBuf,
     pub rows: Vec<BanRow>,
     pub skipped: usize,
     pub first_skipped_lines: Vec<usize>,
+    /// Distinct (INSEE code → commune name) pairs, first name seen winning, from every row
+    /// (skipped ones too): names for communes that have no boundary file (Paris arrondissements,
+    /// for instance).
+    ///
+    /// ```
+    /// # use urbaclic::geocode::ban_csv::read_ban_file;
+    /// let file = read_ban_file("data/ban-adresses-75118/adresses-75118.csv".as_ref())?;
+    /// assert_eq!(file.commune_names["75118"], "Paris 18e Arrondissement");
+    /// # Ok::<(), urbaclic::geocode::GeocodeError>(())
+    /// ```
+    pub commune_names: HashMap<String, String>,
 }
 
 /// How many skipped line numbers a [`BanFile`] keeps for the warning.
@@ -92,44 +105,27 @@ pub fn read_ban_file(path: &Path) -> Result<BanFile, GeocodeError> {
     read_ban(open(path)?, path)
 }
 
-/// Reads BAN CSV text from any reader; `path` is only used in errors.
+/// Reads BAN CSV text from any reader; `path` is only used in errors and warnings.
 pub fn read_ban(input: impl Read, path: &Path) -> Result<BanFile, GeocodeError> {
     let mut reader = BanReader::new(input, path)?;
     let columns = Columns::find(&reader)?;
-    let mut out = BanFile::default();
-    reader.for_each(|fields, line| match columns.row(fields) {
-        Some(row) => out.rows.push(row),
-        None => {
-            out.skipped += 1;
-            if out.first_skipped_lines.len() < SKIPPED_LINES_KEPT {
-                out.first_skipped_lines.push(line);
+    let mut out = BanFile {
+        path: path.to_path_buf(),
+        ..BanFile::default()
+    };
+    reader.for_each(|fields, line| {
+        columns.name_commune(fields, &mut out.commune_names);
+        match columns.row(fields) {
+            Some(row) => out.rows.push(row),
+            None => {
+                out.skipped += 1;
+                if out.first_skipped_lines.len() < SKIPPED_LINES_KEPT {
+                    out.first_skipped_lines.push(line);
+                }
             }
         }
     })?;
     Ok(out)
-}
-
-/// Distinct (INSEE code → commune name) pairs of a BAN file, first name seen winning: names for
-/// communes that have no boundary file (Paris arrondissements, for instance).
-///
-/// ```
-/// # use urbaclic::geocode::ban_csv::read_commune_names;
-/// let names = read_commune_names("data/ban-adresses-75118/adresses-75118.csv".as_ref())?;
-/// assert_eq!(names["75118"], "Paris 18e Arrondissement");
-/// # Ok::<(), urbaclic::geocode::GeocodeError>(())
-/// ```
-pub fn read_commune_names(path: &Path) -> Result<HashMap<String, String>, GeocodeError> {
-    let mut reader = BanReader::new(open(path)?, path)?;
-    let (code, name) = (reader.column("code_insee")?, reader.column("nom_commune")?);
-    let mut names = HashMap::new();
-    reader.for_each(|fields, _| {
-        if let (Some(code), Some(name)) = (field(fields, code), field(fields, name)) {
-            if !code.is_empty() && !name.is_empty() && !names.contains_key(code) {
-                names.insert(code.to_string(), name.to_string());
-            }
-        }
-    })?;
-    Ok(names)
 }
 
 /// Opens a BAN file, decompressing it when it starts with the gzip magic bytes.
@@ -249,6 +245,16 @@ impl Columns {
         })
     }
 
+    /// Records the record's commune name if its code has none yet.
+    fn name_commune(&self, f: &csv::StringRecord, names: &mut HashMap<String, String>) {
+        let [.., insee, commune, _, _] = self.required;
+        if let (Some(code), Some(name)) = (field(f, insee), field(f, commune)) {
+            if !code.is_empty() && !name.is_empty() && !names.contains_key(code) {
+                names.insert(code.to_string(), name.to_string());
+            }
+        }
+    }
+
     /// The row of a record, `None` when a required value is missing or malformed.
     fn row(&self, f: &csv::StringRecord) -> Option<BanRow> {
         let get = |i: usize| field(f, i);
@@ -350,26 +356,20 @@ mod tests {
 
     #[test]
     fn commune_names_first_name_wins_and_needs_both_columns() {
-        let dir = std::env::temp_dir().join(format!("urbaclic-bannames-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("a.csv");
-        std::fs::write(
-            &path,
-            "code_insee;nom_commune\n75118;Paris 18e Arrondissement\n75118;Autre\n;Sans code\n75119;\n",
-        )
-        .unwrap();
-        let names = read_commune_names(&path).unwrap();
-        assert_eq!(names.len(), 1);
-        assert_eq!(names["75118"], "Paris 18e Arrondissement");
-        std::fs::write(&path, "code_insee;commune\n75118;Paris\n").unwrap();
-        let e = read_commune_names(&path).unwrap_err();
+        // Rows without coordinates are skipped as addresses but still name their commune.
+        let header = "id;numero;rep;nom_voie;code_postal;code_insee;nom_commune;lon;lat\n";
+        let text = format!(
+            "{header}a;1;;Rue A;75018;75118;Paris 18e Arrondissement;;\nb;2;;Rue B;75018;75118;Autre;;\nc;3;;Rue C;75018;;Sans code;;\nd;4;;Rue D;75019;75119;;;\n"
+        );
+        let f = read_ban(text.as_bytes(), Path::new("a.csv")).unwrap();
+        assert_eq!(f.skipped, 4);
+        assert_eq!(f.commune_names.len(), 1);
+        assert_eq!(f.commune_names["75118"], "Paris 18e Arrondissement");
+        let text = "id;numero;rep;nom_voie;code_postal;code_insee;commune;lon;lat\n";
+        let e = read_ban(text.as_bytes(), Path::new("a.csv")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            format!(
-                "{}: colonne « nom_commune » absente de l'en-tête BAN",
-                path.display()
-            )
+            "a.csv: colonne « nom_commune » absente de l'en-tête BAN"
         );
-        std::fs::remove_dir_all(&dir).ok();
     }
 }

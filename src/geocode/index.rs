@@ -12,7 +12,7 @@ use rstar::primitives::GeomWithData;
 use rstar::RTree;
 use serde::Serialize;
 
-use super::ban_csv::{read_ban_file, BanRow, GeocodeError};
+use super::ban_csv::{read_ban_file, BanFile, BanRow, GeocodeError};
 use super::context::context_for;
 use super::lambert::to_lambert93;
 use super::normalize::name_words;
@@ -426,15 +426,23 @@ impl AddressIndex {
     /// Rows that do not parse are skipped and counted in [`AddressIndex::stats`] and
     /// [`AddressIndex::warnings`]; a file that cannot be read or lacks a column is an error.
     pub fn build(csv_files: &[PathBuf], communes: &[CommuneEntry]) -> Result<Self, GeocodeError> {
+        let files = csv_files
+            .iter()
+            .map(|path| read_ban_file(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::from_files(files, communes))
+    }
+
+    /// Indexes BAN files already read, with a warning for each file that had rows skipped.
+    pub fn from_files(files: Vec<BanFile>, communes: &[CommuneEntry]) -> Self {
         let mut rows = Vec::new();
         let mut warnings = Vec::new();
         let mut skipped = 0;
-        for path in csv_files {
-            let f = read_ban_file(path)?;
+        for f in files {
             if f.skipped > 0 {
                 warnings.push(format!(
                     "{}: {} ligne(s) ignorée(s), dont les lignes {:?}",
-                    path.display(),
+                    f.path.display(),
                     f.skipped,
                     f.first_skipped_lines
                 ));
@@ -445,7 +453,7 @@ impl AddressIndex {
         let mut index = Self::from_rows(rows, communes);
         index.stats.skipped_rows = skipped;
         index.warnings = warnings;
-        Ok(index)
+        index
     }
 
     /// Indexes rows already read (used by [`AddressIndex::build`] and tests).

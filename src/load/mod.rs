@@ -141,10 +141,11 @@ pub fn load_sources(
         source.load(root, &mut parts, &mut report)?;
     }
     report.ignored = scan::ignored_files(root, sources);
+    // The address index needs the communes, which the dataset completes: it comes last.
+    let ban_files = std::mem::take(&mut parts.ban_files);
     let mut dataset = Dataset::build(parts, report);
-    if !dataset.ban_files.is_empty() {
-        let index =
-            crate::geocode::AddressIndex::build(&dataset.ban_files, &dataset.commune_entries())?;
+    if !ban_files.is_empty() {
+        let index = crate::geocode::AddressIndex::from_files(ban_files, &dataset.commune_entries());
         report_addresses(&mut dataset.report, &index);
         dataset.addresses = Some(index);
     }

@@ -61,8 +61,8 @@ impl DataSource for Source {
     }
 }
 
-/// BAN address files: their commune names now (to name communes without a boundary file), the
-/// address index once the dataset is built (it needs the communes).
+/// BAN address files, read once: their commune names now (to name communes without a boundary
+/// file), their rows for the address index once the dataset is built (it needs the communes).
 fn load_ban(
     root: &Path,
     source: &Source,
@@ -70,9 +70,9 @@ fn load_ban(
     report: &mut LoadReport,
 ) -> Result<(), LoadError> {
     for file in &source.files {
-        let names = crate::geocode::ban_csv::read_commune_names(file)?;
-        parts.commune_names.extend(names);
-        parts.ban_files.push(file.clone());
+        let ban = crate::geocode::ban_csv::read_ban_file(file)?;
+        parts.commune_names.extend(ban.commune_names.clone());
+        parts.ban_files.push(ban);
         report.layers.push(LayerReport {
             file: super::relative(root, file),
             layer: super::BAN_LAYER.into(),
