@@ -16,14 +16,7 @@ impl Family for Communes {
     type Feature = Commune;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
-        LayerInfo {
-            name: "communes".into(),
-            label: "Limites communales".into(),
-            style: "communes",
-            default_on: true,
-            min_zoom: None,
-            colour: None,
-        }
+        LayerInfo::new("communes", "Limites communales", "communes")
     }
 
     fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<Commune> {

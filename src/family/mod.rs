@@ -1,7 +1,8 @@
 //! Layer families: each kind of layer is one type implementing [`Family`] (which layer of the
 //! dataset it is, how it is drawn on the map) and, when it is answered by a lookup, [`Answered`]
 //! (what a hit says: its answer item, which speaks in the summary through
-//! [`crate::rules::Finding`]).
+//! [`crate::rules::Finding`], most simply by implementing [`crate::rules::HitFinding`]: its
+//! sentence and its name among marginal overlaps).
 //!
 //! [`map_layers`] is the one list of families a map can draw, in drawing order: `/api/layers`, the
 //! layer catalogue the map page builds its legend from (`/api/catalog`) and the validation of
@@ -84,6 +85,20 @@ pub struct LayerInfo {
     /// The layer's colour, for styles shared by several layers (zoning themes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colour: Option<&'static str>,
+}
+
+impl LayerInfo {
+    /// A layer drawn when the page opens, at every zoom, in its style's own colours.
+    pub fn new(name: impl Into<String>, label: impl Into<String>, style: &'static str) -> Self {
+        LayerInfo {
+            name: name.into(),
+            label: label.into(),
+            style,
+            default_on: true,
+            min_zoom: None,
+            colour: None,
+        }
+    }
 }
 
 /// Code that works on any family: `/api/layers` collects features through it.

@@ -21,12 +21,8 @@ impl Family for Parcels {
 
     fn info(&self, _: &Dataset) -> LayerInfo {
         LayerInfo {
-            name: "parcels".into(),
-            label: "Parcelles cadastrales".into(),
-            style: "parcels",
-            default_on: true,
             min_zoom: Some(PARCEL_MIN_ZOOM),
-            colour: None,
+            ..LayerInfo::new("parcels", "Parcelles cadastrales", "parcels")
         }
     }
 

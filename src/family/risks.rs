@@ -10,9 +10,7 @@ use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::{RiskPlanKind, RiskZone};
 use crate::nomenclature::{regulation, RegulationEffect};
-use crate::rules::{
-    french_date, share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef,
-};
+use crate::rules::{french_date, share_text, Context, Hit, HitFinding, SentenceKind, SourceRef};
 
 /// The risk-zones family.
 pub struct Risks;
@@ -41,14 +39,7 @@ impl Family for Risks {
     type Feature = RiskZone;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
-        LayerInfo {
-            name: "risks".into(),
-            label: "Zones de risque (PPR)".into(),
-            style: "risks",
-            default_on: true,
-            min_zoom: None,
-            colour: None,
-        }
+        LayerInfo::new("risks", "Zones de risque (PPR)", "risks")
     }
 
     fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<RiskZone> {
@@ -93,11 +84,20 @@ impl Answered for Risks {
     }
 }
 
-impl Finding for RiskOut {
-    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
-        if self.hit.is_marginal() {
-            return Vec::new();
-        }
+impl HitFinding for RiskOut {
+    fn hit(&self) -> &Hit {
+        &self.hit
+    }
+
+    fn source(&self) -> &SourceRef {
+        &self.source
+    }
+
+    fn marginal_name(&self) -> String {
+        format!("zone {} du {}", self.zone_code, self.plan)
+    }
+
+    fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String) {
         let mut text = format!("{} — zone {}", self.plan, self.zone_code);
         if let Some(date) = &self.plan_date {
             text.push_str(&format!(" (plan du {})", french_date(date)));
@@ -121,19 +121,6 @@ impl Finding for RiskOut {
         } else {
             SentenceKind::Condition
         };
-        vec![Sentence::new(kind, text, vec![self.source.clone()])]
-    }
-
-    fn marginal(&self) -> Vec<(String, SourceRef)> {
-        self.hit
-            .is_marginal()
-            .then(|| {
-                (
-                    format!("zone {} du {}", self.zone_code, self.plan),
-                    self.source.clone(),
-                )
-            })
-            .into_iter()
-            .collect()
+        (kind, text)
     }
 }

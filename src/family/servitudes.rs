@@ -10,9 +10,7 @@ use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::{ActeSup, Servitude};
 use crate::nomenclature::nomenclature;
-use crate::rules::{
-    french_date, share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef,
-};
+use crate::rules::{french_date, share_text, Context, Hit, HitFinding, SentenceKind, SourceRef};
 
 /// The easements family.
 pub struct Servitudes;
@@ -42,14 +40,7 @@ impl Family for Servitudes {
     type Feature = Servitude;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
-        LayerInfo {
-            name: "servitudes".into(),
-            label: "Servitudes d'utilité publique".into(),
-            style: "servitudes",
-            default_on: true,
-            min_zoom: None,
-            colour: None,
-        }
+        LayerInfo::new("servitudes", "Servitudes d'utilité publique", "servitudes")
     }
 
     fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<Servitude> {
@@ -89,11 +80,20 @@ impl Answered for Servitudes {
     }
 }
 
-impl Finding for ServitudeOut {
-    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
-        if self.hit.is_marginal() {
-            return Vec::new();
-        }
+impl HitFinding for ServitudeOut {
+    fn hit(&self) -> &Hit {
+        &self.hit
+    }
+
+    fn source(&self) -> &SourceRef {
+        &self.source
+    }
+
+    fn marginal_name(&self) -> String {
+        format!("servitude {}", self.categorie)
+    }
+
+    fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String) {
         let mut text = format!(
             "Servitude {} ({})",
             self.categorie,
@@ -116,19 +116,7 @@ impl Finding for ServitudeOut {
             text.push_str(&format!(". Acte : {}", act_text(acte)));
         }
         text.push('.');
-        vec![Sentence::new(
-            SentenceKind::Servitude,
-            text,
-            vec![self.source.clone()],
-        )]
-    }
-
-    fn marginal(&self) -> Vec<(String, SourceRef)> {
-        self.hit
-            .is_marginal()
-            .then(|| (format!("servitude {}", self.categorie), self.source.clone()))
-            .into_iter()
-            .collect()
+        (SentenceKind::Servitude, text)
     }
 }
 

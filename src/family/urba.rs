@@ -11,7 +11,7 @@ use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::{UrbaFeature, UrbaFeatureKind};
 use crate::nomenclature::nomenclature;
-use crate::rules::{share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef};
+use crate::rules::{share_text, Context, Hit, HitFinding, SentenceKind, SourceRef};
 
 /// The prescriptions or the informations of planning documents.
 pub struct Urba(pub UrbaFeatureKind);
@@ -59,13 +59,9 @@ impl Family for Urba {
             UrbaFeatureKind::Information => ("informations", "Informations du PLU"),
         };
         LayerInfo {
-            name: name.into(),
-            label: label.into(),
-            style: name,
             // Many small symbols: drawn on demand.
             default_on: false,
-            min_zoom: None,
-            colour: None,
+            ..LayerInfo::new(name, label, name)
         }
     }
 
@@ -130,13 +126,22 @@ impl UrbaFeatureOut {
     }
 }
 
-impl Finding for UrbaFeatureOut {
-    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
-        if self.hit.is_marginal() {
-            return Vec::new();
-        }
+impl HitFinding for UrbaFeatureOut {
+    fn hit(&self) -> &Hit {
+        &self.hit
+    }
+
+    fn source(&self) -> &SourceRef {
+        &self.source
+    }
+
+    fn marginal_name(&self) -> String {
+        self.libelle.clone()
+    }
+
+    fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String) {
         let share = share_text(self.hit.share_pct(), ctx.scope);
-        let sentence = match self.kind {
+        match self.kind {
             UrbaFeatureKind::Prescription => {
                 let mut text = self.heading("Prescription");
                 if let Some(t) = &self.txt {
@@ -152,22 +157,12 @@ impl Finding for UrbaFeatureOut {
                 } else {
                     SentenceKind::Condition
                 };
-                Sentence::new(kind, text, vec![self.source.clone()])
+                (kind, text)
             }
-            UrbaFeatureKind::Information => Sentence::new(
+            UrbaFeatureKind::Information => (
                 SentenceKind::Information,
                 format!("{}{share}.", self.heading("Information")),
-                vec![self.source.clone()],
             ),
-        };
-        vec![sentence]
-    }
-
-    fn marginal(&self) -> Vec<(String, SourceRef)> {
-        self.hit
-            .is_marginal()
-            .then(|| (self.libelle.clone(), self.source.clone()))
-            .into_iter()
-            .collect()
+        }
     }
 }

@@ -11,7 +11,7 @@ use crate::index::SpatialLayer;
 use crate::model::ZoneUrba;
 use crate::nomenclature::{destdomi_label, typesect_label, typezone_label, zone_family};
 use crate::rules::{
-    french_date, share_text, status::typedoc_name, Context, Finding, Hit, Sentence, SentenceKind,
+    french_date, share_text, status::typedoc_name, Context, Hit, HitFinding, SentenceKind,
     SourceRef,
 };
 
@@ -41,14 +41,7 @@ impl Family for Zones {
     type Feature = ZoneUrba;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
-        LayerInfo {
-            name: "zones".into(),
-            label: "Zones du PLU".into(),
-            style: "zones",
-            default_on: true,
-            min_zoom: None,
-            colour: None,
-        }
+        LayerInfo::new("zones", "Zones du PLU", "zones")
     }
 
     fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<ZoneUrba> {
@@ -99,11 +92,20 @@ impl Answered for Zones {
     }
 }
 
-impl Finding for ZoneOut {
-    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
-        if self.hit.is_marginal() {
-            return Vec::new();
-        }
+impl HitFinding for ZoneOut {
+    fn hit(&self) -> &Hit {
+        &self.hit
+    }
+
+    fn source(&self) -> &SourceRef {
+        &self.source
+    }
+
+    fn marginal_name(&self) -> String {
+        format!("zone {}", self.libelle)
+    }
+
+    fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String) {
         let doc_phrase = ctx.document.map(|d| {
             let mut s = format!("du {}", typedoc_name(&d.typedoc));
             if let Some(date) = &d.datappro {
@@ -134,19 +136,7 @@ impl Finding for ZoneOut {
         if let Some(r) = self.reglement.as_ref().or(document_reglement) {
             text.push_str(&format!(" Règlement : {r}."));
         }
-        vec![Sentence::new(
-            SentenceKind::Planning,
-            text,
-            vec![self.source.clone()],
-        )]
-    }
-
-    fn marginal(&self) -> Vec<(String, SourceRef)> {
-        self.hit
-            .is_marginal()
-            .then(|| (format!("zone {}", self.libelle), self.source.clone()))
-            .into_iter()
-            .collect()
+        (SentenceKind::Planning, text)
     }
 }
 

@@ -12,7 +12,9 @@ use super::{props, source, Answered, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::ZoningZone;
-use crate::rules::{share_text, Context, Finding, Hit, Sentence, SentenceKind, SourceRef};
+use crate::rules::{
+    share_text, Context, Finding, Hit, HitFinding, Sentence, SentenceKind, SourceRef,
+};
 
 /// Colours given to themes in manifest order, distinct from the other layers' (planning zones use
 /// red/orange/yellow/green, easements purple, risks red/blue/teal).
@@ -57,12 +59,8 @@ impl Family for Zoning {
     fn info(&self, data: &Dataset) -> LayerInfo {
         let theme = &data.zoning_themes[self.theme];
         LayerInfo {
-            name: theme.key.clone(),
-            label: theme.name.clone(),
-            style: "zoning",
-            default_on: true,
-            min_zoom: None,
             colour: Some(THEME_COLOURS[self.theme % THEME_COLOURS.len()]),
+            ..LayerInfo::new(theme.key.clone(), theme.name.clone(), "zoning")
         }
     }
 
@@ -109,11 +107,20 @@ impl ZoningZoneOut {
     }
 }
 
-impl Finding for ZoningZoneOut {
-    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
-        if self.hit.is_marginal() {
-            return Vec::new();
-        }
+impl HitFinding for ZoningZoneOut {
+    fn hit(&self) -> &Hit {
+        &self.hit
+    }
+
+    fn source(&self) -> &SourceRef {
+        &self.source
+    }
+
+    fn marginal_name(&self) -> String {
+        format!("{} : {}", self.theme_name, self.named())
+    }
+
+    fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String) {
         let mut text = format!(
             "{} : {}{}.",
             self.theme_name,
@@ -123,24 +130,7 @@ impl Finding for ZoningZoneOut {
         if let Some(u) = &self.url {
             text.push_str(&format!(" Texte : {u}."));
         }
-        vec![Sentence::new(
-            SentenceKind::Zoning,
-            text,
-            vec![self.source.clone()],
-        )]
-    }
-
-    fn marginal(&self) -> Vec<(String, SourceRef)> {
-        self.hit
-            .is_marginal()
-            .then(|| {
-                (
-                    format!("{} : {}", self.theme_name, self.named()),
-                    self.source.clone(),
-                )
-            })
-            .into_iter()
-            .collect()
+        (SentenceKind::Zoning, text)
     }
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::analysis::Overlap;
 use crate::model::PlanDocument;
 
-use super::sentence::Sentence;
+use super::sentence::{Sentence, SentenceKind};
 
 /// What was analysed.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -71,4 +71,39 @@ pub trait Finding {
 
     /// How to name this item in the sentence listing marginal overlaps, when it is one.
     fn marginal(&self) -> Vec<(String, SourceRef)>;
+}
+
+/// The answer item of one hit, as the summary sees it: most families' items. Marginal items say
+/// nothing but their name in the marginal-overlaps sentence; the others say their sentence, which
+/// cites the item. [`Finding`] follows from it.
+pub trait HitFinding {
+    /// How the item meets what was analysed.
+    fn hit(&self) -> &Hit;
+
+    /// The feature the item comes from.
+    fn source(&self) -> &SourceRef;
+
+    /// How the marginal-overlaps sentence names it (`zone Ua`, `servitude AC1`…).
+    fn marginal_name(&self) -> String;
+
+    /// Its sentence when it is not marginal: its kind (its place in the summary) and its text.
+    fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String);
+}
+
+impl<T: HitFinding> Finding for T {
+    fn sentences(&self, ctx: &Context<'_>) -> Vec<Sentence> {
+        if self.hit().is_marginal() {
+            return Vec::new();
+        }
+        let (kind, text) = self.sentence(ctx);
+        vec![Sentence::new(kind, text, vec![self.source().clone()])]
+    }
+
+    fn marginal(&self) -> Vec<(String, SourceRef)> {
+        if self.hit().is_marginal() {
+            vec![(self.marginal_name(), self.source().clone())]
+        } else {
+            Vec::new()
+        }
+    }
 }

@@ -9,7 +9,7 @@ pub mod status;
 pub mod summary;
 
 pub use facts::{Covered, Facts, NearestParcel};
-pub use finding::{Context, Finding, Hit, ScopeKind, SourceRef};
+pub use finding::{Context, Finding, Hit, HitFinding, ScopeKind, SourceRef};
 pub use sentence::{french_date, french_number, share_text, Sentence, SentenceKind};
 pub use status::{planning_status, PlanningStatus};
 pub use summary::summarise;
