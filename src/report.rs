@@ -20,6 +20,19 @@ pub struct LayerReport {
 }
 
 impl LayerReport {
+    /// Counts feature `i` of `label` as skipped, with a warning saying why.
+    ///
+    /// ```
+    /// let mut r = urbaclic::report::LayerReport::default();
+    /// r.skip("ZONE_URBA.shp", 3, "libellé vide");
+    /// assert_eq!((r.skipped, r.warnings[0].as_str()), (1, "ZONE_URBA.shp entité 3 ignorée : libellé vide"));
+    /// ```
+    pub fn skip(&mut self, label: &str, i: usize, why: impl std::fmt::Display) {
+        self.skipped += 1;
+        self.warnings
+            .push(format!("{label} entité {i} ignorée : {why}"));
+    }
+
     /// The report of an attribute table (no geometry, no CRS).
     pub(crate) fn for_table(
         root: &Path,

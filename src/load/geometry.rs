@@ -50,10 +50,7 @@ pub fn collect<A>(
                 out.push((i, attrs, s.geometry));
             }
             Err(reason) => {
-                report.skipped += 1;
-                report
-                    .warnings
-                    .push(format!("{label} entité {i} ignorée : {reason}"));
+                report.skip(label, i, reason);
             }
         }
     }

@@ -216,10 +216,7 @@ fn load_assiettes(
             .or_else(|| file_category.clone())
             .or_else(|| folder_category.map(str::to_string));
         let Some(categorie) = categorie else {
-            r.skipped += 1;
-            r.warnings.push(format!(
-                "{label} entité {i} ignorée : catégorie de servitude introuvable"
-            ));
+            r.skip(&label, i, "catégorie de servitude introuvable");
             continue;
         };
         if sup.is_none() {

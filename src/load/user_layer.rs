@@ -32,11 +32,7 @@ pub fn load_cadastre(
         for (i, props, g) in features {
             match parcel(|k| prop(&props, k), g) {
                 Ok(p) => parts.parcels.push(p),
-                Err(why) => {
-                    r.skipped += 1;
-                    r.warnings
-                        .push(format!("{label} entité {i} ignorée : {why}"));
-                }
+                Err(why) => r.skip(&label, i, why),
             }
         }
         r.features = parts.parcels.len() - before;
@@ -98,10 +94,7 @@ pub fn load_boundaries(
                 prop(&props, "code").or_else(|| prop(&props, "insee")),
                 as_multipolygon(g),
             ) else {
-                r.skipped += 1;
-                r.warnings.push(format!(
-                    "{label} entité {i} ignorée : pas de code ou géométrie non polygonale"
-                ));
+                r.skip(&label, i, "pas de code ou géométrie non polygonale");
                 continue;
             };
             let c = Commune {
@@ -181,198 +174,223 @@ pub fn load(
         Role::Risk => "risque (couche déclarée)",
         Role::Zoning => "zonage (couche déclarée)",
     };
-    let (rows, mut r) = read_rows(file, &label, layer_name)?;
-    let field = |row: &Row, key: &str| -> Option<String> {
-        let template = spec.fields.get(key)?;
-        fill_template(template, |f| row.get(&f.to_ascii_lowercase()).cloned())
+    let (rows, r) = read_rows(file, &label, layer_name)?;
+    let mut layer = Declared {
+        spec,
+        source,
+        label,
+        report: r,
+        kept: 0,
     };
-    let required = |key: &str| -> Result<(), LoadError> {
-        if spec.fields.contains_key(key) {
-            Ok(())
-        } else {
-            Err(LoadError::Manifest {
-                path: file.clone(),
-                reason: format!(
-                    "le rôle {:?} demande le champ « {key} » dans [source.fields]",
-                    spec.role
-                ),
-            })
-        }
-    };
-    let mut kept = 0;
-    let geometries: Vec<Geometry<f64>> = rows.iter().map(|(_, _, g)| g.clone()).collect();
     match spec.role {
-        Role::Parcels => {
-            required("id")?;
-            let before = parts.parcels.len();
-            for (i, row, g) in rows {
-                match parcel(|k| field(&row, k), g) {
-                    Ok(p) => {
-                        parts.parcels.push(p);
-                        kept += 1;
-                    }
-                    Err(why) => {
-                        r.skipped += 1;
-                        r.warnings
-                            .push(format!("{label} entité {i} ignorée : {why}"));
-                    }
-                }
-            }
-            push_cadastre_coverage(parts, before, &source.name);
-        }
-        Role::Zones => {
-            required("libelle")?;
-            let document = spec.document.as_ref().map(|d| {
-                parts.documents.push(PlanDocument {
-                    idurba: d.idurba.clone(),
-                    typedoc: normalise_typedoc(&d.typedoc),
-                    datappro: d.datappro.as_deref().and_then(iso_date),
-                    communes: d.communes.clone(),
-                    urlreg: d.urlreg.clone(),
-                    source: source.name.clone(),
-                    ..Default::default()
-                });
-                parts.documents.len() - 1
-            });
-            for (i, row, geometry) in rows {
-                let Some(libelle) = field(&row, "libelle") else {
-                    r.skipped += 1;
-                    r.warnings
-                        .push(format!("{label} entité {i} ignorée : libellé vide"));
-                    continue;
-                };
-                parts.zones.push(ZoneUrba {
-                    libelle,
-                    libelong: field(&row, "libelong"),
-                    typezone: field(&row, "typezone").unwrap_or_default(),
-                    destdomi: None,
-                    nomfic: field(&row, "nomfic"),
-                    urlfic: field(&row, "urlfic"),
-                    idurba: spec.document.as_ref().map(|d| d.idurba.clone()),
-                    insee: field(&row, "insee"),
-                    datvalid: None,
-                    document,
-                    origin: Origin {
-                        file: label.clone(),
-                        feature: i,
-                    },
-                    geometry,
-                });
-                kept += 1;
-            }
-            push_coverage(
-                parts,
-                CoverageLayer::Planning,
-                &source.name,
-                None,
-                spec,
-                &geometries,
-            );
-        }
-        Role::Risk => {
-            let plan = spec.plan.as_ref().ok_or_else(|| LoadError::Manifest {
-                path: file.clone(),
-                reason: "rôle risk sans [source.plan]".into(),
-            })?;
-            let plan_index = parts.risk_plans.len();
-            parts.risk_plans.push(RiskPlan {
-                code: plan.code.clone(),
-                kind: super::ppr::plan_kind(&plan.kind).unwrap_or(RiskPlanKind::Other),
-                name: plan.name.clone(),
-                date: plan.date.as_deref().and_then(iso_date),
-                url: plan.url.clone(),
-                perimeter: None,
-            });
-            for (i, row, geometry) in rows {
-                parts.risk_zones.push(RiskZone {
-                    plan: plan_index,
-                    code: field(&row, "code").unwrap_or_default(),
-                    label: field(&row, "label").unwrap_or_else(|| plan.name.clone()),
-                    regulation: field(&row, "regulation"),
-                    url: field(&row, "url").or_else(|| plan.url.clone()),
-                    origin: Origin {
-                        file: label.clone(),
-                        feature: i,
-                    },
-                    geometry,
-                });
-                kept += 1;
-            }
-            push_coverage(
-                parts,
-                CoverageLayer::Risks,
-                &plan.code,
-                None,
-                spec,
-                &geometries,
-            );
-        }
-        Role::Zoning => {
-            required("code")?;
-            let theme = spec.theme.as_ref().ok_or_else(|| LoadError::Manifest {
-                path: file.clone(),
-                reason: "rôle zoning sans « theme »".into(),
-            })?;
-            let index = match parts.zoning_themes.iter().position(|t| t.key == theme.key) {
-                Some(i) => i,
-                None => {
-                    parts.zoning_themes.push(theme.clone());
-                    parts.zoning_themes.len() - 1
-                }
-            };
-            for (i, row, geometry) in rows {
-                let Some(code) = field(&row, "code") else {
-                    r.skipped += 1;
-                    r.warnings
-                        .push(format!("{label} entité {i} ignorée : code vide"));
-                    continue;
-                };
-                parts.zoning_zones.push(ZoningZone {
-                    theme: index,
-                    label: field(&row, "label").unwrap_or_else(|| code.clone()),
-                    code,
-                    url: field(&row, "url"),
-                    origin: Origin {
-                        file: label.clone(),
-                        feature: i,
-                    },
-                    geometry,
-                });
-                kept += 1;
-            }
-            push_coverage(
-                parts,
-                CoverageLayer::Zoning,
-                &source.name,
-                Some(theme.key.clone()),
-                spec,
-                &geometries,
-            );
-        }
+        Role::Parcels => layer.parcels(rows, parts)?,
+        Role::Zones => layer.zones(rows, parts)?,
+        Role::Risk => layer.risk_zones(rows, parts)?,
+        Role::Zoning => layer.zoning_zones(rows, parts)?,
     }
-    r.features = kept;
-    report.layers.push(r);
+    layer.report.features = layer.kept;
+    report.layers.push(layer.report);
     Ok(())
 }
 
-/// A user layer covers the hull of its features, and the communes it declares (whose boundaries
-/// may reach further, e.g. a Paris-wide layer declared for the loaded arrondissement).
-fn push_coverage(
-    parts: &mut DatasetParts,
-    layer: CoverageLayer,
-    source: &str,
-    scope: Option<String>,
-    spec: &UserLayerSpec,
-    geometries: &[Geometry<f64>],
-) {
-    let communes = (!spec.coverage_communes.is_empty())
-        .then(|| CoverageArea::Communes(spec.coverage_communes.clone()));
-    for area in std::iter::once(hull(geometries.iter())).chain(communes) {
-        parts.coverage_hints.push(CoverageHint {
-            layer,
-            source: source.to_string(),
-            scope: scope.clone(),
-            area,
+/// A manifest-declared layer being read: its mapping, its report, the features kept.
+struct Declared<'a> {
+    spec: &'a UserLayerSpec,
+    source: &'a Source,
+    /// The file, relative to the data folder, for reports and feature origins.
+    label: String,
+    report: LayerReport,
+    kept: usize,
+}
+
+impl Declared<'_> {
+    /// The value of mapped field `key` for a row (`None` when unmapped or a referenced field is blank).
+    fn field(&self, row: &Row, key: &str) -> Option<String> {
+        let template = self.spec.fields.get(key)?;
+        fill_template(template, |f| row.get(&f.to_ascii_lowercase()).cloned())
+    }
+
+    /// A manifest error about this layer.
+    fn manifest_error(&self, reason: String) -> LoadError {
+        LoadError::Manifest {
+            path: self.source.files[0].clone(),
+            reason,
+        }
+    }
+
+    /// The role needs field `key` in `[source.fields]`.
+    fn required(&self, key: &str) -> Result<(), LoadError> {
+        if self.spec.fields.contains_key(key) {
+            return Ok(());
+        }
+        Err(self.manifest_error(format!(
+            "le rôle {:?} demande le champ « {key} » dans [source.fields]",
+            self.spec.role
+        )))
+    }
+
+    fn origin(&self, feature: usize) -> Origin {
+        Origin {
+            file: self.label.clone(),
+            feature,
+        }
+    }
+
+    /// The coverage of a layer: the hull of its features (every row, kept or not) and the
+    /// communes it declares, whose boundaries may reach further (a Paris-wide layer declared for
+    /// the loaded arrondissement).
+    fn push_coverage(
+        &self,
+        parts: &mut DatasetParts,
+        layer: CoverageLayer,
+        source: &str,
+        scope: Option<String>,
+        hull_area: CoverageArea,
+    ) {
+        let communes = (!self.spec.coverage_communes.is_empty())
+            .then(|| CoverageArea::Communes(self.spec.coverage_communes.clone()));
+        for area in std::iter::once(hull_area).chain(communes) {
+            parts.coverage_hints.push(CoverageHint {
+                layer,
+                source: source.to_string(),
+                scope: scope.clone(),
+                area,
+            });
+        }
+    }
+
+    fn parcels(&mut self, rows: Features<Row>, parts: &mut DatasetParts) -> Result<(), LoadError> {
+        self.required("id")?;
+        let before = parts.parcels.len();
+        for (i, row, g) in rows {
+            match parcel(|k| self.field(&row, k), g) {
+                Ok(p) => {
+                    parts.parcels.push(p);
+                    self.kept += 1;
+                }
+                Err(why) => self.report.skip(&self.label, i, why),
+            }
+        }
+        push_cadastre_coverage(parts, before, &self.source.name);
+        Ok(())
+    }
+
+    fn zones(&mut self, rows: Features<Row>, parts: &mut DatasetParts) -> Result<(), LoadError> {
+        self.required("libelle")?;
+        let hull_area = hull(rows.iter().map(|(_, _, g)| g));
+        let document = self.spec.document.as_ref().map(|d| {
+            parts.documents.push(PlanDocument {
+                idurba: d.idurba.clone(),
+                typedoc: normalise_typedoc(&d.typedoc),
+                datappro: d.datappro.as_deref().and_then(iso_date),
+                communes: d.communes.clone(),
+                urlreg: d.urlreg.clone(),
+                source: self.source.name.clone(),
+                ..Default::default()
+            });
+            parts.documents.len() - 1
         });
+        for (i, row, geometry) in rows {
+            let Some(libelle) = self.field(&row, "libelle") else {
+                self.report.skip(&self.label, i, "libellé vide");
+                continue;
+            };
+            parts.zones.push(ZoneUrba {
+                libelle,
+                libelong: self.field(&row, "libelong"),
+                typezone: self.field(&row, "typezone").unwrap_or_default(),
+                destdomi: None,
+                nomfic: self.field(&row, "nomfic"),
+                urlfic: self.field(&row, "urlfic"),
+                idurba: self.spec.document.as_ref().map(|d| d.idurba.clone()),
+                insee: self.field(&row, "insee"),
+                datvalid: None,
+                document,
+                origin: self.origin(i),
+                geometry,
+            });
+            self.kept += 1;
+        }
+        let name = &self.source.name;
+        self.push_coverage(parts, CoverageLayer::Planning, name, None, hull_area);
+        Ok(())
+    }
+
+    fn risk_zones(
+        &mut self,
+        rows: Features<Row>,
+        parts: &mut DatasetParts,
+    ) -> Result<(), LoadError> {
+        let plan = self
+            .spec
+            .plan
+            .as_ref()
+            .ok_or_else(|| self.manifest_error("rôle risk sans [source.plan]".into()))?;
+        let hull_area = hull(rows.iter().map(|(_, _, g)| g));
+        let plan_index = parts.risk_plans.len();
+        parts.risk_plans.push(RiskPlan {
+            code: plan.code.clone(),
+            kind: super::ppr::plan_kind(&plan.kind).unwrap_or(RiskPlanKind::Other),
+            name: plan.name.clone(),
+            date: plan.date.as_deref().and_then(iso_date),
+            url: plan.url.clone(),
+            perimeter: None,
+        });
+        for (i, row, geometry) in rows {
+            parts.risk_zones.push(RiskZone {
+                plan: plan_index,
+                code: self.field(&row, "code").unwrap_or_default(),
+                label: self
+                    .field(&row, "label")
+                    .unwrap_or_else(|| plan.name.clone()),
+                regulation: self.field(&row, "regulation"),
+                url: self.field(&row, "url").or_else(|| plan.url.clone()),
+                origin: self.origin(i),
+                geometry,
+            });
+            self.kept += 1;
+        }
+        self.push_coverage(parts, CoverageLayer::Risks, &plan.code, None, hull_area);
+        Ok(())
+    }
+
+    fn zoning_zones(
+        &mut self,
+        rows: Features<Row>,
+        parts: &mut DatasetParts,
+    ) -> Result<(), LoadError> {
+        self.required("code")?;
+        let theme = self
+            .spec
+            .theme
+            .as_ref()
+            .ok_or_else(|| self.manifest_error("rôle zoning sans « theme »".into()))?;
+        let hull_area = hull(rows.iter().map(|(_, _, g)| g));
+        // Several files may map one theme: they share its index.
+        let index = match parts.zoning_themes.iter().position(|t| t.key == theme.key) {
+            Some(i) => i,
+            None => {
+                parts.zoning_themes.push(theme.clone());
+                parts.zoning_themes.len() - 1
+            }
+        };
+        for (i, row, geometry) in rows {
+            let Some(code) = self.field(&row, "code") else {
+                self.report.skip(&self.label, i, "code vide");
+                continue;
+            };
+            parts.zoning_zones.push(ZoningZone {
+                theme: index,
+                label: self.field(&row, "label").unwrap_or_else(|| code.clone()),
+                code,
+                url: self.field(&row, "url"),
+                origin: self.origin(i),
+                geometry,
+            });
+            self.kept += 1;
+        }
+        let (name, key) = (&self.source.name, Some(theme.key.clone()));
+        self.push_coverage(parts, CoverageLayer::Zoning, name, key, hull_area);
+        Ok(())
     }
 }
