@@ -16,6 +16,9 @@ use crate::rules::{french_date, share_text, Context, Hit, HitFinding, SentenceKi
 pub struct Servitudes;
 
 /// An easement as answered.
+///
+/// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
+/// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServitudeOut {
     pub categorie: String,

@@ -22,6 +22,9 @@ pub const PRESCRIPTIONS: Urba = Urba(UrbaFeatureKind::Prescription);
 pub const INFORMATIONS: Urba = Urba(UrbaFeatureKind::Information);
 
 /// A prescription or information as answered.
+///
+/// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
+/// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct UrbaFeatureOut {
     #[serde(skip)]

@@ -19,6 +19,9 @@ use crate::rules::{
 pub struct Zones;
 
 /// A zone as answered, with the meaning of its codes.
+///
+/// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
+/// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct ZoneOut {
     pub libelle: String,

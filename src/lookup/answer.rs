@@ -74,7 +74,8 @@ impl From<&Commune> for CommuneOut {
     }
 }
 
-/// A parcel as answered.
+/// A parcel as answered (the model's fields but its geometry: see [`crate::family::zones::ZoneOut`]
+/// for why answer types list their fields).
 #[derive(Debug, Clone, Serialize)]
 pub struct ParcelOut {
     /// 14-character id: INSEE (5) + prefix (3) + section (2) + number (4).
