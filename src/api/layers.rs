@@ -61,10 +61,7 @@ pub fn routes() -> Router<AppState> {
 /// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style.
 pub async fn get_catalog(State(state): State<AppState>) -> Json<Value> {
     let data = state.dataset();
-    let layers: Vec<LayerInfo> = map_layers(&data)
-        .into_iter()
-        .map(|l| l.info(&data))
-        .collect();
+    let layers: Vec<LayerInfo> = map_layers(&data).into_iter().map(|(_, i)| i).collect();
     Json(json!({ "layers": layers }))
 }
 
@@ -107,11 +104,7 @@ fn parse_query(params: &Params, data: &Dataset) -> Result<LayersQuery, ApiError>
         }
         Some(z) => z,
     };
-    let available: Vec<(MapLayer, LayerInfo)> = map_layers(data)
-        .into_iter()
-        .map(|l| (l, l.info(data)))
-        .collect();
-    let layers = select_layers(params.get("layers"), available)?;
+    let layers = select_layers(params.get("layers"), map_layers(data))?;
     Ok(LayersQuery { bbox, zoom, layers })
 }
 
@@ -402,13 +395,7 @@ mod tests {
 
     #[test]
     fn layers_are_validated() {
-        let available = || {
-            let data = Dataset::build(Default::default(), Default::default());
-            map_layers(&data)
-                .into_iter()
-                .map(|l| (l, l.info(&data)))
-                .collect::<Vec<_>>()
-        };
+        let available = || map_layers(&Dataset::build(Default::default(), Default::default()));
         let names =
             |v: Vec<(MapLayer, LayerInfo)>| v.into_iter().map(|(_, i)| i.name).collect::<Vec<_>>();
         assert_eq!(

@@ -139,7 +139,7 @@ impl MapLayer {
     }
 
     /// Its catalogue entry.
-    pub fn info(self, data: &Dataset) -> LayerInfo {
+    fn info(self, data: &Dataset) -> LayerInfo {
         struct Info<'d>(&'d Dataset);
         impl Visitor for Info<'_> {
             type Out = LayerInfo;
@@ -151,8 +151,8 @@ impl MapLayer {
     }
 }
 
-/// Every layer a map can draw from `data`, bottom first.
-pub fn map_layers(data: &Dataset) -> Vec<MapLayer> {
+/// Every layer a map can draw from `data`, bottom first, with its catalogue entry.
+pub fn map_layers(data: &Dataset) -> Vec<(MapLayer, LayerInfo)> {
     let mut layers = vec![
         MapLayer::Communes,
         MapLayer::Zones,
@@ -163,7 +163,7 @@ pub fn map_layers(data: &Dataset) -> Vec<MapLayer> {
     ];
     layers.extend((0..data.zoning_themes.len()).map(MapLayer::Zoning));
     layers.push(MapLayer::Parcels);
-    layers
+    layers.into_iter().map(|l| (l, l.info(data))).collect()
 }
 
 /// The answer's reference to a feature.
