@@ -1,7 +1,7 @@
 //! Application state: the dataset being served, the upstream geocoder, and reloads.
 //!
-//! Both front doors — the HTTP API ([`crate::api`]) and the command line ([`crate::cli`]) — hold
-//! an [`AppState`] and call [`crate::lookup`] on [`AppState::dataset`].
+//! The HTTP API ([`crate::api`]) answers from an [`AppState`]; `urbaclic serve` ([`crate::cli`])
+//! builds it and reloads it on SIGHUP. Both front doors call the same [`crate::lookup`] functions.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

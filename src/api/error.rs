@@ -25,9 +25,6 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
-    /// A remote dependency failed (never raised for user input).
-    #[error("{0}")]
-    Unavailable(String),
     /// A fault of the server itself (a task that panicked…): logged with its detail, answered
     /// with a generic message.
     #[error("erreur interne du service")]
@@ -68,7 +65,6 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
