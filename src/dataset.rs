@@ -91,6 +91,10 @@ pub struct DatasetParts {
     pub commune_names: HashMap<String, String>,
     /// See [`crate::load::manifest::Manifest::planning_complete_communes`].
     pub planning_complete_communes: Vec<String>,
+    /// Structured regulations (CNIG SRU), joined to zones by `IDURBA` once built.
+    pub reglements: Vec<crate::reglement::Reglement>,
+    /// Written pieces of the CNIG deliveries, which answers link to and the server serves.
+    pub pieces: Vec<crate::load::pieces::Piece>,
 }
 
 /// The immutable, indexed dataset a server or CLI answers from.
@@ -111,6 +115,10 @@ pub struct Dataset {
     /// The zones of every zoning theme, each naming its theme.
     pub zoning: SpatialLayer<ZoningZone>,
     pub coverage: SpatialLayer<Coverage>,
+    /// Structured regulations, with the view of each zone they rule.
+    pub reglements: crate::reglement::Reglements,
+    /// Written pieces of the deliveries, by their path relative to the data folder.
+    pub pieces: HashMap<String, crate::load::pieces::Piece>,
     /// Communes where the planning data is declared complete (no document there means RNU).
     pub planning_complete_communes: Vec<String>,
     /// The address index built from the BAN files and the communes, if any address is loaded.
@@ -156,6 +164,13 @@ impl Dataset {
             .urba_features
             .into_iter()
             .partition(|f| f.kind == UrbaFeatureKind::Prescription);
+        let reglements = crate::reglement::Reglements::build(
+            std::mem::take(&mut parts.reglements),
+            parts.zones.iter().filter_map(|z| {
+                let idurba = z.reglement_idurba(&parts.documents)?;
+                Some((idurba, z.libelle.as_str()))
+            }),
+        );
         let parcel_ids = parts
             .parcels
             .iter()
@@ -177,6 +192,12 @@ impl Dataset {
             zoning_themes: parts.zoning_themes,
             zoning: SpatialLayer::new(parts.zoning_zones),
             coverage: SpatialLayer::new(coverage),
+            reglements,
+            pieces: parts
+                .pieces
+                .into_iter()
+                .map(|p| (p.path.clone(), p))
+                .collect(),
             planning_complete_communes: parts.planning_complete_communes,
             addresses: None,
             report,
@@ -199,6 +220,27 @@ impl Dataset {
                 })
             })
             .collect()
+    }
+
+    /// The written piece `name` (`NOMFIC`, `NOMREG`, with or without `#page=…`) of `delivery`:
+    /// its address under `/api/pieces/`, with the page anchor kept.
+    pub fn piece_link(&self, delivery: &str, name: &str) -> Option<String> {
+        let (file, anchor) = match name.split_once('#') {
+            Some((f, a)) => (f, Some(a)),
+            None => (name, None),
+        };
+        let file = file.rsplit(['/', '\\']).next()?.trim();
+        let piece = self
+            .pieces
+            .values()
+            .filter(|p| p.delivery == delivery && p.name.eq_ignore_ascii_case(file))
+            .min_by(|a, b| a.path.cmp(&b.path))?;
+        let mut link = format!("/api/pieces/{}", crate::load::pieces::url_path(&piece.path));
+        if let Some(a) = anchor {
+            link.push('#');
+            link.push_str(a);
+        }
+        Some(link)
     }
 
     /// A parcel by its 14-character id.

@@ -28,5 +28,6 @@ pub mod load;
 pub mod lookup;
 pub mod model;
 pub mod nomenclature;
+pub mod reglement;
 pub mod report;
 pub mod rules;

@@ -82,6 +82,15 @@ pub struct ZoneUrba {
     pub geometry: Geometry<f64>,
 }
 
+impl ZoneUrba {
+    /// The `IDURBA` of the plan whose regulation rules this zone: its own, else its document's.
+    pub fn reglement_idurba<'a>(&'a self, documents: &'a [PlanDocument]) -> Option<&'a str> {
+        self.idurba
+            .as_deref()
+            .or_else(|| Some(documents.get(self.document?)?.idurba.as_str()))
+    }
+}
+
 /// Whether a [`UrbaFeature`] is a prescription or an information.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

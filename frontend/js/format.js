@@ -71,7 +71,8 @@ export function zoneFamily(typezone) {
 /** A link to a regulation file when the value is a URL; the bare file name otherwise. */
 export function docLink(urlOrName, label) {
   if (!urlOrName) return null;
-  if (/^https?:\/\//i.test(urlOrName)) {
+  // A web address from the data, or a delivered file the service serves (`/api/pieces/…`).
+  if (/^https?:\/\//i.test(urlOrName) || urlOrName.startsWith('/api/pieces/')) {
     return el('a', { href: urlOrName, target: '_blank', rel: 'noopener' }, label || fileName(urlOrName));
   }
   return el('span', { class: 'item-meta', title: 'Fichier non publié en ligne dans les données chargées' },

@@ -253,9 +253,38 @@ function renderZones(a) {
           el('span', { style: `width:${Math.max(1, Math.min(100, share))}%` })),
         el('p', { class: 'item-meta' }, `${percent(share)} de la parcelle${marginal ? ' — part marginale (bruit de limite entre jeux de données)' : ''}`),
       ] : null,
-      (z.reglement || z.urlfic || z.nomfic)
-        ? el('p', { class: 'links' }, docLink(z.reglement || z.urlfic || z.nomfic, `Règlement de la zone ${z.libelle}`)) : null);
+      (z.reglement_url || z.reglement || z.urlfic || z.nomfic)
+        ? el('p', { class: 'links' }, docLink(z.reglement_url || z.reglement || z.urlfic || z.nomfic, `Règlement de la zone ${z.libelle}`)) : null,
+      renderKeyRules(z));
   }));
+}
+
+/**
+ * The zone's key rules read from its structured regulation, each value with the sentence it was
+ * read from; or, without one, the plain statement that the rules are not loaded.
+ */
+function renderKeyRules(z) {
+  const r = z.regulation;
+  if (!r) {
+    return el('p', { class: 'item-meta', 'data-testid': 'no-key-rules' },
+      'Règles de la zone non chargées (pas de règlement structuré) : elles se lisent dans le règlement.');
+  }
+  const found = (r.key_rules || []).filter((k) => k.values && k.values.length);
+  const missing = (r.key_rules || []).filter((k) => !k.values || !k.values.length);
+  const link = `/api/reglement?idurba=${encodeURIComponent(r.idurba)}&zone=${encodeURIComponent(r.zone)}`;
+  return el('div', { class: 'key-rules', 'data-testid': 'key-rules' },
+    el('p', { class: 'item-title' }, 'Règles clés (lues dans le règlement structuré, à vérifier dans le texte)'),
+    el('ul', {}, found.map((k) => el('li', {},
+      el('strong', {}, `${k.label} : `), k.values.map((v) => v.short).join(' ; '),
+      el('details', {},
+        el('summary', {}, 'Phrases du règlement'),
+        k.values.map((v) => el('blockquote', {}, v.lead_in ? `${v.lead_in} ${v.sentence}` : v.sentence,
+          el('footer', { class: 'item-meta' }, `— ${v.section}`))))))),
+    missing.length ? el('p', { class: 'item-meta' },
+      `Non trouvé dans le règlement : ${missing.map((k) => k.label.toLowerCase()).join(', ')}.`) : null,
+    el('p', { class: 'links' },
+      el('a', { href: link, target: '_blank', rel: 'noopener' },
+        `Texte de la zone ${r.zone} (${(r.sections || []).length} sections, dispositions générales comprises)`)));
 }
 
 function renderFeatures(title, list, id) {

@@ -9,6 +9,7 @@ mod error;
 mod layers;
 mod lookup;
 mod params;
+mod reglement;
 mod static_files;
 
 pub use error::ApiError;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/catalog", get(layers::get_catalog))
         .merge(layers::routes())
         .merge(ban::routes())
+        .merge(reglement::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);

@@ -8,11 +8,14 @@ use serde_json::json;
 use super::{props, round6, source, Answered, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
+use std::sync::Arc;
+
 use crate::model::ZoneUrba;
 use crate::nomenclature::{destdomi_label, typesect_label, typezone_label, zone_family};
+use crate::reglement::ZoneReglement;
 use crate::rules::{
-    french_date, share_text, status::typedoc_name, Context, Hit, HitFinding, SentenceKind,
-    SourceRef,
+    french_date, share_text, status::typedoc_name, Context, Hit, HitFinding, Sentence,
+    SentenceKind, SourceRef,
 };
 
 /// The planning zones family.
@@ -34,7 +37,14 @@ pub struct ZoneOut {
     pub urlfic: Option<String>,
     /// The regulation to read: `urlfic` when given, else `nomfic`.
     pub reglement: Option<String>,
+    /// A link to open it: `urlfic` (or the document's `urlreg`) when a web address, else the
+    /// delivered file under `/api/pieces/` with its `#page=`; `None` when neither is available.
+    pub reglement_url: Option<String>,
     pub idurba: Option<String>,
+    /// The zone's rules from the structured regulation (CNIG SRU) of its plan, when one is
+    /// loaded: sections (text only; `/api/reglement` adds their HTML) and key rules.
+    #[serde(serialize_with = "crate::reglement::serialize_text_only")]
+    pub regulation: Option<Arc<ZoneReglement>>,
     #[serde(flatten)]
     pub hit: Hit,
     pub source: SourceRef,
@@ -72,7 +82,11 @@ impl Answered for Zones {
     // A zone is a polygon: a point meets it inside, not near it.
     const TOLERANCE_M: f64 = 0.0;
 
-    fn item(&self, _: &Dataset, z: &ZoneUrba, hit: Hit) -> ZoneOut {
+    fn item(&self, data: &Dataset, z: &ZoneUrba, hit: Hit) -> ZoneOut {
+        let document = z.document.and_then(|d| data.documents.get(d));
+        let regulation = z
+            .reglement_idurba(&data.documents)
+            .and_then(|idurba| data.reglements.zone(idurba, &z.libelle));
         let is_sector = z.origin.file.to_ascii_uppercase().contains("SECTEUR_CC");
         ZoneOut {
             libelle: z.libelle.clone(),
@@ -88,7 +102,9 @@ impl Answered for Zones {
             nomfic: z.nomfic.clone(),
             urlfic: z.urlfic.clone(),
             reglement: z.urlfic.clone().or_else(|| z.nomfic.clone()),
+            reglement_url: reglement_url(data, z, document),
             idurba: z.idurba.clone(),
+            regulation,
             hit,
             source: source("zone_urba", &z.origin),
         }
@@ -139,8 +155,85 @@ impl HitFinding for ZoneOut {
         if let Some(r) = self.reglement.as_ref().or(document_reglement) {
             text.push_str(&format!(" Règlement : {r}."));
         }
+        if self.regulation.is_none() {
+            text.push_str(
+                " Les règles de la zone ne sont pas chargées ici (pas de règlement structuré) : elles se lisent dans le règlement.",
+            );
+        }
         (SentenceKind::Planning, text)
     }
+
+    fn following(&self) -> Vec<Sentence> {
+        self.regulation
+            .as_deref()
+            .map(|r| vec![key_rules_sentence(r)])
+            .unwrap_or_default()
+    }
+}
+
+/// « Zone UB — règles clés lues dans le règlement : hauteur maximale 9 m au faîtage
+/// (habitation) ; … Non trouvé dans le règlement : … », citing each section read.
+fn key_rules_sentence(r: &ZoneReglement) -> Sentence {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    let mut sources: Vec<SourceRef> = Vec::new();
+    for rule in &r.key_rules {
+        if rule.values.is_empty() {
+            missing.push(rule.label.to_lowercase());
+            continue;
+        }
+        let values: Vec<String> = rule.values.iter().map(|v| v.short.clone()).collect();
+        found.push(format!(
+            "{} {}",
+            rule.label.to_lowercase(),
+            values.join(", ")
+        ));
+        for v in &rule.values {
+            let id = format!("{}#{}", r.about.file, v.section_id);
+            if !sources.iter().any(|s| s.id == id) {
+                sources.push(SourceRef {
+                    layer: "reglement",
+                    id,
+                });
+            }
+        }
+    }
+    let mut text = format!(
+        "Zone {} — règles clés lues dans le règlement structuré (chaque valeur avec sa phrase dans la réponse ; à lire dans le texte, qui prévoit des exceptions)",
+        r.about.zone
+    );
+    if found.is_empty() {
+        text.push_str(" : aucune hauteur, emprise, distance, place de stationnement ni part d'espaces verts chiffrée");
+    } else {
+        text.push_str(&format!(" : {}", found.join(" ; ")));
+    }
+    text.push('.');
+    if !missing.is_empty() && !found.is_empty() {
+        text.push_str(&format!(
+            " Non trouvé dans le règlement : {}.",
+            missing.join(", ")
+        ));
+    }
+    Sentence::new(SentenceKind::Planning, text, sources)
+}
+
+/// A link to the zone's regulation: a web address from the data, else the delivered file.
+fn reglement_url(
+    data: &Dataset,
+    z: &ZoneUrba,
+    document: Option<&crate::model::PlanDocument>,
+) -> Option<String> {
+    let web = |u: &String| {
+        let l = u.trim().to_ascii_lowercase();
+        (l.starts_with("https://") || l.starts_with("http://")).then(|| u.trim().to_string())
+    };
+    let delivered = |name: &String| document.and_then(|d| data.piece_link(&d.source, name));
+    z.urlfic
+        .as_ref()
+        .and_then(web)
+        .or_else(|| z.nomfic.as_ref().and_then(delivered))
+        .or_else(|| document?.urlreg.as_ref().and_then(web))
+        .or_else(|| document?.nomreg.as_ref().and_then(delivered))
 }
 
 /// A point inside `g` and, when `g` reaches beyond `view`, inside the visible part of it.

@@ -17,7 +17,9 @@
 //! Roles: `parcels` (fields `id`, `commune`, `prefixe`, `section`, `numero`, `contenance`),
 //! `zones` (`libelle`, `libelong`, `typezone`, `nomfic`, `urlfic`; optional `[source.document]`),
 //! `risk` (`code`, `label`, `regulation`, `url`; required `[source.plan]`), `zoning` (`code`,
-//! `label`, `url`; required `theme`, with `name` the theme's name). A layer's coverage is the
+//! `label`, `url`; required `theme`, with `name` the theme's name). A structured
+//! regulation (CNIG SRU, JSON or XML) is recognised by its name, `…reglement….json|xml`, found
+//! in a folder or listed here. A layer's coverage is the
 //! convex hull of its features unless `coverage_communes` lists the INSEE codes it covers.
 
 use std::collections::BTreeMap;

@@ -16,8 +16,10 @@ mod geometry;
 mod gpkg;
 pub mod manifest;
 pub mod normalise;
+pub mod pieces;
 mod plu;
 mod ppr;
+pub mod reglement;
 mod scan;
 mod shp;
 pub mod source;
@@ -141,6 +143,10 @@ pub fn load_sources(
         source.load(root, &mut parts, &mut report)?;
     }
     report.ignored = scan::ignored_files(root, sources);
+    // The written pieces a delivery links to are used too: answers link to them.
+    report
+        .ignored
+        .retain(|f| !parts.pieces.iter().any(|p| p.path == f.replace('\\', "/")));
     // The address index needs the communes, which the dataset completes: it comes last.
     let ban_files = std::mem::take(&mut parts.ban_files);
     let mut dataset = Dataset::build(parts, report);

@@ -102,6 +102,7 @@ pub fn load(
     for (d, insee) in zone_communes {
         push_unique(&mut parts.documents[d].communes, &insee);
     }
+    super::pieces::index(root, source, parts);
     Ok(())
 }
 

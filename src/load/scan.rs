@@ -29,6 +29,8 @@ pub enum SourceKind {
     Departements,
     /// BAN address CSV.
     Ban,
+    /// A structured regulation (CNIG SRU, JSON or XML).
+    Reglement,
     /// A layer outside the standards, declared in the manifest.
     UserLayer(Box<UserLayerSpec>),
 }
@@ -161,11 +163,20 @@ fn file_kind(path: &Path) -> Option<FileKind> {
         "json" | "geojson" if name.starts_with("DEPARTEMENT") => {
             Some(FileKind::Single(SourceKind::Departements))
         }
+        "json" | "xml" if is_reglement_name(&name) => Some(FileKind::Single(SourceKind::Reglement)),
         "csv" | "gz" if name.starts_with("ADRESSES") && name.contains(".CSV") => {
             Some(FileKind::Single(SourceKind::Ban))
         }
         _ => None,
     }
+}
+
+/// The CNIG tools name a structured regulation `<IDURBA>_reglement….json|xml` (or with the
+/// accent, « Règlement de … »).
+fn is_reglement_name(upper: &str) -> bool {
+    deunicode::deunicode(upper)
+        .to_ascii_uppercase()
+        .contains("REGLEMENT")
 }
 
 fn has_shp(dbf: &Path) -> bool {

@@ -56,6 +56,7 @@ impl DataSource for Source {
                 super::user_layer::load_boundaries(root, self, parts, report)
             }
             SourceKind::Ban => load_ban(root, self, parts, report),
+            SourceKind::Reglement => super::reglement::load(root, self, parts, report),
             SourceKind::UserLayer(spec) => super::user_layer::load(root, self, spec, parts, report),
         }
     }

@@ -88,6 +88,11 @@ pub trait HitFinding {
 
     /// Its sentence when it is not marginal: its kind (its place in the summary) and its text.
     fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String);
+
+    /// Sentences that follow it, citing other sources (a zone's key rules cite its regulation).
+    fn following(&self) -> Vec<Sentence> {
+        Vec::new()
+    }
 }
 
 impl<T: HitFinding> Finding for T {
@@ -96,7 +101,9 @@ impl<T: HitFinding> Finding for T {
             return Vec::new();
         }
         let (kind, text) = self.sentence(ctx);
-        vec![Sentence::new(kind, text, vec![self.source().clone()])]
+        let mut out = vec![Sentence::new(kind, text, vec![self.source().clone()])];
+        out.extend(self.following());
+        out
     }
 
     fn marginal(&self) -> Vec<(String, SourceRef)> {

@@ -4,6 +4,7 @@
 
 pub mod facts;
 pub mod finding;
+pub mod key_rules;
 pub mod sentence;
 pub mod status;
 pub mod summary;

@@ -1,0 +1,99 @@
+//! The structured regulations on their own (`/api/reglement`) and the written pieces of the
+//! loaded deliveries (`/api/pieces/…`).
+
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use tower::ServiceExt;
+
+use super::{ApiError, Params};
+use crate::app::AppState;
+use crate::reglement::ReglementError;
+
+/// The routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/reglement", get(get_reglement))
+        .route("/api/pieces/{*path}", get(get_piece))
+}
+
+/// A loaded regulation, in the list `/api/reglement` gives without `idurba`.
+#[derive(Serialize)]
+struct ReglementListed<'a> {
+    idurba: &'a str,
+    document: &'a str,
+    type_doc: Option<&'a str>,
+    lien: Option<&'a str>,
+    file: &'a str,
+    zones: Vec<&'a str>,
+}
+
+/// `?idurba=…&zone=…`: that zone's sections (text and sanitised HTML) and key rules; `?idurba=…`
+/// alone, or nothing: the regulations loaded and the zones they name.
+async fn get_reglement(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref())?;
+    let data = state.dataset();
+    let idurba = params.get("idurba");
+    if let (Some(idurba), Some(zone)) = (idurba, params.get("zone")) {
+        let view = data.reglements.lookup(idurba, zone)?;
+        return Ok(Json(view.as_ref()).into_response());
+    }
+    if params.get("zone").is_some() {
+        return Err(ApiError::bad_request(
+            "missing_parameter",
+            "« zone » s'emploie avec « idurba » (ex. ?idurba=60668_PLU_20201207&zone=UB)",
+        ));
+    }
+    let mut listed: Vec<ReglementListed<'_>> = data
+        .reglements
+        .iter()
+        .filter(|r| idurba.is_none_or(|i| r.id_urba == i))
+        .map(|r| ReglementListed {
+            idurba: &r.id_urba,
+            document: &r.nom,
+            type_doc: r.type_doc.as_deref(),
+            lien: r.lien.as_deref(),
+            file: &r.file,
+            zones: r.zones().into_iter().collect(),
+        })
+        .collect();
+    if let (Some(i), true) = (idurba, listed.is_empty()) {
+        return Err(ReglementError::UnknownDocument(i.to_string()).into());
+    }
+    listed.sort_by(|a, b| a.idurba.cmp(b.idurba));
+    Ok(Json(listed).into_response())
+}
+
+impl From<ReglementError> for ApiError {
+    fn from(e: ReglementError) -> Self {
+        ApiError::NotFound(e.to_string())
+    }
+}
+
+/// A written piece of a loaded delivery, by its path in the data folder. Only the files indexed
+/// at load are served (see [`crate::load::pieces`]): nothing else under the data folder, no
+/// `..`, no symbolic link.
+async fn get_piece(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let data = state.dataset();
+    let piece = data.pieces.get(&path).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "aucune pièce écrite « {path} » dans les livraisons chargées"
+        ))
+    })?;
+    let file = piece.file.clone();
+    drop(data);
+    tower_http::services::ServeFile::new(file)
+        .oneshot(request)
+        .await
+        .map(IntoResponse::into_response)
+        .map_err(|e| ApiError::Internal(format!("lecture d'une pièce écrite : {e}")))
+}
