@@ -110,8 +110,8 @@ fn escape_into(text: &str, out: &mut String) {
 /// use urbaclic::reglement::html::{plain_text, HtmlNode};
 /// let strong = HtmlNode { tag: "strong".into(), text: "Hauteur".into(), ..Default::default() };
 /// let p1 = HtmlNode { tag: "p".into(), children: vec![strong], ..Default::default() };
-/// let p2 = HtmlNode { tag: "p".into(), text: "  La hauteur est\n limitée à 9 m. ".into(), ..Default::default() };
-/// assert_eq!(plain_text(&[p1, p2]), "Hauteur\nLa hauteur est limitée à 9 m.");
+/// let p2 = HtmlNode { tag: "p".into(), text: "  La hauteur est\n limitée à 9 m :\n- au faîtage ".into(), ..Default::default() };
+/// assert_eq!(plain_text(&[p1, p2]), "Hauteur\nLa hauteur est limitée à 9 m :\n- au faîtage");
 /// ```
 pub fn plain_text(nodes: &[HtmlNode]) -> String {
     let mut raw = String::new();
@@ -125,6 +125,18 @@ pub fn plain_text(nodes: &[HtmlNode]) -> String {
         .join("\n")
 }
 
+/// Line breaks inside a text are the source file's layout, except before a dash or a bullet,
+/// where producers write lists as lines (« implantées :\n- soit à l'alignement, »).
+fn push_text(text: &str, out: &mut String) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            let item = line.trim_start().starts_with(['-', '•', '–', '*']);
+            out.push(if item { '\n' } else { ' ' });
+        }
+        out.push_str(line.trim_end_matches('\r'));
+    }
+}
+
 fn write_text(n: &HtmlNode, out: &mut String) {
     if matches!(n.tag.as_str(), "img" | "script" | "style") {
         return;
@@ -133,8 +145,7 @@ fn write_text(n: &HtmlNode, out: &mut String) {
     if block {
         out.push('\n');
     }
-    // Line breaks inside a text are layout of the source file, not paragraphs.
-    out.extend(n.text.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }));
+    push_text(&n.text, out);
     for c in &n.children {
         // Inline children continue their parent's line; text nodes carry their own spacing.
         write_text(c, out);
