@@ -9,6 +9,7 @@ mod error;
 mod layers;
 mod lookup;
 mod params;
+mod servitudes;
 mod static_files;
 
 pub use error::ApiError;
@@ -30,6 +31,10 @@ pub fn router(state: AppState) -> Router {
             get(lookup::get_lookup).post(lookup::post_lookup),
         )
         .route("/api/catalog", get(layers::get_catalog))
+        .route(
+            "/api/servitudes/categories",
+            get(servitudes::get_categories),
+        )
         .merge(layers::routes())
         .merge(ban::routes())
         .method_not_allowed_fallback(method_not_allowed)
