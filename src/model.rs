@@ -181,6 +181,9 @@ pub struct RiskPlan {
     pub name: String,
     /// State/approval date when the source gives one (ISO).
     pub date: Option<String>,
+    /// The procedure's state in words (`approuvé`, `prescrit`…), when the source gives one (CNIG
+    /// PPR `etatprocedure`; COVADIS perimeters carry none).
+    pub state: Option<String>,
     pub url: Option<String>,
     #[serde(skip)]
     pub perimeter: Option<MultiPolygon<f64>>,

@@ -348,6 +348,7 @@ fn ppr_also_published_as_pm3_is_shown_once() {
             kind: RiskPlanKind::Pprt,
             name: "PPRT test".into(),
             date: None,
+            state: None,
             url: None,
             perimeter: None,
         }],

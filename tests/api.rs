@@ -518,3 +518,48 @@ fn lookup_with_bad_coordinates_fails_cleanly() {
         assert!(!err.is_empty(), "{args:?}: no message");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// What each easement means
+// ---------------------------------------------------------------------------------------------
+
+/// Every category of the staged national nomenclature (`sup_categoriesup.csv`, read here with the
+/// `csv` crate, not through urbaclic) is served with its label and non-empty effect, consultation,
+/// legal basis and source; AC1 names the ABF's agreement (code du patrimoine, art. L632-2, applied
+/// to the abords by L621-32).
+#[tokio::test]
+async fn servitude_categories_cover_the_nomenclature() {
+    let (status, v) = get("/api/servitudes/categories").await;
+    assert_eq!(status, StatusCode::OK);
+    let served = v.as_array().expect("a JSON list");
+    let mut reader =
+        csv::Reader::from_path(data_dir().join("nomenclatures-cnig/sup_categoriesup.csv")).unwrap();
+    let staged: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
+        })
+        .collect();
+    assert_eq!(staged.len(), 65);
+    assert_eq!(served.len(), staged.len());
+    for (code, label) in &staged {
+        let c = served
+            .iter()
+            .find(|c| c["code"] == code.as_str())
+            .unwrap_or_else(|| panic!("{code} is not served"));
+        assert_eq!(c["label"], label.as_str());
+        for field in ["effect", "consult", "legal_basis", "source"] {
+            let text = c[field].as_str().unwrap_or_default();
+            assert!(!text.trim().is_empty(), "{code}: empty {field}");
+            // The sentences add their own full stop.
+            assert!(!text.ends_with('.'), "{code}: {field} ends with a period");
+        }
+    }
+    let ac1 = served.iter().find(|c| c["code"] == "AC1").unwrap();
+    assert!(ac1["effect"]
+        .as_str()
+        .unwrap()
+        .contains("accord de l'Architecte des Bâtiments de France"));
+    assert!(ac1["legal_basis"].as_str().unwrap().contains("L621-30"));
+}

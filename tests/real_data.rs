@@ -15,6 +15,7 @@ use urbaclic::dataset::Dataset;
 use urbaclic::load::load_dir;
 use urbaclic::lookup::{lookup, LookupAnswer};
 use urbaclic::report::LoadReport;
+use urbaclic::rules::SentenceKind;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -1314,4 +1315,115 @@ fn deleted_dbf_row_keeps_features_aligned_and_numbered() {
         );
     }
     assert!(d.zones.features().iter().all(|z| z.origin.feature != 5));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What easements, prescriptions and risk zones mean
+// ---------------------------------------------------------------------------------------------
+
+/// [ac1] point (Hôtel Les Roches Rouges, Piana): within the abords of a historic monument the
+/// works need the ABF's agreement (code du patrimoine, art. L632-2 applied by L621-32; ministère de
+/// la Culture, « Les travaux en abords de monuments historiques »): the item and its sentence say so.
+#[test]
+fn ac1_answer_says_the_abf_must_agree() {
+    let a = at(8.6415122054, 42.2402241345);
+    let s = &a.servitudes[0];
+    assert!(s.consult.contains("Architecte des Bâtiments de France"));
+    assert!(s.legal_basis.contains("Code du patrimoine"));
+    let sentence = a
+        .summary
+        .iter()
+        .find(|x| x.text.starts_with("Servitude AC1"))
+        .expect("the AC1 sentence");
+    assert!(sentence
+        .text
+        .contains("accord de l'Architecte des Bâtiments de France"));
+    assert!(sentence.text.contains("Base légale : Code du patrimoine"));
+}
+
+/// Upper town of Bonifacio (lon 9.16, lat 41.3874): many AC1 perimeters overlap there (the SUP
+/// fixture's générateurs at "2A041|Bonifacio|…" addresses). One sentence says them all, counting
+/// every assiette of the answer's list and naming the citadel.
+#[test]
+fn repeated_assiettes_make_one_sentence() {
+    let a = at(9.16, 41.3874);
+    assert!(a.servitudes.len() > 5, "{}", a.servitudes.len());
+    assert!(a.servitudes.iter().all(|s| s.categorie == "AC1"));
+    let sentences: Vec<_> = a
+        .summary
+        .iter()
+        .filter(|s| s.kind == SentenceKind::Servitude)
+        .collect();
+    assert_eq!(sentences.len(), 1, "{sentences:?}");
+    let text = &sentences[0].text;
+    assert!(
+        text.starts_with(&format!(
+            "{} assiettes de la servitude AC1",
+            a.servitudes.len()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("Citadelle de Bonifacio"), "{text}");
+    assert_eq!(sentences[0].sources.len(), a.servitudes.len());
+}
+
+/// [pprn] point: zone RA,T3 of PPRN 38DDT20200002, typereg 03, nom "Inconstructible sauf
+/// exceptions - RA,T3" (N_ZONE_REG_PPRN_20200002_S_038.dbf; CNIG typereglement 03 = interdiction). The
+/// sentence says the regulation in words and its legal basis, not "[interdiction]".
+#[test]
+fn risk_zone_is_worded() {
+    let a = at(6.0572643931, 45.0170977339);
+    let r = &a.risks[0];
+    assert_eq!(r.hazard, "risques naturels");
+    let s = a
+        .summary
+        .iter()
+        .find(|s| s.text.starts_with("PPRN 38DDT20200002"))
+        .expect("the risk sentence");
+    assert!(!s.text.contains('['), "{}", s.text);
+    assert!(s
+        .text
+        .contains("Règlement de type « interdiction » : construire y est interdit"));
+    assert!(s.text.contains("L562-1"));
+    assert!(a.summary.iter().any(|s| s
+        .text
+        .starts_with("Risques vérifiés : seulement ceux des plans chargés")));
+}
+
+/// [paris_parcel]: Paris 18e has parcels and the former-quarries zoning map but no risk plan
+/// (data/urbaclic.toml): the answer must not say risks were checked, and names what was not.
+#[test]
+fn paris_does_not_claim_risks_were_checked() {
+    let a = at(2.331582873, 48.89303795);
+    let texts: Vec<&str> = a.summary.iter().map(|s| s.text.as_str()).collect();
+    assert!(
+        !texts.iter().any(|t| t.contains("hors de toute zone réglementée")
+            || t.contains("Risques vérifiés")),
+        "{texts:?}"
+    );
+    assert!(texts
+        .iter()
+        .any(|t| t.contains("les risques réglementés par un PPR n'ont pas été vérifiés")));
+    let unchecked = texts
+        .iter()
+        .find(|t| t.starts_with("Non vérifiés"))
+        .expect("the not-checked sentence");
+    assert!(unchecked.contains("zonage sismique") && unchecked.contains("radon"));
+}
+
+/// [arp_point] (Arpaillargues, in the DPU perimeter, information 04/00): the commune may pre-empt a
+/// sale (code de l'urbanisme, art. L211-1 and L213-2: the owner files a déclaration d'intention
+/// d'aliéner); the item and its sentence say so with the legal basis.
+#[test]
+fn dpu_information_says_the_commune_may_preempt() {
+    let a = at(4.3736720145, 44.0000655338);
+    let dpu = a.informations.iter().find(|i| i.code == "04").unwrap();
+    assert!(dpu.effect.contains("acquérir le bien en priorité"));
+    assert!(dpu.legal_basis.contains("L211-1"));
+    assert!(
+        a.summary
+            .iter()
+            .any(|s| s.text.contains("déclaration d'intention d'aliéner")
+                && s.text.contains("L213-2"))
+    );
 }

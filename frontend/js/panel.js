@@ -295,6 +295,8 @@ function renderFeatures(title, list, id) {
     el('p', { class: 'item-meta' }, `Type ${f.code}${f.subcode ? '-' + f.subcode : ''}${f.label ? ` : ${f.label}` : ''}`,
       shareText(f)),
     f.txt ? el('p', {}, f.txt) : null,
+    f.effect ? el('p', { class: 'effect' }, `${f.effect}.`) : null,
+    f.legal_basis ? el('p', { class: 'item-meta' }, `Base légale : ${f.legal_basis}`) : null,
     (f.reglement || f.urlfic || f.nomfic) ? el('p', { class: 'links' }, docLink(f.reglement || f.urlfic || f.nomfic, 'Pièce écrite')) : null)));
 }
 
@@ -310,17 +312,36 @@ function renderServitudes(a) {
     return section('Servitudes d\'utilité publique', 0, 'servitudes', el('p', { class: 'none' },
       c.servitudes ? 'Aucune servitude chargée ne s\'applique ici.' : 'Aucune donnée de servitude chargée ici.'));
   }
-  return section('Servitudes d\'utilité publique', list.length, 'servitudes', list.map((s) => {
-    const acte = s.acte || {};
-    const actText = [acte.nom || acte.type_acte, acte.reference, acte.date_decision ? `du ${date(acte.date_decision)}` : null].filter(Boolean).join(' ');
-    return el('div', { class: 'item' },
-      el('p', { class: 'item-title' }, `${s.categorie} — ${s.categorie_label || 'catégorie sans libellé dans la nomenclature'}`),
-      (s.nom_sup_litt || s.nom_sup) ? el('p', {}, s.nom_sup_litt || s.nom_sup) : null,
-      s.nom_gen ? el('p', { class: 'item-meta' }, `Générateur : ${s.nom_gen}${s.type_gen ? ` (${s.type_gen})` : ''}`) : null,
-      el('p', { class: 'item-meta' }, `Assiette : ${s.nom_ass || s.id_ass}${s.type_ass ? ` (${s.type_ass})` : ''}`, shareText(s)),
-      actText ? el('p', { class: 'item-meta' }, `Acte : ${actText}`) : null,
-      acte.fichier ? el('p', { class: 'links' }, docLink(acte.fichier, 'Acte instituant la servitude')) : null);
+  // Repeated assiettes of one category and kind (a dozen monument perimeters) share one entry:
+  // the category's effect is said once, the générateurs listed under it, as in the summary.
+  const groups = [];
+  for (const s of list) {
+    const g = groups.find((x) => x[0].categorie === s.categorie && x[0].type_ass === s.type_ass);
+    if (g) g.push(s); else groups.push([s]);
+  }
+  return section('Servitudes d\'utilité publique', list.length, 'servitudes', groups.map((g) => {
+    const s = g[0];
+    return el('div', { class: 'item', 'data-testid': 'servitude' },
+      el('p', { class: 'item-title' },
+        `${g.length > 1 ? `${g.length} assiettes — ` : ''}${s.categorie} — ${s.categorie_label || 'catégorie sans libellé dans la nomenclature'}`),
+      s.effect ? el('p', { class: 'effect' }, `${s.effect}.`) : null,
+      s.consult ? el('p', { class: 'item-meta consult' }, `Consultation : ${s.consult}`) : null,
+      s.legal_basis ? el('p', { class: 'item-meta' }, `Base légale : ${s.legal_basis}`) : null,
+      g.length > 1 ? el('ul', { class: 'assiettes' }, g.map((x) => el('li', {}, assiette(x)))) : assiette(s));
   }));
+}
+
+/** What one assiette says: what it protects, its générateur, its act. */
+function assiette(s) {
+  const acte = s.acte || {};
+  const actText = [acte.nom || acte.type_acte, acte.reference, acte.date_decision ? `du ${date(acte.date_decision)}` : null].filter(Boolean).join(' ');
+  return [
+    (s.nom_sup_litt || s.nom_sup) ? el('p', {}, s.nom_sup_litt || s.nom_sup) : null,
+    s.nom_gen ? el('p', { class: 'item-meta' }, `Générateur : ${s.nom_gen}${s.type_gen ? ` (${s.type_gen})` : ''}`) : null,
+    el('p', { class: 'item-meta' }, `Assiette : ${s.nom_ass || s.id_ass}${s.type_ass ? ` (${s.type_ass})` : ''}`, shareText(s)),
+    actText ? el('p', { class: 'item-meta' }, `Acte : ${actText}`) : null,
+    acte.fichier ? el('p', { class: 'links' }, docLink(acte.fichier, 'Acte instituant la servitude')) : null,
+  ];
 }
 
 function renderRisks(a) {
@@ -337,11 +358,19 @@ function renderRisks(a) {
     return el('div', { class: 'item' },
       el('p', { class: 'item-title' }, `${r.zone_label || r.zone_code}`, tag ? el('span', { class: `tag ${tag[0]}` }, tag[1]) : null),
       el('p', { class: 'item-meta' },
-        `${r.kind && r.kind !== 'autre' ? r.kind + ' — ' : ''}${RISK_KIND[r.kind] || ''} : ${r.plan}`,
-        r.plan_date ? ` (${date(r.plan_date)})` : '', ` · zone ${r.zone_code}`, shareText(r)),
-      r.regulation_label ? el('p', { class: 'item-meta' }, `Règlement : ${r.regulation_label}`) : null,
+        `${r.kind && r.kind !== 'autre' ? r.kind + ' — ' : ''}${r.hazard || RISK_KIND[r.kind] || ''} : ${r.plan}`,
+        planState(r), ` · zone ${r.zone_code}`, shareText(r)),
+      r.meaning ? el('p', { class: 'effect' },
+        `${r.regulation_label ? `Règlement de type « ${r.regulation_label} » : ` : ''}${r.meaning}${r.legal_basis ? ` (${r.legal_basis})` : ''}.`) : null,
       r.url ? el('p', { class: 'links' }, docLink(r.url, 'Règlement du plan')) : null);
   }));
+}
+
+/** ` (approuvé le 08/02/2017)`, as far as the plan says. */
+function planState(r) {
+  if (r.plan_state && r.plan_date) return ` (${r.plan_state} le ${date(r.plan_date)})`;
+  if (r.plan_state) return ` (${r.plan_state})`;
+  return r.plan_date ? ` (${date(r.plan_date)})` : '';
 }
 
 /** One section per zoning theme (seismic zoning, former quarries…) that covers the place or has a

@@ -10,6 +10,7 @@ mod layers;
 mod lookup;
 mod params;
 mod reglement;
+mod servitudes;
 mod static_files;
 
 pub use error::ApiError;
@@ -31,6 +32,10 @@ pub fn router(state: AppState) -> Router {
             get(lookup::get_lookup).post(lookup::post_lookup),
         )
         .route("/api/catalog", get(layers::get_catalog))
+        .route(
+            "/api/servitudes/categories",
+            get(servitudes::get_categories),
+        )
         .merge(layers::routes())
         .merge(ban::routes())
         .merge(reglement::routes())

@@ -25,11 +25,19 @@ pub struct RiskOut {
     pub kind: RiskPlanKind,
     pub plan: String,
     pub plan_date: Option<String>,
+    /// The plan's state in words (`approuvé`…), when the source gives it.
+    pub plan_state: Option<String>,
+    /// The hazards the plan regulates, from its procedure kind (`risques naturels`…).
+    pub hazard: &'static str,
     pub zone_code: String,
     pub zone_label: String,
     pub regulation: Option<String>,
     pub regulation_label: Option<&'static str>,
     pub effect: RegulationEffect,
+    /// What the regulation type means for a project, in plain French.
+    pub meaning: &'static str,
+    /// The articles risk plans of this kind rest on.
+    pub legal_basis: Option<&'static str>,
     pub url: Option<String>,
     /// SUP category under which the same plan is also published (PM1, PM3), shown here once.
     pub also_servitude: Option<String>,
@@ -74,11 +82,15 @@ impl Answered for Risks {
             kind: plan.kind,
             plan: plan.name.clone(),
             plan_date: plan.date.clone(),
+            plan_state: plan.state.clone(),
+            hazard: hazard(plan.kind),
             zone_code: z.code.clone(),
             zone_label: z.label.clone(),
             regulation: z.regulation.clone(),
             regulation_label: label,
             effect,
+            meaning: meaning(effect),
+            legal_basis: legal_basis(plan.kind),
             url: z.url.clone().or_else(|| plan.url.clone()),
             also_servitude: None,
             hit,
@@ -101,19 +113,32 @@ impl HitFinding for RiskOut {
     }
 
     fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String) {
-        let mut text = format!("{} — zone {}", self.plan, self.zone_code);
-        if let Some(date) = &self.plan_date {
-            text.push_str(&format!(" (plan du {})", french_date(date)));
+        let mut text = format!("{} ({}", self.plan, self.hazard);
+        match (&self.plan_state, &self.plan_date) {
+            (Some(state), Some(date)) => {
+                text.push_str(&format!(", {state} le {}", french_date(date)))
+            }
+            (Some(state), None) => text.push_str(&format!(", {state}")),
+            (None, Some(date)) => text.push_str(&format!(", plan du {}", french_date(date))),
+            (None, None) => {}
         }
+        text.push_str(&format!(") — zone {}", self.zone_code));
         text.push_str(&share_text(self.hit.share_pct(), ctx.scope));
+        // CNIG labels often repeat the regulation type and the code ("Zone d'interdiction stricte
+        // - R3"): said once, by the label, when it is there.
         if !self.zone_label.is_empty() {
             text.push_str(&format!(" : {}", self.zone_label));
         }
-        if let Some(l) = self.regulation_label {
-            text.push_str(&format!(" [{l}]"));
-        }
         if let Some(sup) = &self.also_servitude {
             text.push_str(&format!(" (également servitude {sup})"));
+        }
+        text.push_str(". ");
+        if let Some(l) = self.regulation_label {
+            text.push_str(&format!("Règlement de type « {l} » : "));
+        }
+        text.push_str(self.meaning);
+        if let Some(basis) = self.legal_basis {
+            text.push_str(&format!(" ({basis})"));
         }
         text.push('.');
         if let Some(u) = &self.url {
@@ -125,5 +150,42 @@ impl HitFinding for RiskOut {
             SentenceKind::Condition
         };
         (kind, text)
+    }
+}
+
+/// The hazards a plan regulates, as its procedure kind says (the plans' own hazard tables are not
+/// read).
+pub fn hazard(kind: RiskPlanKind) -> &'static str {
+    match kind {
+        RiskPlanKind::Pprn => "risques naturels",
+        RiskPlanKind::Pprt => "risques technologiques",
+        RiskPlanKind::Pprm => "risques miniers",
+        RiskPlanKind::Other => "risques (plan hors standard PPR)",
+    }
+}
+
+/// What a regulation type means for a project. The plan's own regulation decides the details.
+fn meaning(effect: RegulationEffect) -> &'static str {
+    match effect {
+        RegulationEffect::Ban => {
+            "construire y est interdit, sauf les exceptions que le règlement du plan énumère"
+        }
+        RegulationEffect::Conditions => {
+            "construire y est possible en respectant les prescriptions du règlement du plan"
+        }
+        RegulationEffect::Advice => "le plan n'y fixe que des recommandations",
+        RegulationEffect::Unknown => {
+            "le type de règlement n'est pas renseigné : lire le règlement du plan"
+        }
+    }
+}
+
+/// The articles that make a plan's regulation binding on building permits.
+fn legal_basis(kind: RiskPlanKind) -> Option<&'static str> {
+    match kind {
+        RiskPlanKind::Pprn => Some("code de l'environnement, art. L562-1 et L562-4"),
+        RiskPlanKind::Pprt => Some("code de l'environnement, art. L515-15 et L515-16"),
+        RiskPlanKind::Pprm => Some("code minier, art. L174-5"),
+        RiskPlanKind::Other => None,
     }
 }

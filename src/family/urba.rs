@@ -39,6 +39,12 @@ pub struct UrbaFeatureOut {
     pub nomfic: Option<String>,
     pub urlfic: Option<String>,
     pub reglement: Option<String>,
+    /// What the type means for a project (`plu_effets.csv`, or "read the regulation").
+    pub effect: String,
+    /// The articles the effect rests on.
+    pub legal_basis: String,
+    /// What the wording of `effect` was written from.
+    pub effect_source: String,
     #[serde(flatten)]
     pub hit: Hit,
     pub source: SourceRef,
@@ -90,6 +96,11 @@ impl Answered for Urba {
             UrbaFeatureKind::Prescription => "prescription",
             UrbaFeatureKind::Information => "information",
         };
+        let meaning = nomenclature().urba_meaning(
+            f.kind == UrbaFeatureKind::Information,
+            &f.code,
+            f.subcode.as_deref(),
+        );
         UrbaFeatureOut {
             kind: f.kind,
             code: f.code.clone(),
@@ -100,6 +111,9 @@ impl Answered for Urba {
             nomfic: f.nomfic.clone(),
             urlfic: f.urlfic.clone(),
             reglement: f.urlfic.clone().or_else(|| f.nomfic.clone()),
+            effect: meaning.effect,
+            legal_basis: meaning.legal_basis,
+            effect_source: meaning.source,
             hit,
             source: source(layer, &f.origin),
         }
@@ -124,6 +138,16 @@ impl UrbaFeatureOut {
         let mut text = format!("{what} : {label}");
         if !self.libelle.is_empty() && self.libelle != label {
             text.push_str(&format!(" — {}", self.libelle));
+        }
+        text
+    }
+
+    /// ` Effet : … (base légale).`, and for a reserved site what the data says of it: the CNIG
+    /// fields carry its purpose in LIBELLE/TXT (shown in the heading) but no beneficiary.
+    fn meaning(&self) -> String {
+        let mut text = format!(" Effet : {} ({}).", self.effect, self.legal_basis);
+        if self.kind == UrbaFeatureKind::Prescription && self.code == "05" {
+            text.push_str(" Bénéficiaire : non porté par les données (voir la liste des emplacements réservés du document).");
         }
         text
     }
@@ -152,6 +176,7 @@ impl HitFinding for UrbaFeatureOut {
                 }
                 text.push_str(&share);
                 text.push('.');
+                text.push_str(&self.meaning());
                 if let Some(r) = &self.reglement {
                     text.push_str(&format!(" Document : {r}."));
                 }
@@ -164,7 +189,7 @@ impl HitFinding for UrbaFeatureOut {
             }
             UrbaFeatureKind::Information => (
                 SentenceKind::Information,
-                format!("{}{share}.", self.heading("Information")),
+                format!("{}{share}.{}", self.heading("Information"), self.meaning()),
             ),
         }
     }

@@ -67,11 +67,13 @@ pub fn load_gpkg(
         };
         let mut perimeter = None;
         let mut date = None;
+        let mut state = None;
         let mut code = procedure.get("codeprocedure").cloned();
         if let Some(t) = find("_perimetre_s") {
             let (features, r) = gpkg.features(t, &label, "PPR périmètre")?;
             for (_, attrs, g) in features {
                 date = date.or_else(|| attrs.get("dateetat").and_then(|d| iso_date(d)));
+                state = state.or_else(|| attrs.get("etatprocedure").map(|e| state_words(e)));
                 code = code.or_else(|| attrs.get("codeprocedure").cloned());
                 perimeter = as_multipolygon(g).or(perimeter);
             }
@@ -91,6 +93,7 @@ pub fn load_gpkg(
                 .unwrap_or_else(|| code.clone()),
             code: code.clone(),
             date,
+            state,
             url,
             perimeter,
         });
@@ -153,6 +156,7 @@ pub fn load_covadis(
                     code,
                     kind,
                     date: t("DATEVALID").and_then(|d| iso_date(&d)),
+                    state: None,
                     url: None,
                     perimeter: as_multipolygon(g),
                 });
@@ -173,6 +177,7 @@ pub fn load_covadis(
                         code,
                         kind,
                         date: None,
+                        state: None,
                         url: None,
                         perimeter: None,
                     });
@@ -215,11 +220,31 @@ pub fn load_covadis(
     Ok(())
 }
 
+/// The CNIG PPR `etatprocedure` value in words: the two states seen in the staged plans are
+/// worded, any other is kept as written (lower-cased, `_` as spaces) rather than guessed.
+fn state_words(etat: &str) -> String {
+    match etat.trim().to_ascii_uppercase().as_str() {
+        "APPROUVE" => "approuvé".into(),
+        "PRESCRIT" => "prescrit".into(),
+        other => other.to_lowercase().replace('_', " "),
+    }
+}
+
 fn kind_label(kind: RiskPlanKind) -> &'static str {
     match kind {
         RiskPlanKind::Pprn => "PPRN",
         RiskPlanKind::Pprt => "PPRT",
         RiskPlanKind::Pprm => "PPRM",
         RiskPlanKind::Other => "Plan de risques",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn states_in_words() {
+        // `APPROUVE`: etatprocedure of both staged CNIG PPR GeoPackages (perimetre_s).
+        assert_eq!(super::state_words("APPROUVE"), "approuvé");
+        assert_eq!(super::state_words("EN_REVISION"), "en revision");
     }
 }

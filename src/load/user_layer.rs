@@ -333,6 +333,7 @@ impl Declared<'_> {
             kind: super::ppr::plan_kind(&plan.kind).unwrap_or(RiskPlanKind::Other),
             name: plan.name.clone(),
             date: plan.date.as_deref().and_then(iso_date),
+            state: None,
             url: plan.url.clone(),
             perimeter: None,
         });

@@ -225,7 +225,8 @@ impl Items {
         out.extend(self.zones.iter().map(|z| z as &dyn Finding));
         out.extend(self.risks.iter().map(|r| r as &dyn Finding));
         out.extend(self.prescriptions.iter().map(|p| p as &dyn Finding));
-        out.extend(self.servitudes.iter().map(|s| s as &dyn Finding));
+        // As a whole: the easements group their repeated assiettes.
+        out.push(&self.servitudes);
         out.extend(self.zonings.iter().map(|z| z as &dyn Finding));
         out.extend(self.informations.iter().map(|i| i as &dyn Finding));
         out
@@ -310,6 +311,13 @@ fn analyse(
         servitudes: !items.servitudes.is_empty() || covered(CoverageLayer::Servitudes),
         risks: !items.risks.is_empty() || covered(CoverageLayer::Risks),
     };
+    let risk_plans = risk_plans_here(data, &found, &items.risks);
+    let zoning_themes: Vec<String> = items
+        .zonings
+        .iter()
+        .filter(|z| z.covered)
+        .map(|z| z.theme.clone())
+        .collect();
     let nearest_parcel = match kind {
         ScopeKind::Point => nearest_parcel(data, p),
         _ => None,
@@ -330,6 +338,8 @@ fn analyse(
         covered,
         has_zones: !items.zones.is_empty(),
         has_risks: !items.risks.is_empty(),
+        risk_plans: &risk_plans,
+        zoning_themes: &zoning_themes,
     };
     let status = rules::planning_status(&facts);
     let summary = rules::summarise(&facts, &status, &items.findings());
@@ -355,6 +365,27 @@ fn analyse(
         warnings: located.warnings,
         tolerance_m: LINE_TOLERANCE_M,
     }
+}
+
+/// The risk plans whose coverage includes the place or whose zones meet it, each named once with
+/// its hazards.
+fn risk_plans_here(data: &Dataset, found: &Found<'_>, risks: &[RiskOut]) -> Vec<String> {
+    let covering = found
+        .coverage
+        .iter()
+        .filter(|c| c.layer == CoverageLayer::Risks)
+        .map(|c| c.source.as_str());
+    let mut out: Vec<String> = Vec::new();
+    for code in covering.chain(risks.iter().map(|r| r.procedure.as_str())) {
+        let named = match data.risk_plans.iter().find(|p| p.code == code) {
+            Some(p) => format!("{} ({})", p.name, crate::family::risks::hazard(p.kind)),
+            None => code.to_string(),
+        };
+        if !out.contains(&named) {
+            out.push(named);
+        }
+    }
+    out
 }
 
 fn nearest_parcel(data: &Dataset, p: Point<f64>) -> Option<NearestParcel> {

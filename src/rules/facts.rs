@@ -42,4 +42,9 @@ pub struct Facts<'a> {
     pub has_zones: bool,
     /// Whether any risk zone meets the place.
     pub has_risks: bool,
+    /// The risk plans covering the place, named with their hazards (`PPRT … (risques
+    /// technologiques)`): what the risk check covered.
+    pub risk_plans: &'a [String],
+    /// Keys of the zoning themes whose maps cover the place (`sismicite`, `carrieres`…).
+    pub zoning_themes: &'a [String],
 }

@@ -91,17 +91,43 @@ fn marginal_sentence(marginal: Vec<(String, SourceRef)>) -> Sentence {
     )
 }
 
-/// What the data does not say.
+/// Hazards Géorisques maps nationally that no risk plan covers, each with the zoning theme key
+/// (`urbaclic.toml` `theme`) whose map, when loaded and covering the place, checks it.
+pub const GEORISQUES_HAZARDS: [(&str, &str); 4] = [
+    ("sismicite", "zonage sismique"),
+    ("argiles", "retrait-gonflement des argiles"),
+    ("radon", "potentiel radon"),
+    ("cavites", "cavités souterraines"),
+];
+
+/// What was checked and what was not: a risk check only covers the hazards of the plans loaded
+/// here, so the summary names them and lists the national hazard maps that are not loaded.
 fn not_checked(facts: &Facts<'_>) -> Vec<Sentence> {
     let mut out = Vec::new();
-    let coverage = |text: &str| Sentence::new(SentenceKind::Coverage, text, Vec::new());
+    let coverage = |text: String| Sentence::new(SentenceKind::Coverage, text, Vec::new());
     if !facts.covered.servitudes {
-        out.push(coverage("Aucune donnée de servitudes d'utilité publique n'est chargée ici : elles n'ont pas été vérifiées."));
+        out.push(coverage("Aucune donnée de servitudes d'utilité publique n'est chargée ici : elles n'ont pas été vérifiées.".into()));
     }
+    let plans = facts.risk_plans.join(", ");
     if !facts.covered.risks {
-        out.push(coverage("Aucun plan de prévention des risques n'est chargé ici : les risques n'ont pas été vérifiés (voir Géorisques)."));
+        out.push(coverage("Aucun plan de prévention des risques n'est chargé ici : les risques réglementés par un PPR n'ont pas été vérifiés (voir Géorisques).".into()));
     } else if !facts.has_risks {
-        out.push(coverage("Dans le territoire couvert par les plans de risques chargés, hors de toute zone réglementée."));
+        out.push(coverage(format!("Hors de toute zone réglementée des plans de risques chargés qui couvrent ce lieu ; seuls leurs risques ont été vérifiés : {plans}.")));
+    } else {
+        out.push(coverage(format!(
+            "Risques vérifiés : seulement ceux des plans chargés qui couvrent ce lieu : {plans}."
+        )));
+    }
+    let unchecked: Vec<&str> = GEORISQUES_HAZARDS
+        .iter()
+        .filter(|(theme, _)| !facts.zoning_themes.iter().any(|t| t == theme))
+        .map(|(_, hazard)| *hazard)
+        .collect();
+    if !unchecked.is_empty() {
+        out.push(coverage(format!(
+            "Non vérifiés, faute de données chargées ici (voir Géorisques) : {}.",
+            unchecked.join(", ")
+        )));
     }
     out
 }

@@ -231,6 +231,7 @@ describe('map page', () => {
     await panelReady(page);
     await mapSettled(page);
     assert.match(await panelText(page), /interdiction/i);
+    assert.match(await panelText(page), /construire y est interdit/);
     await page.screenshot({ path: screenshotPath('desktop-pprn.png') });
 
     await page.locator('#btn-examples').click();
@@ -238,6 +239,11 @@ describe('map page', () => {
     await panelReady(page);
     await mapSettled(page);
     assert.match(await panelText(page), /AC1/);
+    // The easement's meaning (data/nomenclatures-cnig/sup_effets.csv, code du patrimoine L632-2):
+    // the ABF must agree, and who to consult is named.
+    const servitude = page.locator('[data-testid=servitude]').first();
+    assert.match(await servitude.innerText(), /accord de l'Architecte des Bâtiments de France/);
+    assert.match(await servitude.innerText(), /Consultation : Architecte des Bâtiments de France/);
     await page.screenshot({ path: screenshotPath('desktop-ajaccio-sup.png') });
     assert.deepEqual(problems, []);
     await context.close();
