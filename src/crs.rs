@@ -19,10 +19,13 @@ pub struct Crs {
 /// Why a CRS could not be understood.
 #[derive(Debug, thiserror::Error)]
 pub enum CrsError {
+    /// An EPSG code outside the definitions built in.
     #[error("système de coordonnées inconnu : EPSG:{0}")]
     UnknownEpsg(u32),
+    /// A `.prj` whose WKT could not be parsed.
     #[error("fichier .prj illisible ({0})")]
     BadWkt(String),
+    /// A coordinate that the projection could not transform.
     #[error("reprojection impossible : {0}")]
     Transform(String),
 }

@@ -112,14 +112,21 @@ pub trait Visitor {
 /// One map layer of a dataset: a family, by value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapLayer {
+    /// Commune boundaries.
     Communes,
+    /// Planning zones.
     Zones,
+    /// Prescriptions of the planning documents.
     Prescriptions,
+    /// Informations of the planning documents.
     Informations,
+    /// Easement assiettes.
     Servitudes,
+    /// Risk-plan zones.
     Risks,
     /// A zoning theme (index into [`Dataset::zoning_themes`]).
     Zoning(usize),
+    /// Cadastral parcels.
     Parcels,
 }
 

@@ -21,20 +21,32 @@ pub struct Risks;
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct RiskOut {
+    /// GASPAR code of the procedure (`38DDT20200002`).
     pub procedure: String,
+    /// Natural, technological, mining or other.
     pub kind: RiskPlanKind,
+    /// Name of the plan.
     pub plan: String,
+    /// The plan's approval date, ISO, when the source gives one.
     pub plan_date: Option<String>,
+    /// Zone code (`codezonereglement`).
     pub zone_code: String,
+    /// Zone label (`libellezonereglement`).
     pub zone_label: String,
+    /// Regulation type code as in the source (`typereglement` / `typereg`).
     pub regulation: Option<String>,
+    /// Label of that code; `None` when the code is unknown or absent.
     pub regulation_label: Option<&'static str>,
+    /// What the regulation means for building (ban, conditions, advice), from the code.
     pub effect: RegulationEffect,
+    /// The zone's link, else the plan's.
     pub url: Option<String>,
     /// SUP category under which the same plan is also published (PM1, PM3), shown here once.
     pub also_servitude: Option<String>,
+    /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
     pub hit: Hit,
+    /// The zone's layer and `file#feature`.
     pub source: SourceRef,
 }
 

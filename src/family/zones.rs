@@ -24,19 +24,30 @@ pub struct Zones;
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct ZoneOut {
+    /// Short zone code (`LIBELLE`, e.g. `UA`, `1AUb`).
     pub libelle: String,
+    /// Long zone name (`LIBELONG`).
     pub libelong: Option<String>,
+    /// Zone type (`TYPEZONE`: `U`, `AUc`, `AUs`, `A`, `N`; `01`–`03` for a carte communale sector).
     pub typezone: String,
+    /// Meaning of `typezone` in words; `None` for a code outside the CNIG list.
     pub typezone_label: Option<&'static str>,
+    /// Dominant use (`DESTDOMI`, 2014 standard), two digits.
     pub destdomi: Option<String>,
+    /// Meaning of `destdomi` in the CNIG list.
     pub destdomi_label: Option<&'static str>,
+    /// File name of the zone's regulation (`NOMFIC`).
     pub nomfic: Option<String>,
+    /// Link to the zone's regulation (`URLFIC`).
     pub urlfic: Option<String>,
     /// The regulation to read: `urlfic` when given, else `nomfic`.
     pub reglement: Option<String>,
+    /// `IDURBA` of the document the zone belongs to.
     pub idurba: Option<String>,
+    /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
     pub hit: Hit,
+    /// The zone's layer and `file#feature`.
     pub source: SourceRef,
 }
 

@@ -24,6 +24,7 @@ pub const MIN_SCORE: f64 = 0.4;
 /// A search request, with the BAN API's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
+    /// The query text as typed.
     pub q: String,
     /// Maximum number of hits (BAN default 5).
     pub limit: usize,
@@ -31,9 +32,13 @@ pub struct SearchQuery {
     pub autocomplete: bool,
     /// Bias towards this point (both must be given).
     pub lon: Option<f64>,
+    /// Latitude of the bias point, WGS84.
     pub lat: Option<f64>,
+    /// Only hits of this type (`type=`).
     pub kind: Option<PlaceType>,
+    /// Only hits with this postcode (`postcode=`).
     pub postcode: Option<String>,
+    /// Only hits in this commune, by INSEE code (`citycode=`).
     pub citycode: Option<String>,
 }
 
@@ -56,32 +61,47 @@ impl SearchQuery {
 /// BAN feature properties, in the BAN API's field names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HitProperties {
+    /// Full label (`12 Rue Ordener 75018 Paris`).
     pub label: String,
+    /// Relevance, 0–1.
     pub score: f64,
+    /// House number with its repetition index (`12bis`), for `housenumber` hits.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub housenumber: Option<String>,
+    /// BAN id of the address, street or commune.
     #[serde(default)]
     pub id: String,
+    /// Label without the commune (`12 Rue Ordener`, or the commune's name).
     #[serde(default)]
     pub name: String,
+    /// Postcode.
     #[serde(default)]
     pub postcode: String,
+    /// INSEE code of the commune.
     #[serde(default)]
     pub citycode: String,
+    /// Easting, Lambert-93 (EPSG:2154), metres.
     #[serde(default)]
     pub x: f64,
+    /// Northing, Lambert-93 (EPSG:2154), metres.
     #[serde(default)]
     pub y: f64,
+    /// Commune name.
     #[serde(default)]
     pub city: String,
+    /// Arrondissement of Paris, Lyon or Marseille, when the commune is one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub district: Option<String>,
+    /// Département number, département and region names (`75, Paris, Île-de-France`).
     #[serde(default)]
     pub context: String,
+    /// `housenumber`, `street`, `locality` or `municipality`.
     #[serde(rename = "type")]
     pub kind: PlaceType,
+    /// Weight of the place, 0–1, from how many house numbers it holds (log scale, 1 from 1,000 on).
     #[serde(default)]
     pub importance: f64,
+    /// Street name, for `housenumber` hits.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub street: Option<String>,
     /// Metres from the query point (reverse only).
@@ -96,15 +116,20 @@ pub struct HitProperties {
 /// One result; serialises as a GeoJSON `Feature` with a `Point` geometry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
+    /// Longitude, WGS84.
     pub lon: f64,
+    /// Latitude, WGS84.
     pub lat: f64,
+    /// The BAN properties.
     pub properties: HitProperties,
 }
 
 impl SearchHit {
+    /// The hit's relevance, 0–1.
     pub fn score(&self) -> f64 {
         self.properties.score
     }
+    /// The hit's full label.
     pub fn label(&self) -> &str {
         &self.properties.label
     }
