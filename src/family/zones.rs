@@ -1,11 +1,11 @@
 //! Zones of planning documents (CNIG `ZONE_URBA`, and `SECTEUR_CC` for a carte communale).
 
-use geo::{BooleanOps, BoundingRect, Contains, Geometry, InteriorPoint, Point, Rect};
+use geo::Rect;
 use geojson::JsonObject;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{props, round6, source, Answered, Family, LayerInfo};
+use super::{insert_label_at, props, source, Answered, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::ZoneUrba;
@@ -69,11 +69,7 @@ impl Family for Zones {
             "family": zone_family(&z.typezone),
             "idurba": z.idurba,
         }));
-        // Labels go at a point inside the zone (a centroid can fall outside a U-shape), and
-        // inside the view, so that a big zone crossing the screen is still named.
-        if let Some(pt) = label_point(&z.geometry, view) {
-            p.insert("label_at".into(), json!([round6(pt.x()), round6(pt.y())]));
-        }
+        insert_label_at(&mut p, &z.geometry, view);
         p
     }
 }
@@ -152,19 +148,4 @@ impl HitFinding for ZoneOut {
         }
         (SentenceKind::Planning, text)
     }
-}
-
-/// A point inside `g` and, when `g` reaches beyond `view`, inside the visible part of it.
-fn label_point(g: &Geometry<f64>, view: Rect<f64>) -> Option<Point<f64>> {
-    let within_view = g.bounding_rect().is_some_and(|r| view.contains(&r));
-    let clip = view.to_polygon();
-    let visible = match g {
-        _ if within_view => None,
-        Geometry::Polygon(p) => Some(p.intersection(&clip)),
-        Geometry::MultiPolygon(mp) => Some(mp.intersection(&clip)),
-        _ => None,
-    };
-    visible
-        .and_then(|v| v.interior_point())
-        .or_else(|| g.interior_point())
 }

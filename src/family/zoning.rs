@@ -8,7 +8,7 @@ use geojson::JsonObject;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{props, source, Answered, Family, LayerInfo};
+use super::{insert_label_at, props, source, Answered, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::ZoningZone;
@@ -79,10 +79,12 @@ impl Family for Zoning {
         z.theme == self.theme
     }
 
-    fn map_properties(&self, data: &Dataset, z: &ZoningZone, _: Rect<f64>) -> JsonObject {
-        props(json!({
+    fn map_properties(&self, data: &Dataset, z: &ZoningZone, view: Rect<f64>) -> JsonObject {
+        let mut p = props(json!({
             "theme": data.zoning_themes[z.theme].key, "code": z.code, "label": z.label,
-        }))
+        }));
+        insert_label_at(&mut p, &z.geometry, view);
+        p
     }
 }
 
