@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % ids.len();
             lookup_parcel(&data, &ids[i]).unwrap()
-        })
+        });
     });
     let arpaillargues: Vec<Footprint> = data
         .zones
@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             j = (j + 1) % arpaillargues.len();
             lookup_footprint(&data, &arpaillargues[j]).unwrap()
-        })
+        });
     });
     let big = data
         .zones
@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             k = (k + 1) % around_big.len();
             lookup_footprint(&data, &around_big[k]).unwrap()
-        })
+        });
     });
     g.finish();
 }

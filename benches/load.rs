@@ -22,7 +22,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
     group.bench_function("embedded_data", |b| {
-        b.iter(|| black_box(load_dir(&dir).expect("the embedded data loads")))
+        b.iter(|| black_box(load_dir(&dir).expect("the embedded data loads")));
     });
     group.finish();
 }

@@ -161,7 +161,7 @@ fn known_epsg(wkt: &str) -> Option<u32> {
     // The outermost AUTHORITY is the last one in WKT1.
     if let Some(pos) = upper.rfind("AUTHORITY[\"EPSG\",\"") {
         let rest = &upper[pos + 18..];
-        let code: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(code) = code.parse::<u32>() {
             if upper.starts_with("PROJCS") || upper.starts_with("GEOGCS") {
                 return Some(code);

@@ -360,7 +360,7 @@ fn resolve_coverage(parts: &DatasetParts, report: &mut LoadReport) -> Vec<Covera
                 scope: hint.scope.clone(),
                 basis,
                 geometry,
-            })
+            });
         };
         match &hint.area {
             CoverageArea::Communes(codes) => {
@@ -392,7 +392,7 @@ fn resolve_coverage(parts: &DatasetParts, report: &mut LoadReport) -> Vec<Covera
             },
             CoverageArea::Area(area, basis) => {
                 if !area.0.is_empty() {
-                    push(Geometry::MultiPolygon(area.clone()), basis.to_string())
+                    push(Geometry::MultiPolygon(area.clone()), basis.to_string());
                 }
             }
         }

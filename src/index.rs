@@ -35,7 +35,7 @@ impl SegmentIndex {
             segments.push(GeomWithData::new(
                 Rectangle::from_corners([a.x, a.y], [b.x, b.y]),
                 [a, b],
-            ))
+            ));
         });
         (segments.len() > EDGE_INDEX_THRESHOLD).then(|| SegmentIndex(RTree::bulk_load(segments)))
     }

@@ -216,7 +216,10 @@ pub async fn search_with_upstream(
     }
     match upstream_search(cfg, q).await {
         Ok(remote) if !remote.is_empty() => {
-            let local_best = outcome.hits.first().map_or(0.0, |h| h.score());
+            let local_best = outcome
+                .hits
+                .first()
+                .map_or(0.0, super::search::SearchHit::score);
             let remote_best = remote[0].score();
             if cfg.mode == UpstreamMode::Always || remote_best > local_best {
                 outcome.hits = remote;
