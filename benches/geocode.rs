@@ -113,7 +113,7 @@ fn main() {
     let mut g = c.benchmark_group("geocode");
     g.throughput(Throughput::Elements(index.stats().housenumbers as u64));
     g.bench_function("build_index", |b| {
-        b.iter(|| AddressIndex::build(&[csv()], &[]).unwrap())
+        b.iter(|| AddressIndex::build(&[csv()], &[]).unwrap());
     });
     let full: Vec<SearchQuery> = qs
         .iter()
@@ -126,7 +126,7 @@ fn main() {
             for q in &full {
                 black_box(index.search(q));
             }
-        })
+        });
     });
     // Every prefix of a few full queries, as typed key by key in an autocomplete box.
     let mut typed = Vec::new();
@@ -143,7 +143,7 @@ fn main() {
             for q in &typed {
                 black_box(index.search(q));
             }
-        })
+        });
     });
     let points: Vec<(f64, f64)> = (0..200)
         .map(|i| {
@@ -159,7 +159,7 @@ fn main() {
             for &(lon, lat) in &points {
                 black_box(index.reverse(lon, lat, None, 1));
             }
-        })
+        });
     });
     g.finish();
     c.final_summary();

@@ -134,9 +134,9 @@ fn latency_report(data: &Dataset, name: &str, points: &[(f64, f64)]) {
             let a = black_box(lookup(data, lon, lat));
             let dt = t.elapsed();
             if a.parcel.is_some() {
-                in_parcel.push(dt)
+                in_parcel.push(dt);
             } else {
-                elsewhere.push(dt)
+                elsewhere.push(dt);
             }
         }
     }
@@ -197,7 +197,7 @@ fn main() {
                 i = (i + 1) % points.len();
                 let (lon, lat) = points[i];
                 black_box(lookup(&data, lon, lat))
-            })
+            });
         });
         g.finish();
         // The core of the lookup: every layer's features at the point, borrowed, plus coverage —
@@ -210,7 +210,7 @@ fn main() {
                 i = (i + 1) % points.len();
                 let (lon, lat) = points[i];
                 black_box(find_at(&data, lon, lat).zones.len())
-            })
+            });
         });
         g.finish();
         let mut g = c.benchmark_group("index");
@@ -221,7 +221,7 @@ fn main() {
                 i = (i + 1) % points.len();
                 let (lon, lat) = points[i];
                 black_box(data.zones.at(Point::new(lon, lat), 0.0).count())
-            })
+            });
         });
         g.bench_function(BenchmarkId::new("parcels_at", name), |b| {
             let mut i = 0;
@@ -229,7 +229,7 @@ fn main() {
                 i = (i + 1) % points.len();
                 let (lon, lat) = points[i];
                 black_box(data.parcels.at(Point::new(lon, lat), 0.0).count())
-            })
+            });
         });
         g.finish();
     }

@@ -58,7 +58,10 @@ impl AppState {
             return Ok(());
         };
         let result = crate::load::load_dir(dir);
-        let mut status = self.reload.lock().unwrap_or_else(|e| e.into_inner());
+        let mut status = self
+            .reload
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match result {
             Ok(dataset) => {
                 self.replace_dataset(dataset);
@@ -77,7 +80,7 @@ impl AppState {
     pub fn reload_status(&self) -> ReloadStatus {
         self.reload
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 

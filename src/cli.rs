@@ -19,10 +19,12 @@ use crate::lookup::{lookup, lookup_address, lookup_parcel, LookupAnswer, Positio
 #[derive(Parser, Debug)]
 #[command(name = "urbaclic", version, about)]
 pub struct Cli {
+    /// The sub-command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The sub-commands (their French doc comments are the `--help` text).
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lance le service HTTP (API JSON et carte) sur les données. SIGHUP recharge les données.
@@ -47,13 +49,16 @@ pub enum Command {
         /// Identifiant de parcelle (14 caractères, ex. 91216000AB0037).
         #[arg(long)]
         parcel: Option<String>,
+        /// Latitude WGS84 en degrés décimaux, avec --lon.
         #[arg(long, allow_hyphen_values = true)]
         lat: Option<f64>,
+        /// Longitude WGS84 en degrés décimaux, avec --lat.
         #[arg(long, allow_hyphen_values = true)]
         lon: Option<f64>,
         /// Réponse JSON complète au lieu du résumé en français.
         #[arg(long)]
         json: bool,
+        /// Dossier de données (par défaut les données embarquées).
         #[arg(long)]
         data: Option<PathBuf>,
     },

@@ -27,20 +27,26 @@ pub enum ConfigError {
     /// The file could not be read.
     #[error("{}: {error}", path.display())]
     Read {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         error: std::io::Error,
     },
     /// The file was read but its content is refused (`error` says why).
     #[error("{}: {error}", path.display())]
     Invalid {
+        /// The file.
         path: PathBuf,
+        /// The refused setting.
         error: Box<ConfigError>,
     },
     /// Not TOML, or an unknown or mistyped key.
     #[error("{0}")]
     Syntax(toml::de::Error),
+    /// `geocoder.upstream_url` is not an `http://` or `https://` URL.
     #[error("geocoder.upstream_url doit commencer par http:// ou https:// : {0}")]
     UpstreamUrl(String),
+    /// `geocoder.upstream_mode` is neither `fallback` nor `always`.
     #[error("geocoder.upstream_mode : « fallback » ou « always », pas « {0} »")]
     UpstreamMode(String),
 }
@@ -49,9 +55,13 @@ pub enum ConfigError {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
+    /// Address to listen on (`--listen` wins over it).
     pub listen: Option<SocketAddr>,
+    /// Data folder (`--data` wins over it).
     pub data: Option<PathBuf>,
+    /// Folder of the map page, instead of the copy built into the binary.
     pub frontend: Option<PathBuf>,
+    /// The `[geocoder]` section.
     #[serde(default)]
     pub geocoder: GeocoderConfig,
 }
@@ -60,8 +70,11 @@ pub struct ServerConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeocoderConfig {
+    /// Remote BAN-compatible geocoder (`https://api-adresse.data.gouv.fr`); none: local only.
     pub upstream_url: Option<String>,
+    /// Time limit of one remote call, in milliseconds (default [`DEFAULT_UPSTREAM_TIMEOUT_MS`]).
     pub upstream_timeout_ms: Option<u64>,
+    /// `fallback` (ask the remote when the local match is poor, the default) or `always`.
     pub upstream_mode: Option<String>,
 }
 

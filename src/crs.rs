@@ -19,10 +19,13 @@ pub struct Crs {
 /// Why a CRS could not be understood.
 #[derive(Debug, thiserror::Error)]
 pub enum CrsError {
+    /// An EPSG code outside the definitions built in.
     #[error("système de coordonnées inconnu : EPSG:{0}")]
     UnknownEpsg(u32),
+    /// A `.prj` whose WKT could not be parsed.
     #[error("fichier .prj illisible ({0})")]
     BadWkt(String),
+    /// A coordinate that the projection could not transform.
     #[error("reprojection impossible : {0}")]
     Transform(String),
 }
@@ -158,7 +161,7 @@ fn known_epsg(wkt: &str) -> Option<u32> {
     // The outermost AUTHORITY is the last one in WKT1.
     if let Some(pos) = upper.rfind("AUTHORITY[\"EPSG\",\"") {
         let rest = &upper[pos + 18..];
-        let code: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(code) = code.parse::<u32>() {
             if upper.starts_with("PROJCS") || upper.starts_with("GEOGCS") {
                 return Some(code);

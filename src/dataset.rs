@@ -48,23 +48,29 @@ pub enum CoverageArea {
 /// What a loader knows about the coverage of a source.
 #[derive(Debug, Clone)]
 pub struct CoverageHint {
+    /// The layer family the source feeds.
     pub layer: CoverageLayer,
     /// The source's name (delivery folder, procedure code…).
     pub source: String,
     /// What it covers within its layer family, e.g. a SUP category.
     pub scope: Option<String>,
+    /// The territory it covers, resolved into a polygon by [`Dataset::build`].
     pub area: CoverageArea,
 }
 
 /// A resolved coverage area.
 #[derive(Debug, Clone, Serialize)]
 pub struct Coverage {
+    /// The layer family the source feeds.
     pub layer: CoverageLayer,
+    /// The source's name (delivery folder, procedure code…).
     pub source: String,
+    /// What it covers within its layer family (a SUP category, a zoning theme key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// How the area was obtained (`commune 30014`, `périmètre du plan`, `enveloppe des entités`…).
     pub basis: String,
+    /// The covered area, polygonal, WGS84.
     #[serde(skip)]
     pub geometry: Geometry<f64>,
 }
@@ -72,17 +78,29 @@ pub struct Coverage {
 /// Everything the loaders produce, before indexing.
 #[derive(Default)]
 pub struct DatasetParts {
+    /// Commune boundaries, from a boundary file or the hull of their parcels.
     pub communes: Vec<Commune>,
+    /// Département boundaries, for sources that declare a département as coverage.
     pub departements: Vec<Commune>,
+    /// Cadastral parcels.
     pub parcels: Vec<Parcel>,
+    /// Planning documents (`DOC_URBA`); zones refer to them by index.
     pub documents: Vec<PlanDocument>,
+    /// Planning zones (`ZONE_URBA`, `SECTEUR_CC`).
     pub zones: Vec<ZoneUrba>,
+    /// Prescriptions and informations of the planning documents.
     pub urba_features: Vec<UrbaFeature>,
+    /// Easement assiettes joined to their générateur and servitude.
     pub servitudes: Vec<Servitude>,
+    /// Risk plans; risk zones refer to them by index.
     pub risk_plans: Vec<RiskPlan>,
+    /// Regulatory zones of the risk plans.
     pub risk_zones: Vec<RiskZone>,
+    /// Zoning themes, in manifest order; zoning zones refer to them by index.
     pub zoning_themes: Vec<ZoningTheme>,
+    /// Zones of every zoning theme.
     pub zoning_zones: Vec<ZoningZone>,
+    /// What each loader knows of its source's coverage, resolved in [`Dataset::build`].
     pub coverage_hints: Vec<CoverageHint>,
     /// BAN address files, read once: their rows go to the address index once the communes are
     /// known (see [`crate::load::load_sources`]).
@@ -99,21 +117,32 @@ pub struct DatasetParts {
 
 /// The immutable, indexed dataset a server or CLI answers from.
 pub struct Dataset {
+    /// Commune boundaries.
     pub communes: SpatialLayer<Commune>,
+    /// Département boundaries (used to resolve coverage declared by département).
     pub departements: SpatialLayer<Commune>,
+    /// Cadastral parcels; [`Dataset::parcel`] finds one by id.
     pub parcels: SpatialLayer<Parcel>,
     parcel_ids: HashMap<String, usize>,
+    /// Planning documents; a zone's `document` is an index into it.
     pub documents: Vec<PlanDocument>,
+    /// Planning zones (`ZONE_URBA`, `SECTEUR_CC`).
     pub zones: SpatialLayer<ZoneUrba>,
+    /// Prescriptions (`PRESCRIPTION_SURF/LIN/PCT`).
     pub prescriptions: SpatialLayer<UrbaFeature>,
+    /// Informations (`INFO_SURF/LIN/PCT`).
     pub informations: SpatialLayer<UrbaFeature>,
+    /// Easement assiettes.
     pub servitudes: SpatialLayer<Servitude>,
+    /// Risk plans; a risk zone's `plan` is an index into it.
     pub risk_plans: Vec<RiskPlan>,
+    /// Regulatory zones of the risk plans.
     pub risk_zones: SpatialLayer<RiskZone>,
     /// Zoning themes, in manifest order.
     pub zoning_themes: Vec<ZoningTheme>,
     /// The zones of every zoning theme, each naming its theme.
     pub zoning: SpatialLayer<ZoningZone>,
+    /// Where each layer family has data: "nothing here" is an answer only inside it.
     pub coverage: SpatialLayer<Coverage>,
     /// Structured regulations, with the view of each zone they rule.
     pub reglements: crate::reglement::Reglements,
@@ -123,6 +152,7 @@ pub struct Dataset {
     pub planning_complete_communes: Vec<String>,
     /// The address index built from the BAN files and the communes, if any address is loaded.
     pub addresses: Option<crate::geocode::AddressIndex>,
+    /// What was loaded, skipped and warned, per layer.
     pub report: LoadReport,
 }
 
@@ -372,7 +402,7 @@ fn resolve_coverage(parts: &DatasetParts, report: &mut LoadReport) -> Vec<Covera
                 scope: hint.scope.clone(),
                 basis,
                 geometry,
-            })
+            });
         };
         match &hint.area {
             CoverageArea::Communes(codes) => {
@@ -404,7 +434,7 @@ fn resolve_coverage(parts: &DatasetParts, report: &mut LoadReport) -> Vec<Covera
             },
             CoverageArea::Area(area, basis) => {
                 if !area.0.is_empty() {
-                    push(Geometry::MultiPolygon(area.clone()), basis.to_string())
+                    push(Geometry::MultiPolygon(area.clone()), basis.to_string());
                 }
             }
         }

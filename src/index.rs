@@ -16,6 +16,7 @@ use crate::geometry::{
 
 /// Anything stored in a [`SpatialLayer`].
 pub trait HasGeometry {
+    /// The feature's geometry, WGS84.
     fn geometry(&self) -> &Geometry<f64>;
 }
 
@@ -34,7 +35,7 @@ impl SegmentIndex {
             segments.push(GeomWithData::new(
                 Rectangle::from_corners([a.x, a.y], [b.x, b.y]),
                 [a, b],
-            ))
+            ));
         });
         (segments.len() > EDGE_INDEX_THRESHOLD).then(|| SegmentIndex(RTree::bulk_load(segments)))
     }
@@ -153,14 +154,17 @@ impl<T: HasGeometry> SpatialLayer<T> {
         &self.features
     }
 
+    /// Feature `i`, in load order.
     pub fn get(&self, i: usize) -> Option<&T> {
         self.features.get(i)
     }
 
+    /// Number of features.
     pub fn len(&self) -> usize {
         self.features.len()
     }
 
+    /// Whether the layer has no feature.
     pub fn is_empty(&self) -> bool {
         self.features.is_empty()
     }

@@ -1,3 +1,5 @@
+//! The `urbaclic` command: parses the command line and runs it (see [`urbaclic::cli`]).
+
 use clap::Parser;
 
 fn main() {

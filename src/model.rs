@@ -10,7 +10,9 @@ use serde::Serialize;
 /// A commune boundary (INSEE code and name).
 #[derive(Debug, Clone, Serialize)]
 pub struct Commune {
+    /// INSEE code, 5 characters (`91216`, `2A004`).
     pub insee: String,
+    /// Official name, from the boundary file or, failing one, the address files.
     pub name: String,
     /// True when no boundary file was loaded for it and its outline is the hull of its parcels.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -25,9 +27,13 @@ pub struct Commune {
 pub struct Parcel {
     /// 14-character id: INSEE (5) + prefix (3) + section (2) + number (4), e.g. `91216000AB0037`.
     pub id: String,
+    /// INSEE code of the commune (5 characters).
     pub commune: String,
+    /// Cadastral prefix, 3 digits: `000` except for absorbed communes and Paris/Lyon/Marseille arrondissements.
     pub prefixe: String,
+    /// Cadastral section, 2 characters left-padded with `0` (`0A`, `AB`).
     pub section: String,
+    /// Parcel number within the section, 4 digits (`0037`).
     pub numero: String,
     /// Declared area in m² (`contenance`), when the source gives one.
     pub contenance: Option<f64>,
@@ -39,19 +45,27 @@ pub struct Parcel {
 /// A planning document (CNIG `DOC_URBA`): PLU, PLUi, CC, POS, PSMV.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct PlanDocument {
+    /// CNIG `IDURBA`: the document's id, `<INSEE or SIREN>_<TYPEDOC>_<DATAPPRO>` by convention.
     pub idurba: String,
     /// `PLU`, `PLUi`, `CC`, `POS`, `PSMV` (normalised case).
     pub typedoc: String,
     /// Approval date, ISO `yyyy-mm-dd` when the source gives a valid `yyyymmdd`.
     pub datappro: Option<String>,
+    /// End of validity (`DATEFIN`), ISO like `datappro`; `None` when absent or not a valid date.
     pub datefin: Option<String>,
     /// EPCI SIREN for intercommunal plans.
     pub siren: Option<String>,
+    /// CNIG `ETAT`: state of the procedure, the code as the source writes it.
     pub etat: Option<String>,
+    /// File name of the written regulation (`NOMREG`).
     pub nomreg: Option<String>,
+    /// Link to the written regulation (`URLREG`).
     pub urlreg: Option<String>,
+    /// File name of the zoning map (`NOMPLAN`).
     pub nomplan: Option<String>,
+    /// Link to the zoning map (`URLPLAN`).
     pub urlplan: Option<String>,
+    /// Web site of the document (`SITEWEB`).
     pub siteweb: Option<String>,
     /// INSEE codes of the communes the document covers (`DOC_URBA_COM`).
     pub communes: Vec<String>,
@@ -62,15 +76,23 @@ pub struct PlanDocument {
 /// A zone of a planning document (CNIG `ZONE_URBA`, or `SECTEUR_CC` for a carte communale).
 #[derive(Debug, Clone, Serialize)]
 pub struct ZoneUrba {
+    /// Short zone code (`LIBELLE`, e.g. `UA`, `1AUb`, `Nh`).
     pub libelle: String,
+    /// Long zone name (`LIBELONG`).
     pub libelong: Option<String>,
     /// `U`, `AUc`, `AUs`, `A`, `N` (or, for a carte communale sector, `TYPESECT` 01/02/03).
     pub typezone: String,
+    /// Dominant use (`DESTDOMI`, 2014 standard), two digits; `None` in the 2017 standard.
     pub destdomi: Option<String>,
+    /// File name of the zone's regulation (`NOMFIC`).
     pub nomfic: Option<String>,
+    /// Link to the zone's regulation (`URLFIC`).
     pub urlfic: Option<String>,
+    /// `IDURBA` of the document the zone belongs to, as the zone's own row gives it.
     pub idurba: Option<String>,
+    /// INSEE code of the commune (`INSEE`), mostly given in PLUi deliveries.
     pub insee: Option<String>,
+    /// Validation date (`DATVALID`), ISO `yyyy-mm-dd`.
     pub datvalid: Option<String>,
     /// Index into [`crate::dataset::Dataset::documents`] of the document this zone belongs to.
     #[serde(skip)]
@@ -78,6 +100,7 @@ pub struct ZoneUrba {
     /// Where it was read from: file name and feature number.
     #[serde(skip)]
     pub origin: Origin,
+    /// Always polygonal.
     #[serde(skip)]
     pub geometry: Geometry<f64>,
 }
@@ -95,26 +118,36 @@ impl ZoneUrba {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum UrbaFeatureKind {
+    /// A `PRESCRIPTION_*` feature: a rule drawn on the map (classified woodland, reserved site…).
     Prescription,
+    /// An `INFO_*` feature: information shown for the record (ZAC, pre-emption right…).
     Information,
 }
 
 /// A CNIG `PRESCRIPTION_SURF/LIN/PCT` or `INFO_SURF/LIN/PCT` feature.
 #[derive(Debug, Clone, Serialize)]
 pub struct UrbaFeature {
+    /// Prescription or information: which CNIG table it was read from.
     #[serde(skip)]
     pub kind: UrbaFeatureKind,
+    /// Its name as the document writes it (`LIBELLE`).
     pub libelle: String,
+    /// Free text of the feature (`TXT`).
     pub txt: Option<String>,
     /// `TYPEPSC` or `TYPEINF`, two digits.
     pub code: String,
     /// `STYPEPSC` or `STYPEINF`, two digits (absent in the 2014 standard).
     pub subcode: Option<String>,
+    /// File name of its regulation (`NOMFIC`).
     pub nomfic: Option<String>,
+    /// Link to its regulation (`URLFIC`).
     pub urlfic: Option<String>,
+    /// `IDURBA` of the planning document it belongs to.
     pub idurba: Option<String>,
+    /// Where it was read from: file name and feature number.
     #[serde(skip)]
     pub origin: Origin,
+    /// Polygon, line or point.
     #[serde(skip)]
     pub geometry: Geometry<f64>,
 }
@@ -124,23 +157,34 @@ pub struct UrbaFeature {
 pub struct Servitude {
     /// SUP category code (`AC1`, `PM3`, `INT1`…) read from the servitude table.
     pub categorie: String,
+    /// Id of the assiette (`IdAss`), or `<file>#<feature>` when the row has none.
     pub id_ass: String,
+    /// Name of the assiette (`nomAss`).
     pub nom_ass: Option<String>,
+    /// Type of the assiette (`typeAss`, e.g. a protection perimeter).
     pub type_ass: Option<String>,
+    /// Id of the générateur (`IdGen`): the monument, pipe, line… the easement protects.
     pub id_gen: Option<String>,
+    /// Name of the générateur (`nomGen`).
     pub nom_gen: Option<String>,
+    /// Type of the générateur (`typeGen`).
     pub type_gen: Option<String>,
+    /// Id of the servitude (`IdSup`).
     pub id_sup: Option<String>,
+    /// Name of the servitude (`nomSup`).
     pub nom_sup: Option<String>,
     /// Plain-language name of the servitude (`nomSupLitt`).
     pub nom_sup_litt: Option<String>,
+    /// The act that instituted it (`ACTE_SUP`), when the delivery links one.
     pub acte: Option<ActeSup>,
     /// GASPAR code of the risk plan behind a PM1/PM3 easement (générateur `ID_GASPAR`), to show it once.
     pub id_gaspar: Option<String>,
     /// The delivery folder it was read from.
     pub source: String,
+    /// Where it was read from: file name and feature number.
     #[serde(skip)]
     pub origin: Origin,
+    /// The assiette: polygon, line or point (lines and points count within a tolerance).
     #[serde(skip)]
     pub geometry: Geometry<f64>,
 }
@@ -148,10 +192,15 @@ pub struct Servitude {
 /// The act that instituted a servitude (`ACTE_SUP`).
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ActeSup {
+    /// Name of the act (`nomActe`).
     pub nom: Option<String>,
+    /// Reference of the act (`reference`); `None` when the source says `inconnu`.
     pub reference: Option<String>,
+    /// Type of act (`typeActe`: decree, order…).
     pub type_acte: Option<String>,
+    /// File of the act (`fichier`).
     pub fichier: Option<String>,
+    /// Decision date (`dateDecis`), ISO `yyyy-mm-dd`.
     pub date_decision: Option<String>,
 }
 
@@ -177,14 +226,18 @@ pub enum RiskPlanKind {
 pub struct RiskPlan {
     /// Procedure code, e.g. `38DDT20200002`.
     pub code: String,
+    /// Natural, technological, mining or other.
     pub kind: RiskPlanKind,
+    /// Name of the procedure.
     pub name: String,
     /// State/approval date when the source gives one (ISO).
     pub date: Option<String>,
     /// The procedure's state in words (`approuvé`, `prescrit`…), when the source gives one (CNIG
     /// PPR `etatprocedure`; COVADIS perimeters carry none).
     pub state: Option<String>,
+    /// Link to the plan's documents, when the source gives one.
     pub url: Option<String>,
+    /// The plan's perimeter (CNIG `perimetre_s`), when delivered: inside it and in no zone is an answer too.
     #[serde(skip)]
     pub perimeter: Option<MultiPolygon<f64>>,
 }
@@ -195,13 +248,18 @@ pub struct RiskZone {
     /// Index into [`crate::dataset::Dataset::risk_plans`].
     #[serde(skip)]
     pub plan: usize,
+    /// Zone code (`codezonereglement`, e.g. `R`, `B1`).
     pub code: String,
+    /// Zone label (`libellezonereglement`).
     pub label: String,
     /// Regulation type code as in the source (`typereglement` / `typereg`).
     pub regulation: Option<String>,
+    /// Link to the zone's regulation, when the source gives one.
     pub url: Option<String>,
+    /// Where it was read from: file name and feature number.
     #[serde(skip)]
     pub origin: Origin,
+    /// Always polygonal.
     #[serde(skip)]
     pub geometry: Geometry<f64>,
 }
@@ -230,8 +288,10 @@ pub struct ZoningZone {
     pub label: String,
     /// A link to the text behind the map, when the mapping gives one.
     pub url: Option<String>,
+    /// Where it was read from: file name and feature number.
     #[serde(skip)]
     pub origin: Origin,
+    /// Always polygonal.
     #[serde(skip)]
     pub geometry: Geometry<f64>,
 }
@@ -239,7 +299,9 @@ pub struct ZoningZone {
 /// Where a feature came from: the file and its 0-based feature number, for traceability.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
+    /// File name (as shown in load reports, e.g. `ZONE_URBA.shp`).
     pub file: String,
+    /// 0-based number of the feature in that file.
     pub feature: usize,
 }
 
@@ -259,14 +321,19 @@ impl Origin {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParcelIdError {
+    /// The INSEE code is not 5 characters.
     #[error("« insee » doit compter 5 caractères (ex. 91216, 2A004)")]
     Insee,
+    /// The prefix is not 3 digits.
     #[error("« prefixe » doit compter 3 chiffres (000 en général)")]
     Prefixe,
+    /// The section is not 1 or 2 characters.
     #[error("« section » : 1 ou 2 caractères (ex. AB, A)")]
     Section,
+    /// The number is not 1 to 4 digits.
     #[error("« numero » : 1 à 4 chiffres")]
     Numero,
+    /// A whole id that is not 14 characters of the expected layout.
     #[error("identifiant de parcelle invalide « {0} » : 14 caractères attendus (INSEE 5 + préfixe 3 + section 2 + numéro 4, ex. 91216000AB0037)")]
     Id(String),
 }

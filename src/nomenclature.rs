@@ -40,7 +40,9 @@ struct TypeEntry {
 /// A category of the national SUP nomenclature and what it means for a building project.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SupCategory {
+    /// Its code (`AC1`, `PM3`, `I4`…).
     pub code: String,
+    /// Its name in the CNIG list (`sup_categoriesup.csv`).
     pub label: String,
     /// Its effect on a building project, in plain French.
     pub effect: String,
@@ -55,8 +57,11 @@ pub struct SupCategory {
 /// What a prescription or information type means for a project, and on what legal basis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meaning {
+    /// The effect on a project, in plain French.
     pub effect: String,
+    /// The code and articles it rests on.
     pub legal_basis: String,
+    /// What the wording was written from.
     pub source: String,
 }
 

@@ -12,10 +12,15 @@ pub struct LayerReport {
     pub file: String,
     /// What the file was recognised as (`ZONE_URBA`, `cadastre`, `PPR zonage réglementaire`…).
     pub layer: String,
+    /// Features loaded.
     pub features: usize,
+    /// Features skipped (each with a warning).
     pub skipped: usize,
+    /// CRS the file was read in (`EPSG:2154`…), for geometry files.
     pub crs: Option<String>,
+    /// Text encoding of the attributes, and why it was chosen.
     pub encoding: Option<String>,
+    /// What went wrong or was guessed, in French.
     pub warnings: Vec<String>,
 }
 
@@ -53,16 +58,20 @@ impl LayerReport {
 /// What a whole load did: per file, timing and memory.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct LoadReport {
+    /// The data folder.
     pub root: String,
+    /// One report per file read.
     pub layers: Vec<LayerReport>,
     /// Files below the root that were not recognised (kept for `check-data`).
     pub ignored: Vec<String>,
+    /// Time to load and index, in milliseconds.
     pub load_ms: u128,
     /// Resident memory of the process after loading, in MiB (Linux `/proc`), if known.
     pub memory_mib: Option<f64>,
 }
 
 impl LoadReport {
+    /// Number of warnings over every layer.
     pub fn warning_count(&self) -> usize {
         self.layers.iter().map(|l| l.warnings.len()).sum()
     }

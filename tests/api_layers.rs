@@ -271,3 +271,36 @@ async fn zone_labels_stay_in_the_view() {
         "{x}, {y}"
     );
 }
+
+#[tokio::test]
+async fn zoning_labels_are_inside_their_zone_and_the_view() {
+    // The former-quarry sectors of the 18e, a zoning theme, are labelled as planning zones are:
+    // at a point in the view that a lookup places in that very zone.
+    let (minx, miny, maxx, maxy) = (2.330, 48.888, 2.338, 48.894);
+    let (_, v) = get_json(&format!(
+        "/api/layers?bbox={minx},{miny},{maxx},{maxy}&zoom=16&layers=carrieres"
+    ))
+    .await;
+    let features = v["layers"]["carrieres"]["features"].as_array().unwrap();
+    assert!(!features.is_empty(), "{v}");
+    for f in features {
+        let at = f["properties"]["label_at"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no label_at: {}", f["properties"]));
+        let (x, y) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+        assert!(
+            (minx..=maxx).contains(&x) && (miny..=maxy).contains(&y),
+            "{x}, {y}"
+        );
+        let (_, a) = get_json(&format!("/api/lookup?lon={x}&lat={y}")).await;
+        let zones = a["zonings"][0]["zones"].as_array().unwrap();
+        assert!(
+            zones
+                .iter()
+                .any(|z| z["code"] == f["properties"]["code"] && z["at_point"] == true),
+            "label of sector {} at {x}, {y}: {}",
+            f["properties"]["code"],
+            a["zonings"]
+        );
+    }
+}

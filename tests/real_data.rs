@@ -96,7 +96,7 @@ fn assert_matches_proj(crs: &Crs, what: &str) {
         );
         worst = worst.max(err);
     }
-    eprintln!("{what}: worst error vs PROJ {:.2e} m", worst);
+    eprintln!("{what}: worst error vs PROJ {worst:.2e} m");
 }
 
 #[test]

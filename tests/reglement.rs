@@ -456,7 +456,7 @@ fn inside_fixture_zone() -> (f64, f64) {
     let xs: Vec<f64> = ring.iter().map(|p| p[0].as_f64().unwrap()).collect();
     let ys: Vec<f64> = ring.iter().map(|p| p[1].as_f64().unwrap()).collect();
     let mid = |v: &[f64]| {
-        (v.iter().cloned().fold(f64::MAX, f64::min) + v.iter().cloned().fold(f64::MIN, f64::max))
+        (v.iter().copied().fold(f64::MAX, f64::min) + v.iter().copied().fold(f64::MIN, f64::max))
             / 2.0
     };
     (mid(&xs), mid(&ys))

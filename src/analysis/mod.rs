@@ -23,12 +23,14 @@ pub const MARGINAL_SHARE: f64 = 0.02;
 /// borrows the polygon its layer prepared at load ([`Footprint::prepared`]), so that analysing a
 /// parcel does not prepare it again.
 pub struct Footprint<'a> {
+    /// The footprint's polygon, WGS84.
     pub geometry: Cow<'a, Geometry<f64>>,
     prepared: Cow<'a, PreparedArea>,
     rect: Rect<f64>,
     frame: LocalFrame,
     /// The footprint's edges in the local metric frame, for distances to lines and points.
     edges_m: Vec<[Coord<f64>; 2]>,
+    /// Its area in m², measured in the local metric frame.
     pub area_m2: f64,
 }
 

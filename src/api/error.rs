@@ -15,7 +15,12 @@ use crate::model::ParcelIdError;
 pub enum ApiError {
     /// A query parameter is missing, malformed or out of range.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest {
+        /// Machine-readable reason (the JSON `error`).
+        code: &'static str,
+        /// What to fix, in French (the JSON `message`).
+        message: String,
+    },
     /// The thing asked for (route, parcel…) does not exist.
     #[error("{0}")]
     NotFound(String),

@@ -53,7 +53,7 @@ async fn health(
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "layers": data.summary_counts(),
-        "addresses": data.addresses.as_ref().map(|a| a.len()),
+        "addresses": data.addresses.as_ref().map(super::geocode::index::AddressIndex::len),
         "load_ms": data.report.load_ms,
         "reload": state.reload_status(),
     }))

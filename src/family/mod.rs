@@ -16,9 +16,10 @@ pub mod urba;
 pub mod zones;
 pub mod zoning;
 
-use geo::Rect;
+use geo::{BooleanOps, BoundingRect, Contains, Geometry, InteriorPoint, Point, Rect};
 use geojson::JsonObject;
 use serde::Serialize;
+use serde_json::json;
 
 use crate::dataset::Dataset;
 use crate::index::{HasGeometry, SpatialLayer};
@@ -112,14 +113,21 @@ pub trait Visitor {
 /// One map layer of a dataset: a family, by value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapLayer {
+    /// Commune boundaries.
     Communes,
+    /// Planning zones.
     Zones,
+    /// Prescriptions of the planning documents.
     Prescriptions,
+    /// Informations of the planning documents.
     Informations,
+    /// Easement assiettes.
     Servitudes,
+    /// Risk-plan zones.
     Risks,
     /// A zoning theme (index into [`Dataset::zoning_themes`]).
     Zoning(usize),
+    /// Cadastral parcels.
     Parcels,
 }
 
@@ -185,4 +193,28 @@ pub(crate) fn props(v: serde_json::Value) -> JsonObject {
         serde_json::Value::Object(m) => m,
         _ => JsonObject::new(),
     }
+}
+
+/// Writes `label_at`, the `[lon, lat]` where the map writes a polygon's label, into its map
+/// properties: a point inside the polygon (a centroid can fall outside a U-shape) and inside the
+/// view, so that a big zone crossing the screen is still named. Nothing for an empty geometry.
+pub(crate) fn insert_label_at(p: &mut JsonObject, g: &Geometry<f64>, view: Rect<f64>) {
+    if let Some(pt) = label_point(g, view) {
+        p.insert("label_at".into(), json!([round6(pt.x()), round6(pt.y())]));
+    }
+}
+
+/// A point inside `g` and, when `g` reaches beyond `view`, inside the visible part of it.
+fn label_point(g: &Geometry<f64>, view: Rect<f64>) -> Option<Point<f64>> {
+    let within_view = g.bounding_rect().is_some_and(|r| view.contains(&r));
+    let clip = view.to_polygon();
+    let visible = match g {
+        _ if within_view => None,
+        Geometry::Polygon(p) => Some(p.intersection(&clip)),
+        Geometry::MultiPolygon(mp) => Some(mp.intersection(&clip)),
+        _ => None,
+    };
+    visible
+        .and_then(|v| v.interior_point())
+        .or_else(|| g.interior_point())
 }

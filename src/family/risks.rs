@@ -21,28 +21,40 @@ pub struct Risks;
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct RiskOut {
+    /// GASPAR code of the procedure (`38DDT20200002`).
     pub procedure: String,
+    /// Natural, technological, mining or other.
     pub kind: RiskPlanKind,
+    /// Name of the plan.
     pub plan: String,
+    /// The plan's approval date, ISO, when the source gives one.
     pub plan_date: Option<String>,
     /// The plan's state in words (`approuvé`…), when the source gives it.
     pub plan_state: Option<String>,
     /// The hazards the plan regulates, from its procedure kind (`risques naturels`…).
     pub hazard: &'static str,
+    /// Zone code (`codezonereglement`).
     pub zone_code: String,
+    /// Zone label (`libellezonereglement`).
     pub zone_label: String,
+    /// Regulation type code as in the source (`typereglement` / `typereg`).
     pub regulation: Option<String>,
+    /// Label of that code; `None` when the code is unknown or absent.
     pub regulation_label: Option<&'static str>,
+    /// What the regulation means for building (ban, conditions, advice), from the code.
     pub effect: RegulationEffect,
     /// What the regulation type means for a project, in plain French.
     pub meaning: &'static str,
     /// The articles risk plans of this kind rest on.
     pub legal_basis: Option<&'static str>,
+    /// The zone's link, else the plan's.
     pub url: Option<String>,
     /// SUP category under which the same plan is also published (PM1, PM3), shown here once.
     pub also_servitude: Option<String>,
+    /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
     pub hit: Hit,
+    /// The zone's layer and `file#feature`.
     pub source: SourceRef,
 }
 
@@ -116,7 +128,7 @@ impl HitFinding for RiskOut {
         let mut text = format!("{} ({}", self.plan, self.hazard);
         match (&self.plan_state, &self.plan_date) {
             (Some(state), Some(date)) => {
-                text.push_str(&format!(", {state} le {}", french_date(date)))
+                text.push_str(&format!(", {state} le {}", french_date(date)));
             }
             (Some(state), None) => text.push_str(&format!(", {state}")),
             (None, Some(date)) => text.push_str(&format!(", plan du {}", french_date(date))),

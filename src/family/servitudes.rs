@@ -29,18 +29,29 @@ pub struct Servitudes;
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServitudeOut {
+    /// SUP category code (`AC1`, `PM3`, `INT1`…).
     pub categorie: String,
     /// Label from the CNIG list; absent for the few codes it does not name.
     pub categorie_label: Option<&'static str>,
+    /// Id of the assiette (`IdAss`).
     pub id_ass: String,
+    /// Name of the assiette (`nomAss`).
     pub nom_ass: Option<String>,
+    /// Type of the assiette (`typeAss`).
     pub type_ass: Option<String>,
+    /// Id of the générateur (`IdGen`): the monument, pipe, line… protected.
     pub id_gen: Option<String>,
+    /// Name of the générateur (`nomGen`).
     pub nom_gen: Option<String>,
+    /// Type of the générateur (`typeGen`).
     pub type_gen: Option<String>,
+    /// Id of the servitude (`IdSup`).
     pub id_sup: Option<String>,
+    /// Name of the servitude (`nomSup`).
     pub nom_sup: Option<String>,
+    /// Plain-language name of the servitude (`nomSupLitt`).
     pub nom_sup_litt: Option<String>,
+    /// The act that instituted it, when the delivery links one.
     pub acte: Option<ActeSup>,
     /// What the category means for a building project (`sup_effets.csv`).
     pub effect: &'static str,
@@ -48,8 +59,10 @@ pub struct ServitudeOut {
     pub consult: &'static str,
     /// The code and articles that found the category.
     pub legal_basis: &'static str,
+    /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
     pub hit: Hit,
+    /// The assiette's layer and `file#feature`.
     pub source: SourceRef,
 }
 

@@ -27,17 +27,24 @@ pub const INFORMATIONS: Urba = Urba(UrbaFeatureKind::Information);
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct UrbaFeatureOut {
+    /// Prescription or information (the answer lists them apart).
     #[serde(skip)]
     pub kind: UrbaFeatureKind,
     /// Type code (`TYPEPSC`/`TYPEINF`) and sub-type.
     pub code: String,
+    /// Sub-type code (`STYPEPSC`/`STYPEINF`), absent in the 2014 standard.
     pub subcode: Option<String>,
     /// Label of the type in the CNIG code list.
     pub label: Option<&'static str>,
+    /// Its name as the document writes it (`LIBELLE`).
     pub libelle: String,
+    /// Free text (`TXT`).
     pub txt: Option<String>,
+    /// File name of its regulation (`NOMFIC`).
     pub nomfic: Option<String>,
+    /// Link to its regulation (`URLFIC`).
     pub urlfic: Option<String>,
+    /// The regulation to read: `urlfic` when given, else `nomfic`.
     pub reglement: Option<String>,
     /// What the type means for a project (`plu_effets.csv`, or "read the regulation").
     pub effect: String,
@@ -45,8 +52,10 @@ pub struct UrbaFeatureOut {
     pub legal_basis: String,
     /// What the wording of `effect` was written from.
     pub effect_source: String,
+    /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
     pub hit: Hit,
+    /// The feature's layer and `file#feature`.
     pub source: SourceRef,
 }
 

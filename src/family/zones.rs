@@ -1,11 +1,11 @@
 //! Zones of planning documents (CNIG `ZONE_URBA`, and `SECTEUR_CC` for a carte communale).
 
-use geo::{BooleanOps, BoundingRect, Contains, Geometry, InteriorPoint, Point, Rect};
+use geo::Rect;
 use geojson::JsonObject;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{props, round6, source, Answered, Family, LayerInfo};
+use super::{insert_label_at, props, source, Answered, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use std::sync::Arc;
@@ -27,26 +27,37 @@ pub struct Zones;
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
 #[derive(Debug, Clone, Serialize)]
 pub struct ZoneOut {
+    /// Short zone code (`LIBELLE`, e.g. `UA`, `1AUb`).
     pub libelle: String,
+    /// Long zone name (`LIBELONG`).
     pub libelong: Option<String>,
+    /// Zone type (`TYPEZONE`: `U`, `AUc`, `AUs`, `A`, `N`; `01`–`03` for a carte communale sector).
     pub typezone: String,
+    /// Meaning of `typezone` in words; `None` for a code outside the CNIG list.
     pub typezone_label: Option<&'static str>,
+    /// Dominant use (`DESTDOMI`, 2014 standard), two digits.
     pub destdomi: Option<String>,
+    /// Meaning of `destdomi` in the CNIG list.
     pub destdomi_label: Option<&'static str>,
+    /// File name of the zone's regulation (`NOMFIC`).
     pub nomfic: Option<String>,
+    /// Link to the zone's regulation (`URLFIC`).
     pub urlfic: Option<String>,
     /// The regulation to read: `urlfic` when given, else `nomfic`.
     pub reglement: Option<String>,
     /// A link to open it: `urlfic` (or the document's `urlreg`) when a web address, else the
     /// delivered file under `/api/pieces/` with its `#page=`; `None` when neither is available.
     pub reglement_url: Option<String>,
+    /// `IDURBA` of the document the zone belongs to.
     pub idurba: Option<String>,
     /// The zone's rules from the structured regulation (CNIG SRU) of its plan, when one is
     /// loaded: sections (text only; `/api/reglement` adds their HTML) and key rules.
     #[serde(serialize_with = "crate::reglement::serialize_text_only")]
     pub regulation: Option<Arc<ZoneReglement>>,
+    /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
     pub hit: Hit,
+    /// The zone's layer and `file#feature`.
     pub source: SourceRef,
 }
 
@@ -68,11 +79,7 @@ impl Family for Zones {
             "family": zone_family(&z.typezone),
             "idurba": z.idurba,
         }));
-        // Labels go at a point inside the zone (a centroid can fall outside a U-shape), and
-        // inside the view, so that a big zone crossing the screen is still named.
-        if let Some(pt) = label_point(&z.geometry, view) {
-            p.insert("label_at".into(), json!([round6(pt.x()), round6(pt.y())]));
-        }
+        insert_label_at(&mut p, &z.geometry, view);
         p
     }
 }
@@ -234,19 +241,4 @@ fn reglement_url(
         .or_else(|| z.nomfic.as_ref().and_then(delivered))
         .or_else(|| document?.urlreg.as_ref().and_then(web))
         .or_else(|| document?.nomreg.as_ref().and_then(delivered))
-}
-
-/// A point inside `g` and, when `g` reaches beyond `view`, inside the visible part of it.
-fn label_point(g: &Geometry<f64>, view: Rect<f64>) -> Option<Point<f64>> {
-    let within_view = g.bounding_rect().is_some_and(|r| view.contains(&r));
-    let clip = view.to_polygon();
-    let visible = match g {
-        _ if within_view => None,
-        Geometry::Polygon(p) => Some(p.intersection(&clip)),
-        Geometry::MultiPolygon(mp) => Some(mp.intersection(&clip)),
-        _ => None,
-    };
-    visible
-        .and_then(|v| v.interior_point())
-        .or_else(|| g.interior_point())
 }

@@ -8,7 +8,7 @@ use geojson::JsonObject;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{props, source, Answered, Family, LayerInfo};
+use super::{insert_label_at, props, source, Answered, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::ZoningZone;
@@ -24,6 +24,7 @@ const THEME_COLOURS: [&str; 6] = [
 
 /// The zoning maps of one theme (index into [`Dataset::zoning_themes`]).
 pub struct Zoning {
+    /// Index of the theme in [`Dataset::zoning_themes`].
     pub theme: usize,
 }
 
@@ -36,17 +37,23 @@ pub struct ZoningSection {
     pub name: String,
     /// Whether the theme's maps cover the place ("no zone here" rather than "no map here").
     pub covered: bool,
+    /// The theme's zones at the place (empty: none, or no map here; see `covered`).
     pub zones: Vec<ZoningZoneOut>,
 }
 
 /// A zone of a zoning map as answered.
 #[derive(Debug, Clone, Serialize)]
 pub struct ZoningZoneOut {
+    /// The zone's code as the source writes it (`3`, `C`, `fort`…).
     pub code: String,
+    /// The zone's label, from the manifest's field mapping.
     pub label: String,
+    /// A link to the text behind the map, when the mapping gives one.
     pub url: Option<String>,
+    /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
     pub hit: Hit,
+    /// The zone's layer and `file#feature`.
     pub source: SourceRef,
     /// The theme's name, to word sentences.
     #[serde(skip)]
@@ -72,10 +79,12 @@ impl Family for Zoning {
         z.theme == self.theme
     }
 
-    fn map_properties(&self, data: &Dataset, z: &ZoningZone, _: Rect<f64>) -> JsonObject {
-        props(json!({
+    fn map_properties(&self, data: &Dataset, z: &ZoningZone, view: Rect<f64>) -> JsonObject {
+        let mut p = props(json!({
             "theme": data.zoning_themes[z.theme].key, "code": z.code, "label": z.label,
-        }))
+        }));
+        insert_label_at(&mut p, &z.geometry, view);
+        p
     }
 }
 

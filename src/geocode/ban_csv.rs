@@ -18,21 +18,38 @@ use super::lambert::to_lambert93;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GeocodeError {
+    /// The file could not be opened.
     #[error("{}: lecture impossible : {source}", path.display())]
     Open {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// A line could not be read (gzip or UTF-8 error).
     #[error("{}: ligne {line} illisible (gzip ou UTF-8 corrompu ?) : {source}", path.display())]
     Read {
+        /// The file.
         path: PathBuf,
+        /// 1-based line number.
         line: usize,
+        /// What the reader said.
         source: std::io::Error,
     },
+    /// The file has no header line.
     #[error("{}: fichier vide, en-tête BAN attendu", path.display())]
-    Empty { path: PathBuf },
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A column the geocoder needs is not in the header.
     #[error("{}: colonne « {column} » absente de l'en-tête BAN", path.display())]
-    MissingColumn { path: PathBuf, column: &'static str },
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column's BAN name.
+        column: &'static str,
+    },
 }
 
 impl GeocodeError {
@@ -50,17 +67,29 @@ impl GeocodeError {
 /// One address row, trimmed to what the geocoder uses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BanRow {
+    /// BAN address id (`id`, e.g. `91216_0420_00012`).
     pub id: String,
+    /// House number (`numero`); 0 for a street or locality without number.
     pub numero: u32,
+    /// Repetition index (`rep`: `bis`, `ter`, `a`…), empty when none.
     pub rep: String,
+    /// Street name (`nom_voie`).
     pub nom_voie: String,
+    /// Postcode (`code_postal`).
     pub code_postal: String,
+    /// INSEE code of the commune (`code_insee`).
     pub code_insee: String,
+    /// Commune name (`nom_commune`).
     pub nom_commune: String,
+    /// Named place (`nom_ld`, lieu-dit), empty when none.
     pub nom_ld: String,
+    /// Longitude, WGS84.
     pub lon: f64,
+    /// Latitude, WGS84.
     pub lat: f64,
+    /// Easting, Lambert-93 (EPSG:2154), metres.
     pub x: f64,
+    /// Northing, Lambert-93 (EPSG:2154), metres.
     pub y: f64,
 }
 
@@ -69,8 +98,11 @@ pub struct BanRow {
 pub struct BanFile {
     /// The file read, for warnings.
     pub path: PathBuf,
+    /// The rows kept.
     pub rows: Vec<BanRow>,
+    /// Number of malformed rows skipped.
     pub skipped: usize,
+    /// Line numbers of the first skipped rows, for warnings.
     pub first_skipped_lines: Vec<usize>,
     /// Distinct (INSEE code → commune name) pairs, first name seen winning, from every row
     /// (skipped ones too): names for communes that have no boundary file (Paris arrondissements,

@@ -16,20 +16,33 @@ use super::search::{SearchHit, SearchQuery};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BatchError {
+    /// The file has no header line.
     #[error("fichier CSV vide : une ligne d'en-tête est attendue")]
     Empty,
+    /// The header line is not CSV.
     #[error("en-tête CSV illisible : {0}")]
     Header(csv::Error),
+    /// More rows than [`MAX_ROWS`].
     #[error("trop de lignes (maximum {MAX_ROWS})")]
     TooManyRows,
+    /// A row is not CSV.
     #[error("ligne {line} illisible : {error}")]
-    Row { line: usize, error: csv::Error },
+    Row {
+        /// 1-based line number in the file.
+        line: usize,
+        /// What the CSV reader said.
+        error: csv::Error,
+    },
+    /// A column named in the request is not in the header.
     #[error("colonne « {0} » absente de l'en-tête")]
     MissingColumn(String),
+    /// Reverse geocoding without a latitude column.
     #[error("colonne « lat » ou « latitude » absente")]
     MissingLatitude,
+    /// Reverse geocoding without a longitude column.
     #[error("colonne « lon » ou « longitude » absente")]
     MissingLongitude,
+    /// A `result_columns` name that the geocoder does not produce.
     #[error("colonne de résultat « {0} » inconnue")]
     UnknownResultColumn(String),
     /// Writing the answer failed: not the client's fault.

@@ -21,9 +21,13 @@ use super::vocab::Vocab;
 /// A commune known from the boundary layer: INSEE code, name and centroid (WGS84).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CommuneEntry {
+    /// INSEE code.
     pub insee: String,
+    /// Official name.
     pub name: String,
+    /// Centroid longitude, WGS84.
     pub lon: f64,
+    /// Centroid latitude, WGS84.
     pub lat: f64,
 }
 
@@ -31,9 +35,13 @@ pub struct CommuneEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PlaceType {
+    /// A house number on a street.
     Housenumber,
+    /// A street (`nom_voie`).
     Street,
+    /// A named place without street (`lieu-dit`).
     Locality,
+    /// A commune.
     Municipality,
 }
 
@@ -134,10 +142,15 @@ pub(crate) struct Place {
 /// Counts for `check-data` and the bench.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct IndexStats {
+    /// Addresses with a number.
     pub housenumbers: usize,
+    /// Distinct streets.
     pub streets: usize,
+    /// Distinct named places.
     pub localities: usize,
+    /// Communes.
     pub municipalities: usize,
+    /// Distinct words in the vocabulary.
     pub words: usize,
     /// Rows skipped because malformed (see the build warnings for line numbers).
     pub skipped_rows: usize,

@@ -251,6 +251,7 @@ pub struct QueryWord {
 /// A query split into words, with the postcode pulled out.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ParsedQuery {
+    /// The words, in query order, postcode left out.
     pub words: Vec<QueryWord>,
     /// A 5-digit token, taken as a postcode.
     pub postcode: Option<String>,

@@ -1,7 +1,7 @@
 //! Reverse geocoding: a point → the nearest house numbers (or streets, localities,
 //! municipalities), with their distance in metres.
 //!
-//! House numbers come from the R-tree (scaled lon/lat, see [`super::index::LON_SCALE`]); the
+//! House numbers come from the R-tree (scaled lon/lat, see `index::LON_SCALE`); the
 //! few nearest are re-ranked by exact haversine distance. Beyond [`MAX_DISTANCE_M`] nothing is
 //! returned: a point far from every known address has no address, not a random one.
 

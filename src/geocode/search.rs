@@ -16,7 +16,7 @@ use super::index::{AddressIndex, Place, PlaceType, Pos};
 use super::lambert::haversine_m;
 use super::normalize::{is_stopword, is_street_type, parse_query, QueryWord};
 use super::numbers::{find_number, interpolate, NumberMatch};
-use super::vocab::word_weight;
+use super::vocab::{word_weight, Vocab};
 
 /// Hits scoring below this are not returned.
 pub const MIN_SCORE: f64 = 0.4;
@@ -24,6 +24,7 @@ pub const MIN_SCORE: f64 = 0.4;
 /// A search request, with the BAN API's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
+    /// The query text as typed.
     pub q: String,
     /// Maximum number of hits (BAN default 5).
     pub limit: usize,
@@ -31,9 +32,13 @@ pub struct SearchQuery {
     pub autocomplete: bool,
     /// Bias towards this point (both must be given).
     pub lon: Option<f64>,
+    /// Latitude of the bias point, WGS84.
     pub lat: Option<f64>,
+    /// Only hits of this type (`type=`).
     pub kind: Option<PlaceType>,
+    /// Only hits with this postcode (`postcode=`).
     pub postcode: Option<String>,
+    /// Only hits in this commune, by INSEE code (`citycode=`).
     pub citycode: Option<String>,
 }
 
@@ -56,32 +61,47 @@ impl SearchQuery {
 /// BAN feature properties, in the BAN API's field names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HitProperties {
+    /// Full label (`12 Rue Ordener 75018 Paris`).
     pub label: String,
+    /// Relevance, 0–1.
     pub score: f64,
+    /// House number with its repetition index (`12bis`), for `housenumber` hits.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub housenumber: Option<String>,
+    /// BAN id of the address, street or commune.
     #[serde(default)]
     pub id: String,
+    /// Label without the commune (`12 Rue Ordener`, or the commune's name).
     #[serde(default)]
     pub name: String,
+    /// Postcode.
     #[serde(default)]
     pub postcode: String,
+    /// INSEE code of the commune.
     #[serde(default)]
     pub citycode: String,
+    /// Easting, Lambert-93 (EPSG:2154), metres.
     #[serde(default)]
     pub x: f64,
+    /// Northing, Lambert-93 (EPSG:2154), metres.
     #[serde(default)]
     pub y: f64,
+    /// Commune name.
     #[serde(default)]
     pub city: String,
+    /// Arrondissement of Paris, Lyon or Marseille, when the commune is one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub district: Option<String>,
+    /// Département number, département and region names (`75, Paris, Île-de-France`).
     #[serde(default)]
     pub context: String,
+    /// `housenumber`, `street`, `locality` or `municipality`.
     #[serde(rename = "type")]
     pub kind: PlaceType,
+    /// Weight of the place, 0–1, from how many house numbers it holds (log scale, 1 from 1,000 on).
     #[serde(default)]
     pub importance: f64,
+    /// Street name, for `housenumber` hits.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub street: Option<String>,
     /// Metres from the query point (reverse only).
@@ -96,15 +116,20 @@ pub struct HitProperties {
 /// One result; serialises as a GeoJSON `Feature` with a `Point` geometry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
+    /// Longitude, WGS84.
     pub lon: f64,
+    /// Latitude, WGS84.
     pub lat: f64,
+    /// The BAN properties.
     pub properties: HitProperties,
 }
 
 impl SearchHit {
+    /// The hit's relevance, 0–1.
     pub fn score(&self) -> f64 {
         self.properties.score
     }
+    /// The hit's full label.
     pub fn label(&self) -> &str {
         &self.properties.label
     }
@@ -204,91 +229,131 @@ const TYPE_SLIP_QUALITY: f32 = 0.6;
 /// Typed words at least this long may be a long word (8+ letters) with two typos.
 const TWO_TYPOS_LEN: usize = 6;
 
+/// Matches one query word against the vocabulary, in the steps addok takes: the word comes
+/// normalised ([`parse_query`]); its candidate words are gathered from the surest kind of match
+/// to the loosest (exact, then prefixes while typing, then typos), each with a quality; the word
+/// is then given its weight in the query.
 fn match_word(index: &AddressIndex, w: &QueryWord, autocomplete: bool) -> WordMatches {
     let vocab = &index.vocab;
-    let mut ids: Vec<(u32, f32)> = Vec::new();
     let is_prefix = autocomplete && w.last;
+    let mut ids = WordIds::default();
+    exact_matches(vocab, w, is_prefix, &mut ids);
+    if is_prefix {
+        prefix_matches(vocab, w, &mut ids);
+    }
+    if ids.0.is_empty() && w.number.is_none() && w.text.len() >= 4 {
+        one_typo_matches(vocab, w, is_prefix, &mut ids);
+    }
+    let exact_or_prefix = ids.0.iter().any(|&(_, q)| q > FUZZY_QUALITY);
+    if !exact_or_prefix && w.number.is_none() && w.text.len() >= TWO_TYPOS_LEN {
+        two_typo_matches(vocab, w, &mut ids);
+    }
+    WordMatches {
+        word: w.clone(),
+        weight: query_word_weight(w, is_prefix),
+        ids: ids.sorted(),
+    }
+}
+
+/// Candidate word ids of one query word with their quality (1 = exact), in the order found.
+#[derive(Default)]
+struct WordIds(Vec<(u32, f32)>);
+
+impl WordIds {
+    /// Adds `id` unless an earlier (surer) step found it already.
+    fn add_new(&mut self, id: u32, quality: f32) {
+        if self.0.iter().all(|&(i, _)| i != id) {
+            self.0.push((id, quality));
+        }
+    }
+
+    /// Sorted by word id for binary search while scoring, each id once with its best quality.
+    fn sorted(mut self) -> Vec<(u32, f32)> {
+        self.0
+            .sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        self.0.dedup_by_key(|&mut (id, _)| id);
+        self.0
+    }
+}
+
+/// The word itself, and the abbreviation as typed when it is also a word of its own.
+fn exact_matches(vocab: &Vocab, w: &QueryWord, is_prefix: bool, ids: &mut WordIds) {
     if let Some(id) = vocab.exact(&w.text) {
         // While typing, an abbreviation ("ste") is as likely the start of a word
         // ("stephenson") as the word it stands for ("sainte"): no bonus for the expansion.
         let expanded = w.text != w.raw;
-        ids.push((id, if is_prefix && expanded { 0.9 } else { 1.0 }));
+        ids.0
+            .push((id, if is_prefix && expanded { 0.9 } else { 1.0 }));
     }
     if w.number.is_none() && w.text != w.raw {
         // An abbreviation that is also a word of its own ("mar", "pas").
         if let Some(id) = vocab.exact(&w.raw) {
-            ids.push((id, 1.0));
+            ids.0.push((id, 1.0));
         }
     }
-    if is_prefix {
-        for p in [w.raw.as_str(), w.text.as_str()] {
-            // One letter alone is too little to be a prefix (junk like "a"); after other
-            // words ("bd b") it narrows their matches, and a number ("1" for "1p3") is fine.
-            if p.len() < 2 && w.number.is_none() && w.pos == 0 {
-                continue;
-            }
-            for id in vocab.prefixed(p, PREFIX_CAP) {
-                if ids.iter().all(|&(i, _)| i != id) {
-                    let len = vocab.words[id as usize].len() as f32;
-                    // Longer prefixes are surer, but only slightly: the house number and
-                    // the other words should decide between "chappe" and "championnet".
-                    ids.push((id, 0.85 + 0.1 * (p.len() as f32 / len).min(1.0)));
-                }
-            }
+}
+
+/// While typing, the words the last query word (as typed, or expanded) begins.
+fn prefix_matches(vocab: &Vocab, w: &QueryWord, ids: &mut WordIds) {
+    for p in [w.raw.as_str(), w.text.as_str()] {
+        // One letter alone is too little to be a prefix (junk like "a"); after other
+        // words ("bd b") it narrows their matches, and a number ("1" for "1p3") is fine.
+        if p.len() < 2 && w.number.is_none() && w.pos == 0 {
+            continue;
+        }
+        for id in vocab.prefixed(p, PREFIX_CAP) {
+            let len = vocab.words[id as usize].len() as f32;
+            // Longer prefixes are surer, but only slightly: the house number and
+            // the other words should decide between "chappe" and "championnet".
+            ids.add_new(id, 0.85 + 0.1 * (p.len() as f32 / len).min(1.0));
         }
     }
-    if ids.is_empty() && w.number.is_none() && w.text.len() >= 4 {
-        ids.extend(
-            vocab
-                .fuzzy(&w.text)
-                .into_iter()
-                .map(|id| (id, FUZZY_QUALITY)),
-        );
-        if is_prefix && w.text.len() >= 5 {
-            // A typo in an unfinished word: one edit on the prefix, then complete it.
-            for id in vocab.fuzzy(&w.text[..w.text.len() - 1]) {
-                if ids.iter().all(|&(i, _)| i != id) {
-                    ids.push((id, FUZZY_QUALITY * 0.9));
-                }
-            }
-            let mut extra = Vec::new();
-            for &(id, q) in &ids {
-                for pid in vocab.prefixed(&vocab.words[id as usize], 20) {
-                    extra.push((pid, q * 0.9));
-                }
-            }
-            for (id, q) in extra {
-                if ids.iter().all(|&(i, _)| i != id) {
-                    ids.push((id, q));
-                }
+}
+
+/// Words one edit away, for a word that matched nothing; while typing, also the completions of
+/// the prefix with one typo.
+fn one_typo_matches(vocab: &Vocab, w: &QueryWord, is_prefix: bool, ids: &mut WordIds) {
+    ids.0.extend(
+        vocab
+            .fuzzy(&w.text)
+            .into_iter()
+            .map(|id| (id, FUZZY_QUALITY)),
+    );
+    if is_prefix && w.text.len() >= 5 {
+        // A typo in an unfinished word: one edit on the prefix, then complete it.
+        for id in vocab.fuzzy(&w.text[..w.text.len() - 1]) {
+            ids.add_new(id, FUZZY_QUALITY * 0.9);
+        }
+        let mut extra = Vec::new();
+        for &(id, q) in &ids.0 {
+            for pid in vocab.prefixed(&vocab.words[id as usize], 20) {
+                extra.push((pid, q * 0.9));
             }
         }
-    }
-    let exact_or_prefix = ids.iter().any(|&(_, q)| q > FUZZY_QUALITY);
-    if !exact_or_prefix && w.number.is_none() && w.text.len() >= TWO_TYPOS_LEN {
-        // Long words also get two edits ("chaple" is one edit from "chappe" but meant
-        // "chapelle": the other words decide), looked for among the words with the same
-        // first letter (people rarely get that one wrong), which keeps the scan short.
-        for id in vocab.fuzzy2(&w.text) {
-            if ids.iter().all(|&(i, _)| i != id) {
-                ids.push((id, FUZZY_QUALITY * 0.9));
-            }
+        for (id, q) in extra {
+            ids.add_new(id, q);
         }
     }
-    let weight = if w.number.is_some() || (is_prefix && !is_stopword(&w.raw)) {
+}
+
+/// Words two edits away, for a long word that matched nothing surer.
+fn two_typo_matches(vocab: &Vocab, w: &QueryWord, ids: &mut WordIds) {
+    // Long words also get two edits ("chaple" is one edit from "chappe" but meant
+    // "chapelle": the other words decide), looked for among the words with the same
+    // first letter (people rarely get that one wrong), which keeps the scan short.
+    for id in vocab.fuzzy2(&w.text) {
+        ids.add_new(id, FUZZY_QUALITY * 0.9);
+    }
+}
+
+/// How much the word counts in the query's coverage.
+fn query_word_weight(w: &QueryWord, is_prefix: bool) -> f32 {
+    if w.number.is_some() || (is_prefix && !is_stopword(&w.raw)) {
         // An unfinished word may be the start of any name word ("rue" → "ruelle"): it can
         // be what identifies the place.
         1.0
     } else {
         word_weight(&w.text)
-    };
-    // Sorted by word id for binary search while scoring.
-    ids.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-    ids.dedup_by_key(|&mut (id, _)| id);
-    WordMatches {
-        word: w.clone(),
-        weight,
-        ids,
     }
 }
 

@@ -52,7 +52,9 @@ pub const GOOD_SCORE: f64 = 0.6;
 pub struct UpstreamConfig {
     /// Base URL (`https://api-adresse.data.gouv.fr`) or full search URL (`…/search/`).
     pub url: String,
+    /// Time limit of one request (connection included).
     pub timeout: Duration,
+    /// When to ask the remote.
     pub mode: UpstreamMode,
     client: reqwest::Client,
 }
@@ -93,15 +95,20 @@ impl UpstreamConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HitSource {
+    /// The embedded address index.
     Local,
+    /// The configured remote geocoder.
     Upstream,
 }
 
 /// Hits with their source and any warning about the remote.
 #[derive(Debug, Clone)]
 pub struct SearchOutcome {
+    /// The hits, best first.
     pub hits: Vec<SearchHit>,
+    /// Which geocoder produced them.
     pub source: HitSource,
+    /// Doubts about the remote (failure, timeout), for the answer's `warnings`.
     pub warnings: Vec<String>,
 }
 
@@ -209,7 +216,10 @@ pub async fn search_with_upstream(
     }
     match upstream_search(cfg, q).await {
         Ok(remote) if !remote.is_empty() => {
-            let local_best = outcome.hits.first().map_or(0.0, |h| h.score());
+            let local_best = outcome
+                .hits
+                .first()
+                .map_or(0.0, super::search::SearchHit::score);
             let remote_best = remote[0].score();
             if cfg.mode == UpstreamMode::Always || remote_best > local_best {
                 outcome.hits = remote;

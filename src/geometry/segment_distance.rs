@@ -76,7 +76,7 @@ pub fn distance_m(p: Point<f64>, geometry: &Geometry<f64>) -> f64 {
     let frame = LocalFrame::at(p.0);
     let mut best = f64::INFINITY;
     visit_segments(geometry, &mut |a, b| {
-        best = best.min(origin_distance_m(&frame, a, b))
+        best = best.min(origin_distance_m(&frame, a, b));
     });
     best
 }

@@ -27,7 +27,7 @@ pub fn visit_segments(geometry: &Geometry<f64>, f: &mut impl FnMut(Coord<f64>, C
         Geometry::MultiLineString(mls) => mls
             .0
             .iter()
-            .flat_map(|ls| ls.lines())
+            .flat_map(geo::LineString::lines)
             .for_each(|l| f(l.start, l.end)),
         Geometry::Polygon(_) | Geometry::MultiPolygon(_) => {
             for poly in polygons_of(geometry) {

@@ -17,22 +17,35 @@ use super::LoadError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DbfError {
+    /// Fewer bytes than a DBF header.
     #[error("en-tête DBF tronqué")]
     HeaderTruncated,
     #[error(
         "en-tête DBF invalide (longueur d'en-tête {header_len}, d'enregistrement {record_len})"
     )]
+    /// Header and record lengths that do not make a table.
     InvalidHeader {
+        /// Header length announced, in bytes.
         header_len: usize,
+        /// Record length announced, in bytes.
         record_len: usize,
     },
+    /// The field descriptors do not fit in a record.
     #[error("champs plus longs ({fields_len} octets) que l'enregistrement ({record_len})")]
     FieldsTooLong {
+        /// Sum of the field lengths, in bytes.
         fields_len: usize,
+        /// Record length announced, in bytes.
         record_len: usize,
     },
+    /// Fewer records than the header announces.
     #[error("fichier tronqué : {announced} enregistrements annoncés, {present} présents")]
-    Truncated { announced: usize, present: usize },
+    Truncated {
+        /// Records the header announces.
+        announced: usize,
+        /// Records the bytes hold.
+        present: usize,
+    },
 }
 
 /// A decoded attribute table.
@@ -41,6 +54,7 @@ pub struct DbfTable {
     /// Field names as written in the file.
     pub fields: Vec<String>,
     index: HashMap<String, usize>,
+    /// The records, in file order.
     pub records: Vec<Record>,
     /// Encoding used to decode the text, and why it was chosen.
     pub encoding: String,

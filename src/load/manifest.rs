@@ -40,6 +40,7 @@ pub struct Manifest {
     /// Free text shown by `check-data`.
     #[serde(default)]
     pub description: Option<String>,
+    /// The `[[source]]` entries, in file order.
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceEntry>,
     /// Communes (INSEE codes) for which the loaded planning data is complete: one of them without a
@@ -55,17 +56,24 @@ pub struct Manifest {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceEntry {
+    /// File or folder, relative to the manifest.
     pub path: String,
+    /// How to read a layer outside the standards; `None` for standard deliveries recognised by name.
     #[serde(default)]
     pub role: Option<Role>,
+    /// Name of the source (shown in reports and coverage), or of the zoning theme.
     #[serde(default)]
     pub name: Option<String>,
+    /// Field mapping: answer field → template, `"{FIELD}"` replaced by the feature's value.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// For `role = "zones"`: the planning document the zones belong to.
     #[serde(default)]
     pub document: Option<DocumentSpec>,
+    /// For `role = "risk"`: the risk plan the zones belong to.
     #[serde(default)]
     pub plan: Option<PlanSpec>,
+    /// Communes (INSEE codes) where the layer is complete, added to the hull of its features.
     #[serde(default)]
     pub coverage_communes: Vec<String>,
     /// For `role = "zoning"`: the theme key (`sismicite`, `bruit-aeroport`…); `name` is then the
@@ -78,8 +86,11 @@ pub struct SourceEntry {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    /// A cadastre layer mapped onto parcel fields.
     Parcels,
+    /// Planning zones mapped onto `ZONE_URBA` fields.
     Zones,
+    /// Risk zones of a plan.
     Risk,
     /// A zoning map of a theme: polygons with a code and a label.
     Zoning,
@@ -89,12 +100,17 @@ pub enum Role {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentSpec {
+    /// `IDURBA` of the document.
     pub idurba: String,
+    /// `PLU`, `PLUi`, `CC`, `POS` or `PSMV`.
     pub typedoc: String,
+    /// Approval date, `yyyymmdd`.
     #[serde(default)]
     pub datappro: Option<String>,
+    /// INSEE codes of the communes it covers.
     #[serde(default)]
     pub communes: Vec<String>,
+    /// Link to the written regulation.
     #[serde(default)]
     pub urlreg: Option<String>,
 }
@@ -103,12 +119,16 @@ pub struct DocumentSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanSpec {
+    /// Procedure code (GASPAR).
     pub code: String,
+    /// Name of the plan.
     pub name: String,
     /// `PPRN`, `PPRT`, `PPRM` or `autre`.
     pub kind: String,
+    /// Approval date.
     #[serde(default)]
     pub date: Option<String>,
+    /// Link to the plan's documents.
     #[serde(default)]
     pub url: Option<String>,
 }
@@ -116,10 +136,15 @@ pub struct PlanSpec {
 /// What the loader needs to read a user layer.
 #[derive(Debug, Clone)]
 pub struct UserLayerSpec {
+    /// What the layer is.
     pub role: Role,
+    /// Field mapping (see [`SourceEntry::fields`]).
     pub fields: BTreeMap<String, String>,
+    /// See [`SourceEntry::document`].
     pub document: Option<DocumentSpec>,
+    /// See [`SourceEntry::plan`].
     pub plan: Option<PlanSpec>,
+    /// See [`SourceEntry::coverage_communes`].
     pub coverage_communes: Vec<String>,
     /// The theme of a zoning layer (validated key and name).
     pub theme: Option<crate::model::ZoningTheme>,

@@ -41,19 +41,46 @@ pub use source::DataSource;
 /// Why a dataset could not be loaded. Always names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// A file could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
+    /// A file was read but is not what its name says.
     #[error("{path}: fichier invalide : {reason}")]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, in French.
+        reason: String,
+    },
+    /// A file the layer needs is absent (`.dbf` next to a `.shp`…).
     #[error("{path}: {reason}")]
-    Missing { path: PathBuf, reason: String },
+    Missing {
+        /// The file expected.
+        path: PathBuf,
+        /// What is missing, in French.
+        reason: String,
+    },
+    /// A CRS that could not be read or applied.
     #[error("{path}: système de coordonnées : {source}")]
-    Crs { path: PathBuf, source: CrsError },
+    Crs {
+        /// The file.
+        path: PathBuf,
+        /// Why the CRS was refused.
+        source: CrsError,
+    },
+    /// The manifest is not valid.
     #[error("{path}: manifeste invalide : {reason}")]
-    Manifest { path: PathBuf, reason: String },
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong, in French.
+        reason: String,
+    },
     /// A BAN address file could not be read (the message names the file).
     #[error(transparent)]
     Geocoder(#[from] GeocodeError),

@@ -9,7 +9,7 @@
 /// assert_eq!(iso_date("20398"), None);
 /// ```
 pub fn iso_date(s: &str) -> Option<String> {
-    let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
     if digits.len() != 8 {
         return None;
     }

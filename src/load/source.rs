@@ -2,7 +2,7 @@
 //! layer families into [`DatasetParts`] and says, file by file, what it read.
 //!
 //! The built-in readers (CNIG deliveries, PPR, Etalab cadastre, boundaries, BAN, layers declared in
-//! the manifest) are one [`Source`] each, picked by [`super::scan`] or the manifest; other kinds of
+//! the manifest) are one `scan::Source` each, picked by the folder scan or the manifest; other kinds of
 //! source (a built snapshot, a spatial database) implement the same trait and go through
 //! [`super::load_sources`].
 

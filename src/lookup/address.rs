@@ -15,8 +15,11 @@ const MAX_ALTERNATIVES: usize = 4;
 /// uncertain, and warnings (doubts, upstream failures).
 #[derive(Debug, Clone, Default)]
 pub struct Located {
+    /// The best match, if any scored enough.
     pub location: Option<Location>,
+    /// Other candidates when the match is uncertain (at most four).
     pub alternatives: Vec<Location>,
+    /// Doubts about the match, upstream failures.
     pub warnings: Vec<String>,
 }
 

@@ -15,6 +15,7 @@ use crate::rules::{Covered, NearestParcel, PlanningStatus, ScopeKind, Sentence};
 /// The analysed area.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scope {
+    /// Point, parcel or footprint.
     pub kind: ScopeKind,
     /// Area analysed in m² (parcel or footprint), computed from the geometry.
     pub area_m2: Option<f64>,
@@ -25,26 +26,37 @@ pub struct Scope {
 pub struct LookupAnswer {
     /// Reference point (the one asked, or a point inside the parcel or footprint), WGS84.
     pub lon: f64,
+    /// Latitude of the reference point.
     pub lat: f64,
     /// When the lookup started from an address: what the geocoder found.
     pub location: Option<Location>,
     /// When that match is uncertain (low score or a close runner-up): the other candidates.
     pub alternatives: Vec<Location>,
+    /// What was analysed.
     pub scope: Scope,
+    /// The commune at the point.
     pub commune: Option<CommuneOut>,
+    /// The parcel analysed, or the one under the point.
     pub parcel: Option<ParcelOut>,
     /// When the point is on no parcel: the nearest one within [`super::NEAREST_PARCEL_MAX_M`].
     pub nearest_parcel: Option<NearestParcel>,
     /// Which planning rules apply in the commune (PLU, PLUi, CC, RNU…, or unknown).
     pub status: PlanningStatus,
+    /// The document that applies, when one is loaded.
     pub document: Option<DocumentOut>,
+    /// Planning zones met.
     pub zones: Vec<ZoneOut>,
+    /// Prescriptions met.
     pub prescriptions: Vec<UrbaFeatureOut>,
+    /// Informations met.
     pub informations: Vec<UrbaFeatureOut>,
+    /// Easements met.
     pub servitudes: Vec<ServitudeOut>,
+    /// Risk-plan zones met.
     pub risks: Vec<RiskOut>,
     /// One section per zoning theme loaded (seismic zoning, noise plan…), covered here or not.
     pub zonings: Vec<ZoningSection>,
+    /// Whether the loaded data covers the place, per layer family.
     pub coverage: CoverageOut,
     /// Plain-French sentences, most decisive first.
     pub summary: Vec<Sentence>,
@@ -57,7 +69,9 @@ pub struct LookupAnswer {
 /// A commune as answered (its outline stays in the dataset).
 #[derive(Debug, Clone, Serialize)]
 pub struct CommuneOut {
+    /// INSEE code.
     pub insee: String,
+    /// Official name.
     pub name: String,
     /// True when no boundary file was loaded for it and its outline is the hull of its parcels.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -80,9 +94,13 @@ impl From<&Commune> for CommuneOut {
 pub struct ParcelOut {
     /// 14-character id: INSEE (5) + prefix (3) + section (2) + number (4).
     pub id: String,
+    /// INSEE code of the commune.
     pub commune: String,
+    /// Cadastral prefix, 3 digits (`000` in most communes).
     pub prefixe: String,
+    /// Cadastral section, 2 characters (`0A`, `AB`).
     pub section: String,
+    /// Number in the section, 4 digits.
     pub numero: String,
     /// Declared area in m² (`contenance`), when the source gives one.
     pub contenance: Option<f64>,
@@ -104,9 +122,13 @@ impl From<&Parcel> for ParcelOut {
 /// A geocoded address.
 #[derive(Debug, Clone, Serialize)]
 pub struct Location {
+    /// Full label, as the geocoder writes it.
     pub label: String,
+    /// Relevance, 0–1.
     pub score: f64,
+    /// Longitude, WGS84.
     pub lon: f64,
+    /// Latitude, WGS84.
     pub lat: f64,
     /// BAN type: `housenumber`, `street`, `locality`, `municipality`.
     #[serde(rename = "type")]
@@ -120,6 +142,7 @@ pub struct Location {
 /// A planning document as answered.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentOut {
+    /// The document's CNIG fields.
     #[serde(flatten)]
     pub document: PlanDocument,
     /// Regulation text: `urlreg` when the data gives one, else the file name.
@@ -141,11 +164,17 @@ impl From<&PlanDocument> for DocumentOut {
 /// Whether the loaded data covers the place, per layer family, and which sources do.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct CoverageOut {
+    /// Whether a commune boundary is loaded at the place.
     pub commune: bool,
+    /// Whether cadastral parcels are loaded there.
     pub cadastre: bool,
+    /// Whether a planning document's data covers it.
     pub planning: bool,
+    /// Whether easement data covers it.
     pub servitudes: bool,
+    /// Whether risk data covers it.
     pub risks: bool,
+    /// The sources whose coverage includes the place.
     pub sources: Vec<CoverageSource>,
 }
 
@@ -166,8 +195,11 @@ impl CoverageOut {
 /// A source whose coverage includes the place.
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverageSource {
+    /// The layer family.
     pub layer: CoverageLayer,
+    /// The source's name (delivery folder, procedure code…).
     pub source: String,
+    /// What it covers within its family (a SUP category, a zoning theme key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// How its coverage was established (`commune 30014`, `périmètre du plan`…).

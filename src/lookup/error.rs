@@ -9,8 +9,11 @@ pub enum LookupError {
     /// A position outside WGS84 ranges.
     #[error("{axis} hors limites ({range}) : {value}")]
     OutOfRange {
+        /// `longitude` or `latitude`.
         axis: &'static str,
+        /// The accepted range, as written to the user.
         range: &'static str,
+        /// The value given.
         value: f64,
     },
     /// An address query longer than any real address.

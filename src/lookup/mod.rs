@@ -2,7 +2,7 @@
 //!
 //! One way through: [`Found`] (the features meeting the place, borrowed from the dataset: what a
 //! spatial database query returns) → each family's answer items → the [`Facts`] the rules decide
-//! from (commune, parcel, document, coverage) → [`rules`](crate::rules) (status, summary) → the
+//! from (commune, parcel, document, coverage) → [`rules`] (status, summary) → the
 //! [`LookupAnswer`], written once. A point that falls in a parcel is answered for the whole parcel
 //! (an instructor asks about a plot, not a pixel); a point on no parcel is answered at the point,
 //! with the nearest parcel offered. Addresses are resolved by [`address`].
@@ -91,13 +91,19 @@ impl Target<'_> {
 /// What meets a point or an area, borrowed from the dataset: the work a spatial database query
 /// does, before any answer is written (see [`find_at`]).
 pub struct Found<'a> {
+    /// Planning zones.
     pub zones: Vec<(&'a ZoneUrba, Hit)>,
+    /// Prescriptions.
     pub prescriptions: Vec<(&'a UrbaFeature, Hit)>,
+    /// Informations.
     pub informations: Vec<(&'a UrbaFeature, Hit)>,
+    /// Easement assiettes.
     pub servitudes: Vec<(&'a Servitude, Hit)>,
+    /// Risk-plan zones.
     pub risks: Vec<(&'a RiskZone, Hit)>,
     /// Zones of every zoning theme (each names its theme).
     pub zoning: Vec<(&'a ZoningZone, Hit)>,
+    /// Coverage areas that contain the point or meet the area.
     pub coverage: Vec<&'a Coverage>,
 }
 

@@ -5,7 +5,9 @@ use super::error::LookupError;
 /// A longitude/latitude in WGS84 degrees, checked to be in range.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Position {
+    /// Longitude, −180 to 180.
     pub lon: f64,
+    /// Latitude, −90 to 90.
     pub lat: f64,
 }
 

@@ -10,22 +10,32 @@ use super::finding::{ScopeKind, SourceRef};
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum SentenceKind {
+    /// The place: commune, parcel, nearest parcel.
     Location,
+    /// The planning regime and zones.
     Planning,
+    /// What forbids building (risk-plan ban zones, forbidding prescriptions).
     Ban,
+    /// What allows building only under conditions.
     Condition,
+    /// An easement.
     Servitude,
     /// A zone of a zoning map (seismic zoning, noise plan…).
     Zoning,
+    /// An information of the planning document.
     Information,
+    /// An overlap too small to be more than boundary noise.
     Marginal,
+    /// What the loaded data does not cover.
     Coverage,
 }
 
 /// One sentence of the summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct Sentence {
+    /// What the sentence is about (its place in the summary).
     pub kind: SentenceKind,
+    /// The sentence, in French.
     pub text: String,
     /// The features the sentence comes from.
     pub sources: Vec<SourceRef>,

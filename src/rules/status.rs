@@ -14,6 +14,7 @@ pub struct PlanningStatus {
     pub kind: String,
     /// A sentence explaining it to a non-specialist.
     pub label: String,
+    /// `IDURBA` of the document, when one applies.
     pub idurba: Option<String>,
     /// SIREN of the EPCI for an intercommunal plan.
     pub epci: Option<String>,

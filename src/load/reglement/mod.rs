@@ -1,6 +1,6 @@
-//! Structured regulations (CNIG SRU niveau 1), JSON ([`json`]) or XML ([`xml`]), into
+//! Structured regulations (CNIG SRU niveau 1), JSON (`json.rs`) or XML (`xml.rs`), into
 //! [`crate::reglement::Reglement`]s. A file is recognised by its name (`…_reglement….json|xml`,
-//! as the CNIG tools name them) or declared in the manifest with `role = "reglement"`.
+//! as the CNIG tools name them), in a folder or listed in the manifest.
 
 mod json;
 mod xml;

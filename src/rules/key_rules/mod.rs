@@ -3,7 +3,7 @@
 //! the section it was read from, or "not found".
 //!
 //! A pipeline of small named steps, like a geocoder's: the text is cut into sentences
-//! ([`sentences`]), each sentence is folded for matching ([`folded`]), classified by its
+//! ([`sentences()`]), each sentence is folded for matching ([`folded`]), classified by its
 //! keywords ([`RuleKind::of`]), and its quantities in that kind's unit are read ([`measure`]),
 //! with how a height is measured and the constructions the sentence is about. Nothing is
 //! inferred beyond the sentence: a value always comes with the words it was read from, and a rule
