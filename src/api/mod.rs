@@ -5,6 +5,7 @@
 //! [`ApiError`], always answered as JSON.
 
 mod ban;
+mod cua;
 mod error;
 mod layers;
 mod lookup;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
             get(lookup::get_lookup).post(lookup::post_lookup),
         )
         .route("/api/catalog", get(layers::get_catalog))
+        .route("/api/cua", get(cua::get_cua))
         .merge(layers::routes())
         .merge(ban::routes())
         .method_not_allowed_fallback(method_not_allowed)
