@@ -7,8 +7,8 @@ use std::fmt::Write;
 use super::content::{link_target, Block, Certificate, Field};
 use super::qr::{Qr, QUIET_ZONE};
 
-/// Screen and print style: an administrative document, black on white, A4 with the draft mark
-/// repeated on each printed page.
+/// Screen and print style: an administrative document, black on white; printed on A4 with the
+/// draft mark and "page n / N" in the margin of every page.
 const STYLE: &str = r#"
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
@@ -36,14 +36,16 @@ a { color: #1f3a5f; }
 .permalink { display: flex; gap: 6mm; align-items: flex-start; margin-top: 3mm; }
 .permalink svg { flex: none; width: 30mm; height: 30mm; }
 .generated { font-size: 9pt; color: #4a5361; }
-@page { size: A4; margin: 14mm 15mm 16mm; }
+@page {
+  size: A4; margin: 14mm 15mm 16mm;
+  @bottom-left { content: "PROJET — document non opposable"; font: bold 7.5pt "DejaVu Sans", sans-serif; color: #b00020; }
+  @bottom-right { content: "page " counter(page) " / " counter(pages); font: 7.5pt "DejaVu Sans", sans-serif; color: #4a5361; }
+}
 @media print {
   body { background: #fff; }
   main { max-width: none; margin: 0; padding: 0; box-shadow: none; }
-  .mark.running { position: fixed; bottom: -10mm; left: 0; right: 0; margin: 0; border: 0; padding: 0; font-size: 7.5pt; }
   a { color: inherit; text-decoration: none; }
 }
-@media screen { .mark.running { display: none; } }
 "#;
 
 /// The whole page.
@@ -57,11 +59,6 @@ pub fn render(c: &Certificate) -> String {
          </head>\n<body>\n<main class=\"cua\">\n",
         escape(&c.reference),
         escape(&c.title)
-    );
-    let _ = writeln!(
-        s,
-        "<p class=\"mark running\" aria-hidden=\"true\">PROJET — document non opposable · {}</p>",
-        escape(&c.reference)
     );
     let _ = writeln!(s, "<p class=\"mark\">Projet — document non opposable</p>");
     let _ = writeln!(s, "<h1>{}</h1>", escape(&c.title));
