@@ -27,6 +27,9 @@ pub struct AppState {
     pub frontend_dir: Option<PathBuf>,
     /// Folder the dataset was loaded from, for reloads.
     pub data_dir: Option<PathBuf>,
+    /// The service's public address (`public_url` of the configuration), for links printed in
+    /// documents; requests' `Host` is used when it is not set.
+    pub public_url: Option<String>,
     reload: Arc<Mutex<ReloadStatus>>,
 }
 
@@ -47,6 +50,7 @@ impl AppState {
             upstream: None,
             frontend_dir: None,
             data_dir: None,
+            public_url: None,
             reload: Arc::default(),
         }
     }

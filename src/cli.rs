@@ -1,4 +1,4 @@
-//! Command line: `urbaclic serve`, `urbaclic lookup`, `urbaclic check-data`.
+//! Command line: `urbaclic serve`, `urbaclic lookup`, `urbaclic cua`, `urbaclic check-data`.
 //!
 //! One binary with subcommands, like martin. `anyhow` is used here, at the edge, only.
 
@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use crate::api::router;
 use crate::app::AppState;
 use crate::config::ServerConfig;
+use crate::cua::{self, Format, Origin, Subject};
 use crate::dataset::Dataset;
 use crate::load::load_dir;
 use crate::lookup::{lookup, lookup_address, lookup_parcel, LookupAnswer, Position};
@@ -58,6 +59,28 @@ pub enum Command {
         /// Réponse JSON complète au lieu du résumé en français.
         #[arg(long)]
         json: bool,
+        /// Dossier de données (par défaut les données embarquées).
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Écrit le projet de certificat d'urbanisme d'information (CUa) d'une ou plusieurs parcelles
+    /// d'une commune, ou d'un point, en PDF ou en HTML selon l'extension du fichier.
+    Cua {
+        /// Identifiant(s) de parcelle, séparés par des virgules (une même commune).
+        #[arg(long)]
+        parcel: Option<String>,
+        /// Latitude WGS84 d'un point, au lieu de --parcel.
+        #[arg(long, allow_hyphen_values = true)]
+        lat: Option<f64>,
+        /// Longitude WGS84 d'un point, au lieu de --parcel.
+        #[arg(long, allow_hyphen_values = true)]
+        lon: Option<f64>,
+        /// Fichier à écrire : .pdf ou .html.
+        #[arg(long)]
+        out: PathBuf,
+        /// Adresse publique du service, pour le lien et le code QR (ex. https://urbaclic.example.fr).
+        #[arg(long)]
+        base_url: Option<String>,
         /// Dossier de données (par défaut les données embarquées).
         #[arg(long)]
         data: Option<PathBuf>,
@@ -135,6 +158,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Cua {
+            parcel,
+            lat,
+            lon,
+            out,
+            base_url,
+            data,
+        } => {
+            let format = Format::of_path(&out)?;
+            let subject = match (parcel, lat, lon) {
+                (Some(list), None, None) => Subject::parcels(&list)?,
+                (None, Some(lat), Some(lon)) => Subject::Point(Position::new(lon, lat)?),
+                _ => bail!("indiquez --parcel ID[,ID…] ou --lat et --lon (degrés WGS84)"),
+            };
+            let data = load(data)?;
+            let c = cua::certificate(&data, &subject, &Origin::now(base_url))?;
+            std::fs::write(&out, cua::render(&c, format)?)
+                .with_context(|| format!("écriture de {}", out.display()))?;
+            eprintln!("{} écrit : {}", out.display(), c.reference);
+            Ok(())
+        }
         Command::CheckData { dir, json } => check_data(dir, json),
     }
 }
@@ -162,6 +206,7 @@ fn serve(
     state.upstream = config.upstream().context("configuration du serveur")?;
     state.frontend_dir = frontend;
     state.data_dir = Some(data_dir);
+    state.public_url = config.public_url.clone();
     let app = router(state.clone());
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {

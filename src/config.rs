@@ -5,6 +5,8 @@
 //! listen = "127.0.0.1:8080"
 //! data = "data"                 # data folder (with its urbaclic.toml manifest)
 //! frontend = "frontend"         # optional: serve the map page from disk instead of the embedded copy
+//! public_url = "https://urbaclic.example.fr"  # optional: the address printed in documents (CUa permalink);
+//!                                             # default: the request's Host
 //!
 //! [geocoder]                    # optional remote BAN-compatible geocoder, off by default
 //! upstream_url = "https://api-adresse.data.gouv.fr"
@@ -46,6 +48,9 @@ pub enum ConfigError {
     /// `geocoder.upstream_url` is not an `http://` or `https://` URL.
     #[error("geocoder.upstream_url doit commencer par http:// ou https:// : {0}")]
     UpstreamUrl(String),
+    /// `public_url` is not an http(s) address.
+    #[error("public_url doit commencer par http:// ou https:// : {0}")]
+    PublicUrl(String),
     /// `geocoder.upstream_mode` is neither `fallback` nor `always`.
     #[error("geocoder.upstream_mode : « fallback » ou « always », pas « {0} »")]
     UpstreamMode(String),
@@ -61,6 +66,8 @@ pub struct ServerConfig {
     pub data: Option<PathBuf>,
     /// Folder of the map page, instead of the copy built into the binary.
     pub frontend: Option<PathBuf>,
+    /// The service's public address, printed in documents (the draft certificate's permalink).
+    pub public_url: Option<String>,
     /// The `[geocoder]` section.
     #[serde(default)]
     pub geocoder: GeocoderConfig,
@@ -95,6 +102,11 @@ impl ServerConfig {
         let mut c: ServerConfig = toml::from_str(text).map_err(ConfigError::Syntax)?;
         c.data = c.data.map(|d| base.join(d));
         c.frontend = c.frontend.map(|d| base.join(d));
+        if let Some(url) = &c.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::PublicUrl(url.clone()));
+            }
+        }
         c.upstream()?;
         Ok(c)
     }

@@ -19,6 +19,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod crs;
+pub mod cua;
 pub mod dataset;
 pub mod family;
 pub mod geocode;

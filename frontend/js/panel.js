@@ -53,6 +53,7 @@ export function renderAnswer(root, answer, opts = {}) {
   const parcel = parcelOf(answer);
   const out = [
     renderPlace(answer, parcel, opts.label),
+    renderCuaLinks(answer, parcel),
     renderCoverageAlerts(answer),
     renderStreet(answer, parcel, opts.onNearest),
     renderSummary(answer, parcel),
@@ -95,6 +96,24 @@ function renderPlace(a, parcel, label) {
     el('h2', { 'data-testid': 'place-title', 'data-parcel': parcel ? parcel.id : null },
       parcel ? el('span', { class: 'parcel-id' }, parcelRef(parcel.id)) : (label || (a.commune ? a.commune.name : 'Hors des données chargées'))),
     ...sub);
+}
+
+/**
+ * Links to the draft certificat d'urbanisme d'information of the place (`/api/cua`): of the
+ * parcel shown, else of the point. Screen only: the printed fiche stays one page.
+ */
+function renderCuaLinks(a, parcel) {
+  const lat = a.lat ?? a.point?.lat;
+  const lon = a.lon ?? a.point?.lon;
+  let place;
+  if (parcel) place = { parcel: parcel.id };
+  else if (lat !== undefined && lon !== undefined) place = { lat: lat.toFixed(6), lon: lon.toFixed(6) };
+  else return null;
+  const href = (format) => `api/cua?${new URLSearchParams({ ...place, format })}`;
+  return el('p', { class: 'cua-links no-print', 'data-testid': 'cua-links' },
+    el('a', { href: href('pdf'), 'data-testid': 'cua-pdf', download: '' }, 'Projet de CU d\'information (PDF)'),
+    ' · ',
+    el('a', { href: href('html'), 'data-testid': 'cua-html', target: '_blank', rel: 'noopener' }, '(HTML)'));
 }
 
 function renderCoverageAlerts(a) {

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::cua::CuaError;
 use crate::lookup::LookupError;
 use crate::model::ParcelIdError;
 
@@ -43,6 +44,20 @@ impl From<LookupError> for ApiError {
             LookupError::AddressNotFound(_) | LookupError::UnknownParcel(_) => {
                 return ApiError::NotFound(e.to_string())
             }
+            _ => "invalid_parameter",
+        };
+        ApiError::bad_request(code, e.to_string())
+    }
+}
+
+impl From<CuaError> for ApiError {
+    fn from(e: CuaError) -> Self {
+        let code = match &e {
+            CuaError::Lookup(l) => return l.clone().into(),
+            CuaError::Render(detail) => return ApiError::Internal(detail.clone()),
+            CuaError::NoParcel => "missing_parameter",
+            CuaError::TooManyParcels(_) => "too_many_parcels",
+            CuaError::DifferentCommunes(..) => "different_communes",
             _ => "invalid_parameter",
         };
         ApiError::bad_request(code, e.to_string())

@@ -5,6 +5,7 @@
 //! [`ApiError`], always answered as JSON.
 
 mod ban;
+mod cua;
 mod error;
 mod layers;
 mod lookup;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
             "/api/servitudes/categories",
             get(servitudes::get_categories),
         )
+        .route("/api/cua", get(cua::get_cua))
         .merge(layers::routes())
         .merge(ban::routes())
         .merge(reglement::routes())

@@ -249,6 +249,28 @@ describe('map page', () => {
     await context.close();
   });
 
+  test('the answer panel offers the draft certificat d\'urbanisme, as PDF and HTML', async () => {
+    const { page, problems, context } = await open(DESKTOP, `/?parcelle=${ADDRESS_PARCEL}`);
+    await panelReady(page);
+    const pdf = page.locator('[data-testid=cua-pdf]');
+    assert.equal(await pdf.innerText(), 'Projet de CU d\'information (PDF)');
+    const html = page.locator('[data-testid=cua-html]');
+    assert.equal(await html.innerText(), '(HTML)');
+    const fetched = (href) => page.evaluate(async (h) => {
+      const r = await fetch(h);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      return { status: r.status, type: r.headers.get('content-type'), head: String.fromCharCode(...bytes.slice(0, 5)) };
+    }, href);
+    const pdfHref = await pdf.getAttribute('href');
+    assert.equal(pdfHref, `api/cua?parcel=${ADDRESS_PARCEL}&format=pdf`);
+    assert.deepEqual(await fetched(pdfHref), { status: 200, type: 'application/pdf', head: '%PDF-' });
+    const page2 = await fetched(await html.getAttribute('href'));
+    assert.equal(page2.status, 200);
+    assert.equal(page2.type, 'text/html; charset=utf-8');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('phone layout and the printed fiche', async () => {
     const { page, problems, context } = await open(PHONE);
     await mapSettled(page);
