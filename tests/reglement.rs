@@ -367,12 +367,14 @@ async fn the_reglement_route_answers_a_zone_with_sections_and_quoted_rules() {
     );
 }
 
-/// A zone whose plan has a structured regulation carries its key rules in `/api/lookup`, and the
-/// summary says them with the regulation's sections as sources. The zone polygon is the
-/// labelled-synthetic square of `tests/fixtures/zonage-sismique/`, declared as zone UB of
-/// Verderel's PLU: only the join is under test, the rules are the real ones.
-#[tokio::test]
-async fn a_zone_of_a_plan_with_a_structured_regulation_answers_its_key_rules() {
+/// The embedded regulation of Verderel and one zone declared as its zone UB (see below).
+fn joined_state() -> AppState {
+    // Built once: the tests using it run in parallel and share the folder.
+    static STATE: OnceLock<AppState> = OnceLock::new();
+    STATE.get_or_init(build_joined_state).clone()
+}
+
+fn build_joined_state() -> AppState {
     let dir = root().join("target/reglement-join");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("zone")).unwrap();
@@ -406,7 +408,16 @@ typedoc = "PLU"
 datappro = "20201207"
 "#,
     );
-    let state = AppState::new(urbaclic::load::load_dir(&dir).unwrap());
+    AppState::new(urbaclic::load::load_dir(&dir).unwrap())
+}
+
+/// A zone whose plan has a structured regulation carries its key rules in `/api/lookup`, and the
+/// summary says them with the regulation's sections as sources. The zone polygon is the
+/// labelled-synthetic square of `tests/fixtures/zonage-sismique/`, declared as zone UB of
+/// Verderel's PLU: only the join is under test, the rules are the real ones.
+#[tokio::test]
+async fn a_zone_of_a_plan_with_a_structured_regulation_answers_its_key_rules() {
+    let state = joined_state();
     let (lon, lat) = inside_fixture_zone();
     let (status, v, _) = get(&state, &format!("/api/lookup?lat={lat}&lon={lon}")).await;
     assert_eq!(status, StatusCode::OK, "{v}");
@@ -512,4 +523,23 @@ async fn delivered_pieces_are_linked_and_served_and_nothing_else() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{bad}: {v}");
         assert!(v["error"].is_string(), "{bad}: {v}");
     }
+}
+
+/// The draft certificate of a place in such a zone gives its key rules with their sentences.
+#[tokio::test]
+async fn the_draft_certificate_quotes_the_key_rules() {
+    let state = joined_state();
+    let (lon, lat) = inside_fixture_zone();
+    let (status, _, body) = get(&state, &format!("/api/cua?lat={lat}&lon={lon}&format=html")).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    assert!(
+        html.contains("Hauteur maximale : 9 m au faîtage (habitation)"),
+        "key rule"
+    );
+    assert!(
+        html.contains("La hauteur maximale des constructions à usage d’habitation est limitée à 9 m au faîtage"),
+        "its sentence"
+    );
+    assert!(html.contains("Espaces verts ou de pleine terre : non trouvé dans le règlement"));
 }
