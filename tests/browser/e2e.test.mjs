@@ -319,6 +319,36 @@ describe('map page', () => {
   });
 });
 
+// A zone whose plan has a structured regulation: tests/fixtures/reglement-join/ joins the real
+// regulation of Verderel-lès-Sauqueuse to a labelled-synthetic zone declared as its zone UB; the
+// point is the middle of that square (tests/fixtures/zonage-sismique/zonage.geojson).
+describe('key rules of a zone', () => {
+  let joined;
+  before(async () => {
+    joined = await startServer({ data: 'tests/fixtures/reglement-join' });
+  });
+  after(async () => {
+    await joined?.stop();
+  });
+
+  test('the panel shows the key rules with the sentences they were read from', async () => {
+    const { page, problems, context } = await newPage(browser, DESKTOP);
+    await page.goto(`${joined.url}/?lat=48.685&lon=2.288527&z=15`);
+    await panelReady(page);
+    const rules = page.locator('[data-testid=key-rules]');
+    await rules.waitFor();
+    const text = await rules.innerText();
+    assert.match(text, /Hauteur maximale : 9 m au faîtage \(habitation\)/);
+    assert.match(text, /Emprise au sol maximale : 40 % \(habitation, annexes\)/);
+    assert.match(text, /Non trouvé dans le règlement : espaces verts/);
+    await rules.locator('details').first().locator('summary').click();
+    assert.match(await rules.locator('blockquote').first().innerText(), /limitée à 9 m au faîtage/);
+    await page.screenshot({ path: screenshotPath('regles-cles.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
 // Keep the server log next to the screenshots: it is the first thing to read when a test fails.
 after(() => {
   if (server && server.log) writeFileSync(screenshotPath('serveur.log'), server.log());

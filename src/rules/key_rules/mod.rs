@@ -362,9 +362,15 @@ fn read_sentence(s: &Sentence<'_>, section: &SectionText<'_>) -> Vec<(RuleKind, 
     }
     let context = Folded::new(with_lead.as_deref().unwrap_or(s.text));
     let condition = conditions(&context);
-    quantities(&own)
+    let found: Vec<_> = quantities(&own)
         .into_iter()
         .filter(|q| kind.units().contains(&q.unit))
+        .collect();
+    // « 9 m au faîtage, soit R + C ou R + 1 »: the storeys only illustrate the metres.
+    let has_metres = found.iter().any(|q| q.unit == Unit::Metre);
+    found
+        .into_iter()
+        .filter(|q| !(has_metres && q.unit == Unit::Storeys))
         .filter_map(|q| {
             let per = (kind == RuleKind::Stationnement)
                 .then(|| per(&own, q.end))
@@ -377,7 +383,7 @@ fn read_sentence(s: &Sentence<'_>, section: &SectionText<'_>) -> Vec<(RuleKind, 
             let mut value = RuleValue {
                 value: q.value,
                 unit: q.unit,
-                measured_at: (kind == RuleKind::HauteurMax)
+                measured_at: (q.unit == Unit::Metre && kind == RuleKind::HauteurMax)
                     .then(|| measured_at(&own, q.start))
                     .flatten(),
                 condition: condition.clone(),
