@@ -112,7 +112,7 @@ pub struct DatasetParts {
     /// Structured regulations (CNIG SRU), joined to zones by `IDURBA` once built.
     pub reglements: Vec<crate::reglement::Reglement>,
     /// Written pieces of the CNIG deliveries, which answers link to and the server serves.
-    pub pieces: Vec<crate::load::pieces::Piece>,
+    pub pieces: Vec<crate::model::Piece>,
 }
 
 /// The immutable, indexed dataset a server or CLI answers from.
@@ -147,7 +147,7 @@ pub struct Dataset {
     /// Structured regulations, with the view of each zone they rule.
     pub reglements: crate::reglement::Reglements,
     /// Written pieces of the deliveries, by their path relative to the data folder.
-    pub pieces: HashMap<String, crate::load::pieces::Piece>,
+    pub pieces: HashMap<String, crate::model::Piece>,
     /// Communes where the planning data is declared complete (no document there means RNU).
     pub planning_complete_communes: Vec<String>,
     /// The address index built from the BAN files and the communes, if any address is loaded.
@@ -265,7 +265,7 @@ impl Dataset {
             .values()
             .filter(|p| p.delivery == delivery && p.name.eq_ignore_ascii_case(file))
             .min_by(|a, b| a.path.cmp(&b.path))?;
-        let mut link = format!("/api/pieces/{}", crate::load::pieces::url_path(&piece.path));
+        let mut link = piece.url();
         if let Some(a) = anchor {
             link.push('#');
             link.push_str(a);

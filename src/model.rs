@@ -412,3 +412,44 @@ pub fn spaced_parcel_id(id: &str) -> String {
         id.to_string()
     }
 }
+
+/// A written piece of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    /// The delivery it belongs to ([`crate::model::PlanDocument::source`]).
+    pub delivery: String,
+    /// Its path relative to the data folder, `/`-separated: its address under `/api/pieces/`.
+    pub path: String,
+    /// Its file name, to match `NOMFIC`/`NOMREG`.
+    pub name: String,
+    /// Where it is on disk.
+    pub file: std::path::PathBuf,
+}
+
+impl Piece {
+    /// Its address on the server: `/api/pieces/<path>`, percent-encoded.
+    pub fn url(&self) -> String {
+        format!("/api/pieces/{}", url_path(&self.path))
+    }
+}
+
+/// `path` with each segment percent-encoded, for a URL.
+///
+/// ```
+/// assert_eq!(urbaclic::model::url_path("a b/Règlement.pdf"), "a%20b/R%C3%A8glement.pdf");
+/// ```
+pub fn url_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            seg.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}

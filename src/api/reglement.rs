@@ -76,7 +76,7 @@ impl From<ReglementError> for ApiError {
 }
 
 /// A written piece of a loaded delivery, by its path in the data folder. Only the files indexed
-/// at load are served (see [`crate::load::pieces`]): nothing else under the data folder, no
+/// at load are served (see `load/pieces.rs`): nothing else under the data folder, no
 /// `..`, no symbolic link.
 async fn get_piece(
     State(state): State<AppState>,

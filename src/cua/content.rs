@@ -544,9 +544,9 @@ fn regulation_blocks(zone: &ZoneOut) -> Vec<Block> {
         Block::Fields(vec![Field::reference(
             "Règlement structuré",
             &format!(
-                "/api/reglement?idurba={}&zone={}",
-                crate::load::pieces::url_path(&r.about.idurba),
-                crate::load::pieces::url_path(&r.about.zone)
+                "/api/reglement?{}",
+                serde_urlencoded::to_string([("idurba", &r.about.idurba), ("zone", &r.about.zone)])
+                    .unwrap_or_default()
             ),
         )]),
         Block::Text(format!(

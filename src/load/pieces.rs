@@ -5,25 +5,13 @@ use std::path::{Path, PathBuf};
 
 use super::scan::Source;
 use crate::dataset::DatasetParts;
+use crate::model::Piece;
 
 /// The folder of written pieces in a CNIG delivery.
 const PIECES_DIR: &str = "Pieces_ecrites";
 
 /// File types served: the documents producers deliver, never scripts or pages with active content.
 pub const SERVED_EXTENSIONS: [&str; 8] = ["pdf", "odt", "doc", "docx", "jpg", "jpeg", "png", "csv"];
-
-/// A written piece of a delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Piece {
-    /// The delivery it belongs to ([`crate::model::PlanDocument::source`]).
-    pub delivery: String,
-    /// Its path relative to the data folder, `/`-separated: its address under `/api/pieces/`.
-    pub path: String,
-    /// Its file name, to match `NOMFIC`/`NOMREG`.
-    pub name: String,
-    /// Where it is on disk.
-    pub file: PathBuf,
-}
 
 /// Indexes the written pieces of `source`'s delivery folder (regular files only: a symbolic
 /// link could lead out of the data folder).
@@ -96,25 +84,4 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
             _ => {}
         }
     }
-}
-
-/// `path` with each segment percent-encoded, for a URL.
-///
-/// ```
-/// assert_eq!(urbaclic::load::pieces::url_path("a b/Règlement.pdf"), "a%20b/R%C3%A8glement.pdf");
-/// ```
-pub fn url_path(path: &str) -> String {
-    path.split('/')
-        .map(|seg| {
-            seg.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
