@@ -57,7 +57,13 @@ impl AppState {
         let Some(dir) = &self.data_dir else {
             return Ok(());
         };
-        let result = crate::load::load_dir(dir);
+        // A reader bug that panics must not leave `/health` saying all is well: it is recorded as a
+        // failed reload like any other, and the old data keeps serving.
+        let result = std::panic::catch_unwind(|| crate::load::load_dir(dir)).unwrap_or_else(|_| {
+            Err(LoadError::Panicked {
+                path: dir.to_path_buf(),
+            })
+        });
         let mut status = self.reload.lock().unwrap_or_else(|e| e.into_inner());
         match result {
             Ok(dataset) => {

@@ -9,6 +9,7 @@ use geo::{CoordsIter, Geometry};
 use super::params::{position, Params};
 use super::{ApiError, AppState};
 use crate::analysis::Footprint;
+use crate::geometry::geometry_from_geojson;
 use crate::lookup::{
     lookup, lookup_address, lookup_footprint, lookup_parcel, LookupAnswer, Position,
 };
@@ -104,9 +105,8 @@ fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
             ))
         }
     };
-    let geometry: Geometry<f64> = geometry
-        .try_into()
-        .map_err(|e: geojson::Error| bad(format!("géométrie illisible : {e}")))?;
+    let geometry =
+        geometry_from_geojson(geometry).map_err(|e| bad(format!("géométrie illisible : {e}")))?;
     if !matches!(geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_)) {
         return Err(bad(
             "l'emprise doit être un Polygon ou un MultiPolygon".into()

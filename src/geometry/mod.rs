@@ -10,6 +10,7 @@
 
 mod boxes;
 mod earth;
+mod geojson;
 mod hull;
 mod intersection_area;
 mod polygons;
@@ -20,6 +21,7 @@ mod segments;
 
 pub use boxes::{aabb, expand, segment_meets};
 pub use earth::{metres_per_degree, window, LocalFrame};
+pub use geojson::{geometry_from_geojson, GeoJsonGeometryError};
 pub use hull::convex_hull;
 pub use intersection_area::intersection_area;
 pub use polygons::{is_areal, polygons_of};

@@ -52,6 +52,9 @@ pub enum LoadError {
     Crs { path: PathBuf, source: CrsError },
     #[error("{path}: manifeste invalide : {reason}")]
     Manifest { path: PathBuf, reason: String },
+    /// The loader itself failed (a bug): the folder is named, the detail is in the panic message.
+    #[error("{path}: chargement interrompu par une erreur interne")]
+    Panicked { path: PathBuf },
     /// A BAN address file could not be read (the message names the file).
     #[error(transparent)]
     Geocoder(#[from] GeocodeError),
@@ -92,7 +95,8 @@ impl LoadError {
             | LoadError::Corrupt { path, .. }
             | LoadError::Missing { path, .. }
             | LoadError::Crs { path, .. }
-            | LoadError::Manifest { path, .. } => path,
+            | LoadError::Manifest { path, .. }
+            | LoadError::Panicked { path } => path,
             LoadError::Geocoder(e) => e.path(),
         }
     }
