@@ -5,8 +5,10 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
+use tokio::sync::Semaphore;
 
 use crate::dataset::Dataset;
 use crate::geocode::UpstreamConfig;
@@ -27,6 +29,8 @@ pub struct AppState {
     pub frontend_dir: Option<PathBuf>,
     /// Folder the dataset was loaded from, for reloads.
     pub data_dir: Option<PathBuf>,
+    /// Where footprint, parcel and map-layer analyses run.
+    pub workers: Workers,
     reload: Arc<Mutex<ReloadStatus>>,
 }
 
@@ -47,6 +51,7 @@ impl AppState {
             upstream: None,
             frontend_dir: None,
             data_dir: None,
+            workers: Workers::default(),
             reload: Arc::default(),
         }
     }
@@ -95,5 +100,99 @@ impl AppState {
     /// Replaces the dataset; requests already running keep the one they started with.
     pub fn replace_dataset(&self, dataset: Dataset) {
         self.data.store(Arc::new(dataset));
+    }
+}
+
+/// The bounded pool heavy analyses (footprints, parcels, map layers) run on: at most `workers` at
+/// once on tokio's blocking threads, each answered within `budget`. The async workers thus stay
+/// free for `/health` and point lookups while worst-case footprints are computed.
+///
+/// A job that overruns its budget is answered 504 but runs to its end (a computation cannot be
+/// interrupted) and keeps its place until then, so the pool's size bounds the CPU really in use.
+#[derive(Clone, Debug)]
+pub struct Workers {
+    size: usize,
+    permits: Arc<Semaphore>,
+    budget: Duration,
+}
+
+/// Why a job of [`Workers::run`] gave no result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkError {
+    /// Every worker stayed busy for the whole budget.
+    #[error("service saturé : trop d'analyses en cours, réessayez dans un instant")]
+    Busy,
+    /// The job did not finish within the budget (in milliseconds).
+    #[error("analyse trop longue : abandonnée après {0} ms")]
+    TimedOut(u128),
+    /// The job panicked (a bug): the detail is logged, not answered.
+    #[error("analyse interrompue : {0}")]
+    Failed(String),
+}
+
+/// Default time budget of one analysis, waiting for a worker included.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+
+impl Default for Workers {
+    /// One worker per core, [`DEFAULT_BUDGET`].
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Workers::new(cores, DEFAULT_BUDGET)
+    }
+}
+
+impl Workers {
+    /// A pool of `workers` jobs at once, each within `budget`.
+    pub fn new(workers: usize, budget: Duration) -> Workers {
+        Workers {
+            size: workers,
+            permits: Arc::new(Semaphore::new(workers)),
+            budget,
+        }
+    }
+
+    /// How many jobs run at once.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Runs `job` on a worker and returns its result, or why there is none.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::time::Duration;
+    /// use urbaclic::app::{WorkError, Workers};
+    /// let pool = Workers::new(1, Duration::from_millis(20));
+    /// assert_eq!(pool.run(|| Ok::<_, ()>(2 + 2)).await, Ok(Ok(4)));
+    /// let slow = pool.run(|| { std::thread::sleep(Duration::from_millis(200)); Ok::<_, ()>(()) });
+    /// assert_eq!(slow.await, Err(WorkError::TimedOut(20)));
+    /// // The slow job still holds the only worker.
+    /// assert_eq!(pool.run(|| Ok::<_, ()>(())).await, Err(WorkError::Busy));
+    /// # });
+    /// ```
+    pub async fn run<T, E>(
+        &self,
+        job: impl FnOnce() -> Result<T, E> + Send + 'static,
+    ) -> Result<Result<T, E>, WorkError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let deadline = tokio::time::Instant::now() + self.budget;
+        let permit = tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| WorkError::Busy)?
+            .map_err(|e| WorkError::Failed(e.to_string()))?;
+        let task = tokio::task::spawn_blocking(move || {
+            let result = job();
+            drop(permit);
+            result
+        });
+        match tokio::time::timeout_at(deadline, task).await {
+            Err(_) => Err(WorkError::TimedOut(self.budget.as_millis())),
+            Ok(Err(e)) => Err(WorkError::Failed(e.to_string())),
+            Ok(Ok(result)) => Ok(result),
+        }
     }
 }

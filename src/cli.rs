@@ -156,6 +156,7 @@ fn serve(
     let mut state = AppState::new(dataset);
     state.upstream = config.upstream().context("configuration du serveur")?;
     state.frontend_dir = frontend;
+    state.workers = config.workers().context("configuration du serveur")?;
     state.data_dir = Some(data_dir);
     let app = router(state.clone());
     let rt = tokio::runtime::Runtime::new()?;

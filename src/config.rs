@@ -10,6 +10,10 @@
 //! upstream_url = "https://api-adresse.data.gouv.fr"
 //! upstream_timeout_ms = 1500
 //! upstream_mode = "fallback"    # "fallback": only when the embedded index has no good match; or "always"
+//!
+//! [limits]                      # optional, what one client may cost
+//! analysis_workers = 2          # footprint/parcel/map analyses at once (default: one per core)
+//! analysis_budget_ms = 10000    # an analysis not done by then is answered 504
 //! ```
 
 use std::net::SocketAddr;
@@ -18,6 +22,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::app::{Workers, DEFAULT_BUDGET};
 use crate::geocode::{UpstreamConfig, UpstreamMode};
 
 /// Why a configuration file was refused. The messages are the ones printed at startup.
@@ -43,6 +48,9 @@ pub enum ConfigError {
     UpstreamUrl(String),
     #[error("geocoder.upstream_mode : « fallback » ou « always », pas « {0} »")]
     UpstreamMode(String),
+    /// A `[limits]` value that would stop the service from answering.
+    #[error("{0}")]
+    Limit(&'static str),
 }
 
 /// The parsed configuration file.
@@ -54,6 +62,16 @@ pub struct ServerConfig {
     pub frontend: Option<PathBuf>,
     #[serde(default)]
     pub geocoder: GeocoderConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+/// `[limits]` section; every key has a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub analysis_workers: Option<usize>,
+    pub analysis_budget_ms: Option<u64>,
 }
 
 /// `[geocoder]` section.
@@ -83,6 +101,7 @@ impl ServerConfig {
         c.data = c.data.map(|d| base.join(d));
         c.frontend = c.frontend.map(|d| base.join(d));
         c.upstream()?;
+        c.workers()?;
         Ok(c)
     }
 
@@ -97,6 +116,27 @@ impl ServerConfig {
             path: path.to_path_buf(),
             error: Box::new(e),
         })
+    }
+
+    /// The pool analyses run on: `[limits]` or [`Workers::default`].
+    ///
+    /// ```
+    /// let c = urbaclic::config::ServerConfig::parse("[limits]\nanalysis_workers = 0\n", std::path::Path::new(".")).unwrap_err();
+    /// assert_eq!(c.to_string(), "limits.analysis_workers doit être au moins 1");
+    /// ```
+    pub fn workers(&self) -> Result<Workers, ConfigError> {
+        let l = &self.limits;
+        let default = Workers::default();
+        if l.analysis_workers == Some(0) {
+            return Err(ConfigError::Limit(
+                "limits.analysis_workers doit être au moins 1",
+            ));
+        }
+        Ok(Workers::new(
+            l.analysis_workers.unwrap_or(default.size()),
+            l.analysis_budget_ms
+                .map_or(DEFAULT_BUDGET, Duration::from_millis),
+        ))
     }
 
     /// The upstream geocoder, if one is configured.

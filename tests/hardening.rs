@@ -131,3 +131,101 @@ fn one_element_position_in_a_data_file_is_an_error_naming_the_file() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Findings 2 and 3: invalid and sprawling footprints
+// ---------------------------------------------------------------------------------------------
+
+/// A square of `side` degrees at (`x`, `y`), as a GeoJSON polygon's rings.
+fn square(x: f64, y: f64, side: f64) -> Value {
+    serde_json::json!([[
+        [x, y],
+        [x + side, y],
+        [x + side, y + side],
+        [x, y + side],
+        [x, y]
+    ]])
+}
+
+#[tokio::test]
+async fn invalid_footprints_are_refused_naming_the_problem() {
+    let sq = square(2.35, 48.89, 0.001);
+    let cases = [
+        // The same square twice: its shares would be counted twice.
+        (
+            serde_json::json!({"type": "MultiPolygon", "coordinates": [sq, sq]}),
+            "identiques",
+        ),
+        // A bowtie: its lobes' signed areas cancel out.
+        (
+            serde_json::json!({"type": "Polygon", "coordinates": [[[2.35, 48.89], [2.351, 48.891], [2.351, 48.89], [2.35, 48.891], [2.35, 48.89]]]}),
+            "se recoupe",
+        ),
+        // A hole outside its shell.
+        (
+            serde_json::json!({"type": "Polygon", "coordinates": [sq[0], square(2.36, 48.89, 0.0005)[0]]}),
+            "trou 1",
+        ),
+        // Parts overlapping without being equal.
+        (
+            serde_json::json!({"type": "MultiPolygon", "coordinates": [sq, square(2.3505, 48.8905, 0.001)]}),
+            "se croisent",
+        ),
+        // A ring that does not come back to its first point.
+        (
+            serde_json::json!({"type": "Polygon", "coordinates": [[[2.35, 48.89], [2.351, 48.89], [2.351, 48.891], [2.35, 48.891]]]}),
+            "n'est pas fermé",
+        ),
+    ];
+    for (body, needle) in cases {
+        assert_invalid_footprint(&body.to_string(), needle).await;
+    }
+}
+
+#[tokio::test]
+async fn sprawling_footprints_are_refused_before_any_analysis() {
+    // 2,000 one-metre squares across France: small in bytes, vertices and area.
+    let parts: Vec<Value> = (0..2000)
+        .map(|i| {
+            square(
+                -4.0 + (i % 50) as f64 * 0.2,
+                43.0 + (i / 50) as f64 * 0.1,
+                0.00001,
+            )
+        })
+        .collect();
+    let body = serde_json::json!({"type": "MultiPolygon", "coordinates": parts}).to_string();
+    assert_invalid_footprint(&body, "trop morcelée").await;
+
+    // Two squares 100 km apart.
+    let body = serde_json::json!({"type": "MultiPolygon",
+        "coordinates": [square(2.35, 48.89, 0.0001), square(3.70, 48.89, 0.0001)]});
+    assert_invalid_footprint(&body.to_string(), "trop étendue").await;
+}
+
+#[tokio::test]
+async fn a_valid_footprint_still_gets_its_answer() {
+    let body = serde_json::json!({"type": "MultiPolygon",
+        "coordinates": [square(2.35, 48.89, 0.0005), square(2.352, 48.89, 0.0005)]});
+    let (status, v) = post_footprint(&body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["scope"]["kind"], "footprint");
+}
+
+#[tokio::test]
+async fn saturated_workers_answer_503_with_retry_after() {
+    let mut state = state();
+    state.workers = urbaclic::app::Workers::new(0, std::time::Duration::from_millis(20));
+    let body = serde_json::json!({"type": "Polygon", "coordinates": square(2.35, 48.89, 0.0005)});
+    let req = Request::post("/api/lookup")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = router(state).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()["retry-after"], "1");
+    let v: Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["error"], "busy", "{v}");
+    assert!(v["message"].is_string());
+}

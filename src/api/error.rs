@@ -1,11 +1,12 @@
 //! The one error type of the HTTP layer: every failure a handler can meet, mapped to a status code
 //! and a JSON body `{"error": "<code>", "message": "<what is wrong>"}`.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::app::WorkError;
 use crate::lookup::LookupError;
 use crate::model::ParcelIdError;
 
@@ -25,10 +26,30 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// The service is saturated: retry in a moment (503 with `Retry-After`).
+    #[error("{0}")]
+    Busy(String),
+    /// The work asked for did not finish within its time budget (504).
+    #[error("{0}")]
+    Timeout(String),
     /// A fault of the server itself (a task that panicked…): logged with its detail, answered
     /// with a generic message.
     #[error("erreur interne du service")]
     Internal(String),
+}
+
+/// Seconds a client is told to wait after a 503: work is measured in milliseconds, one second lets
+/// the queue drain without making a user wait long.
+pub const RETRY_AFTER_S: u32 = 1;
+
+impl From<WorkError> for ApiError {
+    fn from(e: WorkError) -> Self {
+        match e {
+            WorkError::Busy => ApiError::Busy(e.to_string()),
+            WorkError::TimedOut(_) => ApiError::Timeout(e.to_string()),
+            WorkError::Failed(_) => ApiError::Internal(e.to_string()),
+        }
+    }
 }
 
 impl From<LookupError> for ApiError {
@@ -65,6 +86,8 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -77,6 +100,12 @@ impl IntoResponse for ApiError {
         }
         let (status, code) = self.status_and_code();
         let body = Json(json!({ "error": code, "message": self.to_string() }));
-        (status, body).into_response()
+        let mut response = (status, body).into_response();
+        if let ApiError::Busy(_) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_S));
+        }
+        response
     }
 }

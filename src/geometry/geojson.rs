@@ -8,6 +8,8 @@
 use geo::Geometry;
 use geojson::{GeometryValue, Position};
 
+use super::RingRef;
+
 /// Why a GeoJSON geometry cannot be converted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -32,6 +34,33 @@ pub enum GeoJsonGeometryError {
 pub fn geometry_from_geojson(g: geojson::Geometry) -> Result<Geometry<f64>, GeoJsonGeometryError> {
     check_positions(&g.value)?;
     Geometry::<f64>::try_from(g).map_err(|e| GeoJsonGeometryError::Unreadable(e.to_string()))
+}
+
+/// The first ring of a Polygon or MultiPolygon whose last position does not repeat its first. OGC
+/// rings are closed; `geo` would close an open one silently, drawing an edge the client never sent.
+///
+/// ```
+/// use urbaclic::geometry::{first_open_ring, RingRef};
+/// let g: geojson::Geometry = r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]],[[0.1,0.1],[0.2,0.1],[0.2,0.2]]]}"#.parse().unwrap();
+/// assert_eq!(first_open_ring(&g.value), Some(RingRef { part: 0, ring: 1 }));
+/// ```
+pub fn first_open_ring(value: &GeometryValue) -> Option<RingRef> {
+    let open = |ring: &Vec<Position>| match (ring.first(), ring.last()) {
+        (Some(a), Some(b)) => a.as_slice().get(..2) != b.as_slice().get(..2),
+        // An empty ring is refused for its number of points.
+        _ => false,
+    };
+    let parts: Vec<&Vec<Vec<Position>>> = match value {
+        GeometryValue::Polygon { coordinates } => vec![coordinates],
+        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
+        _ => Vec::new(),
+    };
+    parts.iter().enumerate().find_map(|(part, rings)| {
+        rings
+            .iter()
+            .position(open)
+            .map(|ring| RingRef { part, ring })
+    })
 }
 
 fn check_positions(value: &GeometryValue) -> Result<(), GeoJsonGeometryError> {
