@@ -78,7 +78,9 @@ impl AppState {
                 Ok(())
             }
             Err(e) => {
-                status.last_error = Some(e.to_string());
+                // `/health` is public: name the file inside the data folder, not where that
+                // folder sits on the server's disk.
+                status.last_error = Some(e.relative_to(dir));
                 Err(e)
             }
         }

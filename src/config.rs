@@ -14,6 +14,12 @@
 //! [limits]                      # optional, what one client may cost
 //! analysis_workers = 2          # footprint/parcel/map analyses at once (default: one per core)
 //! analysis_budget_ms = 10000    # an analysis not done by then is answered 504
+//! header_timeout_ms = 10000     # to send a request head; also the keep-alive idle limit
+//! body_timeout_ms = 10000       # to send a request body (408 beyond)
+//! request_timeout_ms = 30000    # whole request, head to answer (504 beyond)
+//! max_connections = 1000        # beyond, new connections are closed at once
+//! max_in_flight = 256           # requests at once; beyond, 503 with Retry-After
+//! shutdown_grace_ms = 10000     # SIGTERM: how long requests in flight may finish
 //! ```
 
 use std::net::SocketAddr;
@@ -22,8 +28,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::api::RequestLimits;
 use crate::app::{Workers, DEFAULT_BUDGET};
 use crate::geocode::{UpstreamConfig, UpstreamMode};
+use crate::server::ConnectionLimits;
 
 /// Why a configuration file was refused. The messages are the ones printed at startup.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +80,24 @@ pub struct ServerConfig {
 pub struct LimitsConfig {
     pub analysis_workers: Option<usize>,
     pub analysis_budget_ms: Option<u64>,
+    pub header_timeout_ms: Option<u64>,
+    pub body_timeout_ms: Option<u64>,
+    pub request_timeout_ms: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_in_flight: Option<usize>,
+    pub shutdown_grace_ms: Option<u64>,
 }
+
+/// Default of `limits.header_timeout_ms`: generous for a phone on a bad network, short enough
+/// that idle sockets do not pile up.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of `limits.max_connections`: below the usual limit of 1,024 open files, leaving room
+/// for the data files and the log.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 900;
+/// Largest request head (start line and headers), in bytes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Default of `limits.shutdown_grace_ms`.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// `[geocoder]` section.
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +127,8 @@ impl ServerConfig {
         c.frontend = c.frontend.map(|d| base.join(d));
         c.upstream()?;
         c.workers()?;
+        c.request_limits()?;
+        c.connection_limits()?;
         Ok(c)
     }
 
@@ -137,6 +164,51 @@ impl ServerConfig {
             l.analysis_budget_ms
                 .map_or(DEFAULT_BUDGET, Duration::from_millis),
         ))
+    }
+
+    /// Per-request limits: `[limits]` or [`RequestLimits::default`].
+    pub fn request_limits(&self) -> Result<RequestLimits, ConfigError> {
+        let l = &self.limits;
+        let d = RequestLimits::default();
+        if l.max_in_flight == Some(0) {
+            return Err(ConfigError::Limit(
+                "limits.max_in_flight doit être au moins 1",
+            ));
+        }
+        Ok(RequestLimits {
+            max_in_flight: l.max_in_flight.unwrap_or(d.max_in_flight),
+            body_timeout: l
+                .body_timeout_ms
+                .map_or(d.body_timeout, Duration::from_millis),
+            request_timeout: l
+                .request_timeout_ms
+                .map_or(d.request_timeout, Duration::from_millis),
+        })
+    }
+
+    /// Connection limits: `[limits]` or their defaults.
+    ///
+    /// ```
+    /// let c = urbaclic::config::ServerConfig::parse("[limits]\nmax_connections = 10\n", std::path::Path::new(".")).unwrap();
+    /// assert_eq!(c.connection_limits().unwrap().max_connections, 10);
+    /// ```
+    pub fn connection_limits(&self) -> Result<ConnectionLimits, ConfigError> {
+        let l = &self.limits;
+        if l.max_connections == Some(0) {
+            return Err(ConfigError::Limit(
+                "limits.max_connections doit être au moins 1",
+            ));
+        }
+        Ok(ConnectionLimits {
+            header_timeout: l
+                .header_timeout_ms
+                .map_or(DEFAULT_HEADER_TIMEOUT, Duration::from_millis),
+            max_connections: l.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS),
+            max_header_bytes: MAX_HEADER_BYTES,
+            shutdown_grace: l
+                .shutdown_grace_ms
+                .map_or(DEFAULT_SHUTDOWN_GRACE, Duration::from_millis),
+        })
     }
 
     /// The upstream geocoder, if one is configured.

@@ -229,3 +229,294 @@ async fn saturated_workers_answer_503_with_retry_after() {
     assert_eq!(v["error"], "busy", "{v}");
     assert!(v["message"].is_string());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Findings 4 and 8: timeouts, limits, panics, shutdown, headers, paths in /health
+// ---------------------------------------------------------------------------------------------
+
+use std::time::Duration;
+
+use axum::routing::get;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use urbaclic::api::{apply_limits, router_with, RequestLimits};
+use urbaclic::server::{serve, ConnectionLimits};
+
+async fn json_of(res: axum::response::Response) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let v = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        panic!(
+            "{status}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    (status, headers, v)
+}
+
+#[tokio::test]
+async fn the_page_carries_security_headers() {
+    let res = router(state())
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn beyond_max_in_flight_requests_are_shed_but_health_answers() {
+    let limits = RequestLimits {
+        max_in_flight: 0,
+        ..RequestLimits::default()
+    };
+    let app = router_with(state(), &limits);
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/api/lookup?lat=48.89&lon=2.35")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let (status, headers, v) = json_of(res).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(headers["retry-after"], "1");
+    assert_eq!(v["error"], "busy");
+    let res = app
+        .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+/// A router of test routes (a panic, a slow answer) under the real limits.
+fn test_app(limits: &RequestLimits) -> axum::Router {
+    let routes = axum::Router::new()
+        .route("/panic", get(|| async { panic!("boom") as &'static str }))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                "done"
+            }),
+        );
+    apply_limits(routes, limits)
+}
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_json_500() {
+    let res = test_app(&RequestLimits::default())
+        .oneshot(Request::get("/panic").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (status, _, v) = json_of(res).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(v["error"], "internal");
+    assert!(
+        !v["message"].as_str().unwrap().contains("boom"),
+        "the detail is logged, not answered"
+    );
+}
+
+#[tokio::test]
+async fn a_request_over_its_deadline_is_a_json_504() {
+    let limits = RequestLimits {
+        request_timeout: Duration::from_millis(50),
+        ..RequestLimits::default()
+    };
+    let res = test_app(&limits)
+        .oneshot(Request::get("/slow").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (status, _, v) = json_of(res).await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(v["error"], "timeout");
+}
+
+#[tokio::test]
+async fn a_body_that_stops_coming_is_a_json_408() {
+    let limits = RequestLimits {
+        body_timeout: Duration::from_millis(50),
+        ..RequestLimits::default()
+    };
+    let req = Request::post("/api/lookup")
+        .header("content-type", "application/json")
+        .body(Body::from_stream(Stalled(Some(b"{\"type\":"))))
+        .unwrap();
+    let res = tokio::time::timeout(
+        Duration::from_secs(5),
+        router_with(state(), &limits).oneshot(req),
+    )
+    .await
+    .expect("answered within the body timeout")
+    .unwrap();
+    let (status, _, v) = json_of(res).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{v}");
+    assert_eq!(v["error"], "request_timeout");
+}
+
+/// A body that sends `{"type":` then nothing, forever.
+struct Stalled(Option<&'static [u8]>);
+
+impl futures_core::Stream for Stalled {
+    type Item = Result<&'static [u8], std::io::Error>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match self.0.take() {
+            Some(chunk) => std::task::Poll::Ready(Some(Ok(chunk))),
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+#[test]
+fn a_failed_reload_names_the_file_relative_to_the_data_folder() {
+    let dir = cadastre_folder("relative-path");
+    let mut state = AppState::new(load_dir(&dir).unwrap());
+    state.data_dir = Some(dir.clone());
+    std::fs::write(
+        dir.join("cadastre/cadastre-91216-parcelles.json"),
+        "{ not json",
+    )
+    .unwrap();
+    assert!(state.reload().is_err());
+    let last = state.reload_status().last_error.unwrap();
+    assert!(
+        last.contains("cadastre/cadastre-91216-parcelles.json"),
+        "{last}"
+    );
+    assert!(
+        !last.contains(&*dir.to_string_lossy()),
+        "absolute path shown: {last}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A server on a loopback port with `limits`, serving `app` until the returned sender fires.
+async fn loopback(
+    app: axum::Router,
+    limits: ConnectionLimits,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        serve(listener, app, &limits, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    (addr, stop, task)
+}
+
+fn short_limits() -> ConnectionLimits {
+    ConnectionLimits {
+        header_timeout: Duration::from_millis(300),
+        max_connections: 4,
+        max_header_bytes: 16 * 1024,
+        shutdown_grace: Duration::from_secs(5),
+    }
+}
+
+/// Reads until the server closes the connection; what it sent.
+async fn read_to_close(stream: &mut tokio::net::TcpStream) -> String {
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn silent_and_idle_connections_are_closed_and_the_cap_holds() {
+    let (addr, stop, task) = loopback(router(state()), short_limits()).await;
+    let bounded = Duration::from_secs(5);
+    // A client that connects and sends nothing is dropped after the header timeout.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::timeout(bounded, read_to_close(&mut silent))
+        .await
+        .expect("silent client closed");
+    // A client that sends half a head, then stalls: same.
+    let mut half = tokio::net::TcpStream::connect(addr).await.unwrap();
+    half.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    tokio::time::timeout(bounded, read_to_close(&mut half))
+        .await
+        .expect("stalled head closed");
+    // A kept-alive connection is closed once idle for the same time.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(bounded, read_to_close(&mut idle))
+        .await
+        .expect("idle closed");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    // Four connections held open: the fifth is closed at once, and served again once they go.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut extra = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = extra
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let refused = tokio::time::timeout(bounded, read_to_close(&mut extra))
+        .await
+        .expect("closed");
+    assert!(refused.is_empty(), "over the cap, no answer: {refused}");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut again = tokio::net::TcpStream::connect(addr).await.unwrap();
+    again
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(bounded, read_to_close(&mut again))
+        .await
+        .expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let _ = stop.send(());
+    tokio::time::timeout(bounded, task)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_lets_the_request_in_flight_finish() {
+    let (addr, stop, task) = loopback(test_app(&RequestLimits::default()), short_limits()).await;
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let _ = stop.send(());
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_to_close(&mut client))
+        .await
+        .expect("answered before the grace period");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("done"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("server stops")
+        .unwrap();
+    // Nobody listens any more.
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}

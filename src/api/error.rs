@@ -26,6 +26,12 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// The request body could not be read as sent (malformed chunked encoding, connection cut).
+    #[error("{0}")]
+    InvalidBody(String),
+    /// The client took longer than allowed to send its request (408).
+    #[error("{0}")]
+    SlowClient(String),
     /// The service is saturated: retry in a moment (503 with `Retry-After`).
     #[error("{0}")]
     Busy(String),
@@ -49,6 +55,27 @@ impl From<WorkError> for ApiError {
             WorkError::TimedOut(_) => ApiError::Timeout(e.to_string()),
             WorkError::Failed(_) => ApiError::Internal(e.to_string()),
         }
+    }
+}
+
+impl ApiError {
+    /// Why a request body could not be read in full: over `limit` bytes (413), too slow (408), or
+    /// malformed (400). `axum::body::to_bytes` reports all three as one error type; the cause is
+    /// in its source chain.
+    pub fn from_body(e: &axum::Error, limit: usize) -> ApiError {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(s) = source {
+            if s.is::<http_body_util::LengthLimitError>() {
+                return ApiError::TooLarge(format!(
+                    "corps de requête trop volumineux : plus de {limit} octets"
+                ));
+            }
+            if s.is::<tower_http::timeout::TimeoutError>() {
+                return ApiError::SlowClient("corps de requête trop lent à arriver".into());
+            }
+            source = s.source();
+        }
+        ApiError::InvalidBody(format!("corps de requête illisible : {e}"))
     }
 }
 
@@ -86,6 +113,8 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+            ApiError::SlowClient(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -96,7 +125,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(detail) = &self {
-            eprintln!("erreur interne : {detail}");
+            tracing::error!(%detail, "erreur interne");
         }
         let (status, code) = self.status_and_code();
         let body = Json(json!({ "error": code, "message": self.to_string() }));

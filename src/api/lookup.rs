@@ -89,11 +89,7 @@ pub async fn post_lookup(
     // Read at most the limit, so an oversized body is refused without being buffered whole.
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| {
-            ApiError::TooLarge(format!(
-                "emprise trop volumineuse : plus de {MAX_BODY_BYTES} octets"
-            ))
-        })?;
+        .map_err(|e| ApiError::from_body(&e, MAX_BODY_BYTES))?;
     let data = state.dataset();
     // Validating and analysing a footprint of thousands of vertices takes milliseconds to seconds:
     // both run on the bounded workers, within the time budget.

@@ -88,6 +88,29 @@ impl LoadError {
         }
     }
 
+    /// The message with the file named relative to `root` (the data folder), for answers that
+    /// must not reveal the server's directory layout.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let e = urbaclic::load::load_dir(Path::new("/nonexistent/data")).err().unwrap();
+    /// assert!(!e.relative_to(Path::new("/nonexistent")).contains("/nonexistent"));
+    /// ```
+    pub fn relative_to(&self, root: &Path) -> String {
+        let full = self.to_string();
+        let path = self.path();
+        match path.strip_prefix(root) {
+            Ok(rel) => {
+                let rel = match rel.as_os_str().is_empty() {
+                    true => Path::new("."),
+                    false => rel,
+                };
+                full.replacen(&path.display().to_string(), &rel.display().to_string(), 1)
+            }
+            Err(_) => full,
+        }
+    }
+
     /// The file the error is about.
     pub fn path(&self) -> &Path {
         match self {
