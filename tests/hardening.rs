@@ -520,3 +520,313 @@ async fn shutdown_lets_the_request_in_flight_finish() {
     // Nobody listens any more.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 6: every rejection is JSON {error, message}
+// ---------------------------------------------------------------------------------------------
+
+async fn assert_json_error(app: axum::Router, req: Request<Body>, expected: StatusCode) -> Value {
+    let what = format!("{} {}", req.method(), req.uri());
+    let (status, _, v) = json_of(app.oneshot(req).await.unwrap()).await;
+    assert_eq!(status, expected, "{what}: {v}");
+    assert!(
+        v["error"].is_string() && v["message"].is_string(),
+        "{what}: {v}"
+    );
+    v
+}
+
+#[tokio::test]
+async fn a_frontend_folder_serves_regular_files_only_and_answers_json() {
+    let dir = scratch("frontend");
+    std::fs::write(dir.join("index.html"), "<p>dev</p>").unwrap();
+    let outside = scratch("outside");
+    std::fs::write(outside.join("secret.txt"), "secret").unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.txt"), dir.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("linked")).unwrap();
+    let mut st = state();
+    st.frontend_dir = Some(dir.clone());
+    let app = router(st);
+
+    let res = app
+        .clone()
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    for uri in ["/link.txt", "/linked/secret.txt"] {
+        let v = assert_json_error(
+            app.clone(),
+            Request::get(uri).body(Body::empty()).unwrap(),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        assert_eq!(v["error"], "not_found");
+    }
+    let long = format!("/{}", "a".repeat(300));
+    assert_json_error(
+        app.clone(),
+        Request::get(long.as_str()).body(Body::empty()).unwrap(),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_json_error(
+        app.clone(),
+        Request::post("/index.html").body(Body::empty()).unwrap(),
+        StatusCode::METHOD_NOT_ALLOWED,
+    )
+    .await;
+    // An embedded file the folder lacks: same answers.
+    assert_json_error(
+        app,
+        Request::post("/js/app.js").body(Body::empty()).unwrap(),
+        StatusCode::METHOD_NOT_ALLOWED,
+    )
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&outside);
+}
+
+#[tokio::test]
+async fn a_json_body_on_the_batch_route_is_a_json_415() {
+    let req = Request::post("/search/csv/")
+        .header("content-type", "application/json")
+        .body(Body::from("{\"q\": \"x\"}"))
+        .unwrap();
+    assert_json_error(router(state()), req, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+}
+
+#[tokio::test]
+async fn a_malformed_chunked_body_is_a_json_400() {
+    let (addr, stop, task) = loopback(router(state()), short_limits()).await;
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"POST /api/lookup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_to_close(&mut client))
+        .await
+        .expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("\"error\":\"invalid_body\""), "{answer}");
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("server stops")
+        .unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad-input corpus: every route, hostile values; no 5xx, every error JSON with code and message
+// ---------------------------------------------------------------------------------------------
+
+/// (method, uri, content type, body) of every request of the corpus.
+fn corpus() -> Vec<(&'static str, String, &'static str, Vec<u8>)> {
+    let numbers = [
+        "",
+        "abc",
+        "NaN",
+        "inf",
+        "-inf",
+        "1e309",
+        "-0",
+        "0x10",
+        "1,5",
+        "%00",
+        "%FF%FE",
+        "999",
+        "-91",
+        "180.0000001",
+        "48.89",
+        "2.35",
+        "1e-320",
+        "+2",
+        " 2",
+        "2 ",
+        "٣",
+    ];
+    let mut out = Vec::new();
+    let get = |uri: String| ("GET", uri, "", Vec::new());
+    for lat in numbers {
+        for lon in ["2.35", "abc", "1e309", "-181"] {
+            out.push(get(format!("/api/lookup?lat={lat}&lon={lon}")));
+        }
+    }
+    for q in [
+        "",
+        "%",
+        "%%",
+        "a%ZZ",
+        "lat",
+        "lat=1&lat=2&lon=3",
+        "q=",
+        "q=%00",
+        "q=rue%20de%20%E2%80%AE",
+    ] {
+        out.push(get(format!("/api/lookup?{q}")));
+        out.push(get(format!("/search/?{q}")));
+        out.push(get(format!("/reverse/?{q}")));
+    }
+    out.push(get(format!("/api/lookup?q={}", "a".repeat(5000))));
+    out.push(get(format!("/search/?q={}", "é".repeat(3000))));
+    for parcel in [
+        "",
+        "1",
+        "91216000AB003",
+        "91216000AB00377",
+        "9121600%00B0037",
+        "ZZZZZZZZZZZZZZ",
+        "91216000AB9999",
+    ] {
+        out.push(get(format!("/api/lookup?parcel={parcel}")));
+    }
+    for (insee, section, numero) in [
+        ("91216", "", "37"),
+        ("x", "AB", "37"),
+        ("91216", "ABC", "37"),
+        ("91216", "AB", "-1"),
+        ("91216", "AB", "99999"),
+    ] {
+        out.push(get(format!(
+            "/api/lookup?insee={insee}&section={section}&numero={numero}"
+        )));
+    }
+    for bbox in [
+        "",
+        "1,2,3",
+        "1,2,3,4,5",
+        "a,b,c,d",
+        "3,4,1,2",
+        "-200,0,0,1",
+        "0,-95,1,1",
+        "NaN,0,1,1",
+        "-180,-90,180,90",
+        "2.3,48.8,2.4,48.9",
+    ] {
+        for zoom in ["", "abc", "-1", "23", "16", "1e9"] {
+            out.push(get(format!("/api/layers?bbox={bbox}&zoom={zoom}")));
+        }
+        out.push(get(format!(
+            "/api/layers?bbox={bbox}&zoom=16&layers=nope,parcels"
+        )));
+    }
+    for lon in ["2.35", "abc", "400"] {
+        out.push(get(format!("/reverse/?lon={lon}&lat=48.89")));
+    }
+    for path in [
+        "/nope",
+        "/api",
+        "/api/",
+        "/api/lookup/",
+        "/%2e%2e/etc/passwd",
+        "/../Cargo.toml",
+        "/js/../../Cargo.toml",
+        "/index.html%00",
+        "/css/",
+        "/vendor/leaflet/",
+    ] {
+        out.push(get(path.to_string()));
+    }
+    out.push(get(format!("/{}", "a".repeat(300))));
+    for method in ["PUT", "DELETE", "PATCH"] {
+        for uri in [
+            "/health",
+            "/api/lookup",
+            "/api/layers",
+            "/api/catalog",
+            "/search/",
+            "/search/csv/",
+            "/index.html",
+        ] {
+            out.push((method, uri.to_string(), "", Vec::new()));
+        }
+    }
+    let footprints = [
+        "", "null", "[]", "{}", "not json", "{\"type\":\"Polygon\"}", "{\"type\":\"Polygon\",\"coordinates\":null}",
+        "{\"type\":\"Polygon\",\"coordinates\":[]}", "{\"type\":\"Polygon\",\"coordinates\":[[]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[2.35,48.89]]]}", "{\"type\":\"Polygon\",\"coordinates\":[[[2.35],[2.36],[2.37],[2.35]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[\"a\",1],[2,3],[4,5],[\"a\",1]]]}",
+        "{\"type\":\"Polygon\",\"coordinates\":[[[1e309,1],[2,3],[4,5],[1e309,1]]]}",
+        "{\"type\":\"MultiPolygon\",\"coordinates\":[[]]}", "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[4],[5]]]]}",
+        "{\"type\":\"GeometryCollection\",\"geometries\":[]}", "{\"type\":\"LineString\",\"coordinates\":[[4],[5]]}",
+        "{\"type\":\"Point\",\"coordinates\":[2.35,48.89]}", "{\"type\":\"Feature\",\"geometry\":null,\"properties\":{}}",
+        "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[4],[5],[6],[4]]]},\"properties\":{}}",
+        "{\"type\":\"FeatureCollection\",\"features\":[]}", "\u{feff}{}", "{\"type\":\"Polygon\",\"coordinates\":[[[2.35,48.89],[2.351,48.891],[2.351,48.89],[2.35,48.891],[2.35,48.89]]]}",
+    ];
+    for body in footprints {
+        for ct in ["application/json", "text/plain", ""] {
+            out.push((
+                "POST",
+                "/api/lookup".to_string(),
+                ct,
+                body.as_bytes().to_vec(),
+            ));
+        }
+    }
+    out.push((
+        "POST",
+        "/api/lookup".to_string(),
+        "application/json",
+        vec![0xff, 0xfe, 0x00],
+    ));
+    out.push((
+        "POST",
+        "/api/lookup".to_string(),
+        "application/json",
+        vec![b'['; 100_000],
+    ));
+    let boundary = "multipart/form-data; boundary=X";
+    for body in [
+        "", "--X--", "--X\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\n\r\n--X--\r\n",
+        "--X\r\nContent-Disposition: form-data; name=\"data\"; filename=\"a.csv\"\r\n\r\n\u{0}\u{1}\r\n--X--\r\n",
+        "--X\r\nContent-Disposition: form-data; name=\"data\"; filename=\"a.csv\"\r\n\r\nq\r\n12 rue\r\n--X\r\nContent-Disposition: form-data; name=\"columns\"\r\n\r\nnope\r\n--X--\r\n",
+        "--X\r\nContent-Disposition: form-data; name=\"nodata\"\r\n\r\nx\r\n--X--\r\n",
+        "--Y\r\nbroken",
+    ] {
+        for (uri, ct) in [("/search/csv/", boundary), ("/reverse/csv/", boundary), ("/search/csv/", "application/json"), ("/reverse/csv", "")] {
+            out.push(("POST", uri.to_string(), ct, body.as_bytes().to_vec()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_bad_input_corpus_gets_no_5xx_and_only_json_errors() {
+    let corpus = corpus();
+    assert!(corpus.len() >= 300, "{} requests", corpus.len());
+    let app = router(state());
+    for (method, uri, ct, body) in corpus {
+        // Spaces and non-ASCII are sent percent-encoded, as a client must.
+        let uri: String = uri
+            .chars()
+            .map(|c| match c.is_ascii_graphic() {
+                true => c.to_string(),
+                false => c.to_string().bytes().map(|b| format!("%{b:02X}")).collect(),
+            })
+            .collect();
+        let mut req = Request::builder().method(method).uri(uri.as_str());
+        if !ct.is_empty() {
+            req = req.header("content-type", ct);
+        }
+        let req = req.body(Body::from(body)).unwrap();
+        let res = tokio::time::timeout(Duration::from_secs(30), app.clone().oneshot(req))
+            .await
+            .unwrap_or_else(|_| panic!("{method} {uri}: no answer within 30 s"))
+            .unwrap();
+        let status = res.status();
+        assert!(!status.is_server_error(), "{method} {uri}: {status}");
+        if status.is_client_error() {
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            let v: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                panic!(
+                    "{method} {uri}: {status} not JSON ({e}): {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            });
+            assert!(
+                v["error"].is_string() && v["message"].is_string(),
+                "{method} {uri}: {v}"
+            );
+        }
+    }
+}
