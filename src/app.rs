@@ -31,7 +31,62 @@ pub struct AppState {
     pub data_dir: Option<PathBuf>,
     /// Where footprint, parcel and map-layer analyses run.
     pub workers: Workers,
+    /// Largest share (0–1) of any file's features a reload may lose; beyond, the reload is
+    /// refused as a probable broken delivery.
+    pub reload_max_loss: f64,
     reload: Arc<Mutex<ReloadStatus>>,
+}
+
+/// Default of [`AppState::reload_max_loss`]: a file may lose half its features in one reload.
+pub const DEFAULT_RELOAD_MAX_LOSS: f64 = 0.5;
+
+/// Why a reload was refused (the old data keeps serving).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReloadError {
+    /// The folder did not load.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// It loaded, but a file lost more than the allowed share of its features.
+    #[error("{file}: rechargement refusé, {before} entités avant, {after} maintenant (perte de plus de {max_pct} %)")]
+    Shrunk {
+        file: String,
+        before: usize,
+        after: usize,
+        max_pct: u32,
+    },
+}
+
+impl ReloadError {
+    /// The message, files named relative to the data folder `root`.
+    pub fn relative_to(&self, root: &std::path::Path) -> String {
+        match self {
+            ReloadError::Load(e) => e.relative_to(root),
+            // Report files are already relative to the data folder.
+            other => other.to_string(),
+        }
+    }
+}
+
+/// The first file of `old` whose feature count `new` cuts by more than `max_loss` (a share), a
+/// file gone included.
+fn shrunk_file(old: &Dataset, new: &Dataset, max_loss: f64) -> Option<ReloadError> {
+    old.report.layers.iter().find_map(|was| {
+        let after = new
+            .report
+            .layers
+            .iter()
+            .filter(|l| l.file == was.file)
+            .map(|l| l.features)
+            .sum::<usize>();
+        let floor = was.features as f64 * (1.0 - max_loss);
+        ((after as f64) < floor).then(|| ReloadError::Shrunk {
+            file: was.file.clone(),
+            before: was.features,
+            after,
+            max_pct: (max_loss * 100.0).round() as u32,
+        })
+    })
 }
 
 /// Outcome of the last reload, shown by `/health`.
@@ -52,13 +107,14 @@ impl AppState {
             frontend_dir: None,
             data_dir: None,
             workers: Workers::default(),
+            reload_max_loss: DEFAULT_RELOAD_MAX_LOSS,
             reload: Arc::default(),
         }
     }
 
     /// Reloads [`AppState::data_dir`] and swaps it in. On failure the error is kept for `/health`
     /// and returned, and the previous dataset stays in service untouched.
-    pub fn reload(&self) -> Result<(), LoadError> {
+    pub fn reload(&self) -> Result<(), ReloadError> {
         let Some(dir) = &self.data_dir else {
             return Ok(());
         };
@@ -68,6 +124,12 @@ impl AppState {
             Err(LoadError::Panicked {
                 path: dir.to_path_buf(),
             })
+        });
+        let result = result.map_err(ReloadError::from).and_then(|new| {
+            match shrunk_file(&self.dataset(), &new, self.reload_max_loss) {
+                Some(e) => Err(e),
+                None => Ok(new),
+            }
         });
         let mut status = self.reload.lock().unwrap_or_else(|e| e.into_inner());
         match result {

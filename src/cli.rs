@@ -158,6 +158,9 @@ fn serve(
     state.upstream = config.upstream().context("configuration du serveur")?;
     state.frontend_dir = frontend;
     state.workers = config.workers().context("configuration du serveur")?;
+    state.reload_max_loss = config
+        .reload_max_loss()
+        .context("configuration du serveur")?;
     state.data_dir = Some(data_dir);
     let limits = config
         .request_limits()

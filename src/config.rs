@@ -20,6 +20,7 @@
 //! max_connections = 1000        # beyond, new connections are closed at once
 //! max_in_flight = 256           # requests at once; beyond, 503 with Retry-After
 //! shutdown_grace_ms = 10000     # SIGTERM: how long requests in flight may finish
+//! reload_max_loss_pct = 50      # a reload cutting a file's features by more is refused
 //! ```
 
 use std::net::SocketAddr;
@@ -29,7 +30,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::api::RequestLimits;
-use crate::app::{Workers, DEFAULT_BUDGET};
+use crate::app::{Workers, DEFAULT_BUDGET, DEFAULT_RELOAD_MAX_LOSS};
 use crate::geocode::{UpstreamConfig, UpstreamMode};
 use crate::server::ConnectionLimits;
 
@@ -86,6 +87,8 @@ pub struct LimitsConfig {
     pub max_connections: Option<usize>,
     pub max_in_flight: Option<usize>,
     pub shutdown_grace_ms: Option<u64>,
+    /// Largest share of a file's features a reload may lose, in percent (default 50).
+    pub reload_max_loss_pct: Option<f64>,
 }
 
 /// Default of `limits.header_timeout_ms`: generous for a phone on a bad network, short enough
@@ -129,6 +132,7 @@ impl ServerConfig {
         c.workers()?;
         c.request_limits()?;
         c.connection_limits()?;
+        c.reload_max_loss()?;
         Ok(c)
     }
 
@@ -164,6 +168,17 @@ impl ServerConfig {
             l.analysis_budget_ms
                 .map_or(DEFAULT_BUDGET, Duration::from_millis),
         ))
+    }
+
+    /// `limits.reload_max_loss_pct` as a share (0–1).
+    pub fn reload_max_loss(&self) -> Result<f64, ConfigError> {
+        match self.limits.reload_max_loss_pct {
+            None => Ok(DEFAULT_RELOAD_MAX_LOSS),
+            Some(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
+            Some(_) => Err(ConfigError::Limit(
+                "limits.reload_max_loss_pct est un pourcentage, de 0 à 100",
+            )),
+        }
     }
 
     /// Per-request limits: `[limits]` or [`RequestLimits::default`].

@@ -830,3 +830,34 @@ async fn the_bad_input_corpus_gets_no_5xx_and_only_json_errors() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 7: reloads that would silently lose data
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_reload_emptying_a_file_is_refused_and_named() {
+    let dir = cadastre_folder("emptied");
+    let file = dir.join("cadastre/cadastre-91216-parcelles.json");
+    let mut state = AppState::new(load_dir(&dir).unwrap());
+    state.data_dir = Some(dir.clone());
+    let before = state.dataset().summary_counts();
+    assert!(before["parcels"].as_u64().unwrap() > 100, "{before}");
+    std::fs::write(&file, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+
+    let e = state.reload().expect_err("refused");
+    let last = state.reload_status().last_error.unwrap();
+    assert_eq!(last, e.to_string());
+    assert!(
+        last.contains("cadastre/cadastre-91216-parcelles.json"),
+        "{last}"
+    );
+    assert!(last.contains("0 maintenant"), "{last}");
+    assert_eq!(state.dataset().summary_counts(), before, "old data kept");
+
+    // An operator who means it raises the share.
+    state.reload_max_loss = 1.0;
+    state.reload().unwrap();
+    assert_eq!(state.dataset().summary_counts()["parcels"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
