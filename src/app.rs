@@ -31,6 +31,8 @@ pub struct AppState {
     pub data_dir: Option<PathBuf>,
     /// Where footprint, parcel and map-layer analyses run.
     pub workers: Workers,
+    /// Token of `POST /admin/reload` (`[admin] token`); the route is off without one.
+    pub admin_token: Option<Arc<str>>,
     /// Largest share (0–1) of any file's features a reload may lose; beyond, the reload is
     /// refused as a probable broken delivery.
     pub reload_max_loss: f64,
@@ -107,6 +109,7 @@ impl AppState {
             frontend_dir: None,
             data_dir: None,
             workers: Workers::default(),
+            admin_token: None,
             reload_max_loss: DEFAULT_RELOAD_MAX_LOSS,
             reload: Arc::default(),
         }

@@ -158,6 +158,7 @@ fn serve(
     state.upstream = config.upstream().context("configuration du serveur")?;
     state.frontend_dir = frontend;
     state.workers = config.workers().context("configuration du serveur")?;
+    state.admin_token = config.admin_token().context("configuration du serveur")?;
     state.reload_max_loss = config
         .reload_max_loss()
         .context("configuration du serveur")?;

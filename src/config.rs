@@ -21,6 +21,9 @@
 //! max_in_flight = 256           # requests at once; beyond, 503 with Retry-After
 //! shutdown_grace_ms = 10000     # SIGTERM: how long requests in flight may finish
 //! reload_max_loss_pct = 50      # a reload cutting a file's features by more is refused
+//!
+//! [admin]
+//! token = "…"                   # enables POST /admin/reload with "Authorization: Bearer …"
 //! ```
 
 use std::net::SocketAddr;
@@ -73,7 +76,20 @@ pub struct ServerConfig {
     pub geocoder: GeocoderConfig,
     #[serde(default)]
     pub limits: LimitsConfig,
+    #[serde(default)]
+    pub admin: AdminConfig,
 }
+
+/// `[admin]` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Bearer token of `POST /admin/reload`; without one the route answers 404.
+    pub token: Option<String>,
+}
+
+/// Shortest admin token accepted: long enough not to be guessed.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 16;
 
 /// `[limits]` section; every key has a default.
 #[derive(Debug, Default, Deserialize)]
@@ -133,6 +149,7 @@ impl ServerConfig {
         c.request_limits()?;
         c.connection_limits()?;
         c.reload_max_loss()?;
+        c.admin_token()?;
         Ok(c)
     }
 
@@ -168,6 +185,16 @@ impl ServerConfig {
             l.analysis_budget_ms
                 .map_or(DEFAULT_BUDGET, Duration::from_millis),
         ))
+    }
+
+    /// The admin token, if set; one shorter than [`MIN_ADMIN_TOKEN_CHARS`] is refused.
+    pub fn admin_token(&self) -> Result<Option<std::sync::Arc<str>>, ConfigError> {
+        match &self.admin.token {
+            Some(t) if t.chars().count() < MIN_ADMIN_TOKEN_CHARS => Err(ConfigError::Limit(
+                "admin.token doit compter au moins 16 caractères",
+            )),
+            t => Ok(t.as_deref().map(std::sync::Arc::from)),
+        }
     }
 
     /// `limits.reload_max_loss_pct` as a share (0–1).

@@ -861,3 +861,50 @@ fn a_reload_emptying_a_file_is_refused_and_named() {
     assert_eq!(state.dataset().summary_counts()["parcels"], 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn admin_reload_needs_the_token_and_answers_the_outcome() {
+    let dir = cadastre_folder("admin");
+    let mut st = AppState::new(load_dir(&dir).unwrap());
+    st.data_dir = Some(dir.clone());
+    let reload = |auth: Option<&str>| {
+        let mut req = Request::post("/admin/reload");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    // No token configured: the route is off.
+    let v = assert_json_error(
+        router(st.clone()),
+        reload(Some("Bearer x")),
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    assert_eq!(v["error"], "not_found");
+
+    st.admin_token = Some("0123456789abcdef-token".into());
+    for auth in [None, Some("Bearer wrong"), Some("0123456789abcdef-token")] {
+        let v = assert_json_error(router(st.clone()), reload(auth), StatusCode::UNAUTHORIZED).await;
+        assert_eq!(v["error"], "unauthorized");
+    }
+    let good = Some("Bearer 0123456789abcdef-token");
+    let (status, _, v) = json_of(router(st.clone()).oneshot(reload(good)).await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["reload"]["reloads"], 1);
+
+    std::fs::write(
+        dir.join("cadastre/cadastre-91216-parcelles.json"),
+        "{ not json",
+    )
+    .unwrap();
+    let v = assert_json_error(router(st.clone()), reload(good), StatusCode::CONFLICT).await;
+    assert_eq!(v["error"], "reload_refused");
+    let message = v["message"].as_str().unwrap();
+    assert!(
+        message.contains("cadastre/cadastre-91216-parcelles.json"),
+        "{message}"
+    );
+    assert!(!message.contains(&*dir.to_string_lossy()), "{message}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

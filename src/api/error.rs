@@ -32,6 +32,12 @@ pub enum ApiError {
     /// The client took longer than allowed to send its request (408).
     #[error("{0}")]
     SlowClient(String),
+    /// Credentials missing or wrong (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A reload asked through the API was refused; the old data keeps serving (409).
+    #[error("{0}")]
+    ReloadRefused(String),
     /// The service is saturated: retry in a moment (503 with `Retry-After`).
     #[error("{0}")]
     Busy(String),
@@ -115,6 +121,8 @@ impl ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
             ApiError::SlowClient(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::ReloadRefused(_) => (StatusCode::CONFLICT, "reload_refused"),
             ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -130,10 +138,18 @@ impl IntoResponse for ApiError {
         let (status, code) = self.status_and_code();
         let body = Json(json!({ "error": code, "message": self.to_string() }));
         let mut response = (status, body).into_response();
-        if let ApiError::Busy(_) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_S));
+        match self {
+            ApiError::Busy(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_S));
+            }
+            ApiError::Unauthorized(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
         }
         response
     }

@@ -4,6 +4,7 @@
 //! [`crate::geocode`]) on the current dataset of the [`AppState`]; all errors go through
 //! [`ApiError`], always answered as JSON.
 
+mod admin;
 mod ban;
 mod error;
 mod layers;
@@ -40,6 +41,7 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
         .route("/api/catalog", get(layers::get_catalog))
         .merge(layers::routes())
         .merge(ban::routes())
+        .merge(admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);
