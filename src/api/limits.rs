@@ -44,10 +44,11 @@ impl Default for RequestLimits {
 }
 
 /// Content-Security-Policy of every answer: the page loads its own scripts and styles only;
-/// images may come from a base map the user configured (any `https:` tile server); nothing may
+/// images may come from a base map the user configured (any `http:`/`https:` tile server, as
+/// `frontend/js/config.js` accepts); nothing may
 /// frame it. Leaflet positions its panes with inline styles, hence `'unsafe-inline'` for styles.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-                   img-src 'self' data: https:; connect-src 'self'; object-src 'none'; \
+                   img-src 'self' data: http: https:; connect-src 'self'; object-src 'none'; \
                    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Wraps `app` in the limits; `/health` is exempt from shedding so that a monitor still sees a
