@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 
-use crate::api::router;
+use crate::api::router_with;
 use crate::app::AppState;
 use crate::config::ServerConfig;
 use crate::cua::{self, Format, Origin, Subject};
@@ -193,6 +193,7 @@ fn serve(
     frontend: Option<PathBuf>,
     config: &ServerConfig,
 ) -> anyhow::Result<()> {
+    init_logs();
     let start = std::time::Instant::now();
     let data_dir = data.unwrap_or_else(default_data_dir);
     let dataset = load(Some(data_dir.clone()))?;
@@ -205,9 +206,20 @@ fn serve(
     let mut state = AppState::new(dataset);
     state.upstream = config.upstream().context("configuration du serveur")?;
     state.frontend_dir = frontend;
+    state.workers = config.workers().context("configuration du serveur")?;
+    state.admin_token = config.admin_token().context("configuration du serveur")?;
+    state.reload_max_loss = config
+        .reload_max_loss()
+        .context("configuration du serveur")?;
     state.data_dir = Some(data_dir);
     state.public_url = config.public_url.clone();
-    let app = router(state.clone());
+    let limits = config
+        .request_limits()
+        .context("configuration du serveur")?;
+    let connections = config
+        .connection_limits()
+        .context("configuration du serveur")?;
+    let app = router_with(state.clone(), &limits);
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         reload_on_sighup(state);
@@ -215,13 +227,41 @@ fn serve(
             .await
             .with_context(|| format!("écoute sur {listen}"))?;
         eprintln!("urbaclic à l'écoute sur http://{}", listener.local_addr()?);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        crate::server::serve(listener, app, &connections, shutdown_signal()).await;
+        eprintln!("urbaclic arrêté");
         Ok(())
     })
+}
+
+/// Server logs on stderr through `tracing`, at `info` unless `RUST_LOG` says otherwise.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Completes on SIGTERM (what service managers and container runtimes send) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// SIGHUP reloads the data folder; a failed reload is reported and the previous data kept.

@@ -12,6 +12,20 @@
 //! upstream_url = "https://api-adresse.data.gouv.fr"
 //! upstream_timeout_ms = 1500
 //! upstream_mode = "fallback"    # "fallback": only when the embedded index has no good match; or "always"
+//!
+//! [limits]                      # optional, what one client may cost
+//! analysis_workers = 2          # footprint/parcel/map analyses at once (default: one per core)
+//! analysis_budget_ms = 10000    # an analysis not done by then is answered 504
+//! header_timeout_ms = 10000     # to send a request head; also the keep-alive idle limit
+//! body_timeout_ms = 10000       # to send a request body (408 beyond)
+//! request_timeout_ms = 30000    # whole request, head to answer (504 beyond)
+//! max_connections = 1000        # beyond, new connections are closed at once
+//! max_in_flight = 256           # requests at once; beyond, 503 with Retry-After
+//! shutdown_grace_ms = 10000     # SIGTERM: how long requests in flight may finish
+//! reload_max_loss_pct = 50      # a reload cutting a file's features by more is refused
+//!
+//! [admin]
+//! token = "…"                   # enables POST /admin/reload with "Authorization: Bearer …"
 //! ```
 
 use std::net::SocketAddr;
@@ -20,7 +34,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::api::RequestLimits;
+use crate::app::{Workers, DEFAULT_BUDGET, DEFAULT_RELOAD_MAX_LOSS};
 use crate::geocode::{UpstreamConfig, UpstreamMode};
+use crate::server::ConnectionLimits;
 
 /// Why a configuration file was refused. The messages are the ones printed at startup.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +71,9 @@ pub enum ConfigError {
     /// `geocoder.upstream_mode` is neither `fallback` nor `always`.
     #[error("geocoder.upstream_mode : « fallback » ou « always », pas « {0} »")]
     UpstreamMode(String),
+    /// A `[limits]` value that would stop the service from answering.
+    #[error("{0}")]
+    Limit(&'static str),
 }
 
 /// The parsed configuration file.
@@ -71,7 +91,59 @@ pub struct ServerConfig {
     /// The `[geocoder]` section.
     #[serde(default)]
     pub geocoder: GeocoderConfig,
+    /// The `[limits]` section.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// The `[admin]` section.
+    #[serde(default)]
+    pub admin: AdminConfig,
 }
+
+/// `[admin]` section.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Bearer token of `POST /admin/reload`; without one the route answers 404.
+    pub token: Option<String>,
+}
+
+/// Shortest admin token accepted: long enough not to be guessed.
+pub const MIN_ADMIN_TOKEN_CHARS: usize = 16;
+
+/// `[limits]` section; every key has a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Threads running footprint, parcel and map-layer analyses (see docs/configuration.md).
+    pub analysis_workers: Option<usize>,
+    /// Time budget of one analysis, in ms (beyond: 504).
+    pub analysis_budget_ms: Option<u64>,
+    /// Time for a request head to arrive, and for an idle keep-alive connection, in ms.
+    pub header_timeout_ms: Option<u64>,
+    /// Time for a request body to arrive, in ms (beyond: 408).
+    pub body_timeout_ms: Option<u64>,
+    /// Time for a whole request, in ms (beyond: 504).
+    pub request_timeout_ms: Option<u64>,
+    /// Connections held at once; more are closed at once.
+    pub max_connections: Option<usize>,
+    /// Requests handled at once; more get 503 with `Retry-After`.
+    pub max_in_flight: Option<usize>,
+    /// Time given to requests in flight on SIGTERM, in ms.
+    pub shutdown_grace_ms: Option<u64>,
+    /// Largest share of a file's features a reload may lose, in percent (default 50).
+    pub reload_max_loss_pct: Option<f64>,
+}
+
+/// Default of `limits.header_timeout_ms`: generous for a phone on a bad network, short enough
+/// that idle sockets do not pile up.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of `limits.max_connections`: below the usual limit of 1,024 open files, leaving room
+/// for the data files and the log.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 900;
+/// Largest request head (start line and headers), in bytes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Default of `limits.shutdown_grace_ms`.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// `[geocoder]` section.
 #[derive(Debug, Default, Deserialize)]
@@ -108,6 +180,11 @@ impl ServerConfig {
             }
         }
         c.upstream()?;
+        c.workers()?;
+        c.request_limits()?;
+        c.connection_limits()?;
+        c.reload_max_loss()?;
+        c.admin_token()?;
         Ok(c)
     }
 
@@ -121,6 +198,93 @@ impl ServerConfig {
         ServerConfig::parse(&text, base).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
             error: Box::new(e),
+        })
+    }
+
+    /// The pool analyses run on: `[limits]` or [`Workers::default`].
+    ///
+    /// ```
+    /// let c = urbaclic::config::ServerConfig::parse("[limits]\nanalysis_workers = 0\n", std::path::Path::new(".")).unwrap_err();
+    /// assert_eq!(c.to_string(), "limits.analysis_workers doit être au moins 1");
+    /// ```
+    pub fn workers(&self) -> Result<Workers, ConfigError> {
+        let l = &self.limits;
+        let default = Workers::default();
+        if l.analysis_workers == Some(0) {
+            return Err(ConfigError::Limit(
+                "limits.analysis_workers doit être au moins 1",
+            ));
+        }
+        Ok(Workers::new(
+            l.analysis_workers.unwrap_or(default.size()),
+            l.analysis_budget_ms
+                .map_or(DEFAULT_BUDGET, Duration::from_millis),
+        ))
+    }
+
+    /// The admin token, if set; one shorter than [`MIN_ADMIN_TOKEN_CHARS`] is refused.
+    pub fn admin_token(&self) -> Result<Option<std::sync::Arc<str>>, ConfigError> {
+        match &self.admin.token {
+            Some(t) if t.chars().count() < MIN_ADMIN_TOKEN_CHARS => Err(ConfigError::Limit(
+                "admin.token doit compter au moins 16 caractères",
+            )),
+            t => Ok(t.as_deref().map(std::sync::Arc::from)),
+        }
+    }
+
+    /// `limits.reload_max_loss_pct` as a share (0–1).
+    pub fn reload_max_loss(&self) -> Result<f64, ConfigError> {
+        match self.limits.reload_max_loss_pct {
+            None => Ok(DEFAULT_RELOAD_MAX_LOSS),
+            Some(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
+            Some(_) => Err(ConfigError::Limit(
+                "limits.reload_max_loss_pct est un pourcentage, de 0 à 100",
+            )),
+        }
+    }
+
+    /// Per-request limits: `[limits]` or [`RequestLimits::default`].
+    pub fn request_limits(&self) -> Result<RequestLimits, ConfigError> {
+        let l = &self.limits;
+        let d = RequestLimits::default();
+        if l.max_in_flight == Some(0) {
+            return Err(ConfigError::Limit(
+                "limits.max_in_flight doit être au moins 1",
+            ));
+        }
+        Ok(RequestLimits {
+            max_in_flight: l.max_in_flight.unwrap_or(d.max_in_flight),
+            body_timeout: l
+                .body_timeout_ms
+                .map_or(d.body_timeout, Duration::from_millis),
+            request_timeout: l
+                .request_timeout_ms
+                .map_or(d.request_timeout, Duration::from_millis),
+        })
+    }
+
+    /// Connection limits: `[limits]` or their defaults.
+    ///
+    /// ```
+    /// let c = urbaclic::config::ServerConfig::parse("[limits]\nmax_connections = 10\n", std::path::Path::new(".")).unwrap();
+    /// assert_eq!(c.connection_limits().unwrap().max_connections, 10);
+    /// ```
+    pub fn connection_limits(&self) -> Result<ConnectionLimits, ConfigError> {
+        let l = &self.limits;
+        if l.max_connections == Some(0) {
+            return Err(ConfigError::Limit(
+                "limits.max_connections doit être au moins 1",
+            ));
+        }
+        Ok(ConnectionLimits {
+            header_timeout: l
+                .header_timeout_ms
+                .map_or(DEFAULT_HEADER_TIMEOUT, Duration::from_millis),
+            max_connections: l.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS),
+            max_header_bytes: MAX_HEADER_BYTES,
+            shutdown_grace: l
+                .shutdown_grace_ms
+                .map_or(DEFAULT_SHUTDOWN_GRACE, Duration::from_millis),
         })
     }
 

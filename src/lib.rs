@@ -7,7 +7,7 @@
 //! [`family`] says, per kind of layer, what a hit means and how it is drawn; [`geocode`] turns
 //! addresses into points; [`lookup`] finds what meets a place and writes the answer, with the
 //! [`rules`] (status, summary) deciding from facts only; [`app`] holds the served dataset; [`api`]
-//! serves it over HTTP and [`cli`] on the command line. Imports run one way: `api`/`cli` → `app`
+//! serves it over HTTP ([`server`] holds the connections) and [`cli`] on the command line. Imports run one way: `api`/`cli` → `app`
 //! → `lookup` → `family` → `rules` → `model`, and `dataset` → `index` → geometry.
 
 #![forbid(unsafe_code)]
@@ -32,3 +32,4 @@ pub mod nomenclature;
 pub mod reglement;
 pub mod report;
 pub mod rules;
+pub mod server;

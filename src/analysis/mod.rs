@@ -106,6 +106,11 @@ impl<'a> Footprint<'a> {
         })
     }
 
+    /// The footprint's bounding box.
+    pub fn rect(&self) -> Rect<f64> {
+        self.rect
+    }
+
     /// Whether non-polygonal feature `i` of `layer` comes within `tolerance_m` metres of the
     /// footprint (inside counts). Only its segments near the footprint's box are measured.
     fn line_within_m<T: HasGeometry>(

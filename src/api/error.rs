@@ -1,11 +1,12 @@
 //! The one error type of the HTTP layer: every failure a handler can meet, mapped to a status code
 //! and a JSON body `{"error": "<code>", "message": "<what is wrong>"}`.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::app::WorkError;
 use crate::cua::CuaError;
 use crate::lookup::LookupError;
 use crate::model::ParcelIdError;
@@ -31,10 +32,63 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// The request body could not be read as sent (malformed chunked encoding, connection cut).
+    #[error("{0}")]
+    InvalidBody(String),
+    /// The client took longer than allowed to send its request (408).
+    #[error("{0}")]
+    SlowClient(String),
+    /// Credentials missing or wrong (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A reload asked through the API was refused; the old data keeps serving (409).
+    #[error("{0}")]
+    ReloadRefused(String),
+    /// The service is saturated: retry in a moment (503 with `Retry-After`).
+    #[error("{0}")]
+    Busy(String),
+    /// The work asked for did not finish within its time budget (504).
+    #[error("{0}")]
+    Timeout(String),
     /// A fault of the server itself (a task that panicked…): logged with its detail, answered
     /// with a generic message.
     #[error("erreur interne du service")]
     Internal(String),
+}
+
+/// Seconds a client is told to wait after a 503: work is measured in milliseconds, one second lets
+/// the queue drain without making a user wait long.
+pub const RETRY_AFTER_S: u32 = 1;
+
+impl From<WorkError> for ApiError {
+    fn from(e: WorkError) -> Self {
+        match e {
+            WorkError::Busy => ApiError::Busy(e.to_string()),
+            WorkError::TimedOut(_) => ApiError::Timeout(e.to_string()),
+            WorkError::Failed(_) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    /// Why a request body could not be read in full: over `limit` bytes (413), too slow (408), or
+    /// malformed (400). `axum::body::to_bytes` reports all three as one error type; the cause is
+    /// in its source chain.
+    pub fn from_body(e: &axum::Error, limit: usize) -> ApiError {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+        while let Some(s) = source {
+            if s.is::<http_body_util::LengthLimitError>() {
+                return ApiError::TooLarge(format!(
+                    "corps de requête trop volumineux : plus de {limit} octets"
+                ));
+            }
+            if s.is::<tower_http::timeout::TimeoutError>() {
+                return ApiError::SlowClient("corps de requête trop lent à arriver".into());
+            }
+            source = s.source();
+        }
+        ApiError::InvalidBody(format!("corps de requête illisible : {e}"))
+    }
 }
 
 impl From<LookupError> for ApiError {
@@ -85,6 +139,12 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::InvalidBody(_) => (StatusCode::BAD_REQUEST, "invalid_body"),
+            ApiError::SlowClient(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::ReloadRefused(_) => (StatusCode::CONFLICT, "reload_refused"),
+            ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -93,10 +153,24 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(detail) = &self {
-            eprintln!("erreur interne : {detail}");
+            tracing::error!(%detail, "erreur interne");
         }
         let (status, code) = self.status_and_code();
         let body = Json(json!({ "error": code, "message": self.to_string() }));
-        (status, body).into_response()
+        let mut response = (status, body).into_response();
+        match self {
+            ApiError::Busy(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_S));
+            }
+            ApiError::Unauthorized(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        response
     }
 }

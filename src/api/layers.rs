@@ -81,9 +81,10 @@ async fn get_layers(
     let query = parse_query(&Params::parse(raw.as_deref())?, &data)?;
     // Simplifying and serialising thousands of polygons takes milliseconds: keep it off the
     // async workers so lookups are not held up behind a map pan.
-    let answer = tokio::task::spawn_blocking(move || answer(&data, &query))
-        .await
-        .map_err(|e| ApiError::Internal(format!("calcul des couches interrompu : {e}")))?;
+    let answer = state
+        .workers
+        .run(move || Ok::<_, ApiError>(answer(&data, &query)))
+        .await??;
     Ok(Json(answer))
 }
 

@@ -4,11 +4,14 @@
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::Json;
-use geo::{CoordsIter, Geometry};
+use geo::{Geometry, MultiPolygon, Rect};
 
 use super::params::{position, Params};
 use super::{ApiError, AppState};
 use crate::analysis::Footprint;
+use crate::geometry::{
+    first_invalidity, first_open_ring, geometry_from_geojson, metres_per_degree, Invalidity,
+};
 use crate::lookup::{
     lookup, lookup_address, lookup_footprint, lookup_parcel, LookupAnswer, Position,
 };
@@ -20,6 +23,12 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 pub const MAX_VERTICES: usize = 10_000;
 /// Largest footprint area accepted, in m² (1 km²: a large development, not a commune).
 pub const MAX_AREA_M2: f64 = 1_000_000.0;
+/// Most polygons in a footprint: the area limit alone lets thousands of tiny squares spread over
+/// France, and each part is searched in every layer.
+pub const MAX_PARTS: usize = 100;
+/// Largest width or height of a footprint's bounding box, in metres: the analysis visits every
+/// feature of that box, so its size bounds the work, whatever the footprint's own area.
+pub const MAX_EXTENT_M: f64 = 10_000.0;
 
 /// `?lat=…&lon=…`, `?q=<address>`, `?parcel=<14 characters>`, or
 /// `?insee=…&section=…&numero=…[&prefixe=…]`.
@@ -30,7 +39,12 @@ pub async fn get_lookup(
     let params = Params::parse(raw.as_deref())?;
     let data = state.dataset();
     if let Some(id) = parcel_reference(&params)? {
-        return Ok(Json(lookup_parcel(&data, &id)?));
+        // A large parcel is analysed like a footprint: off the async workers, within the budget.
+        let answer = state
+            .workers
+            .run(move || lookup_parcel(&data, &id))
+            .await??;
+        return Ok(Json(answer));
     }
     if let Some(q) = params.get("q") {
         return Ok(Json(
@@ -75,16 +89,20 @@ pub async fn post_lookup(
     // Read at most the limit, so an oversized body is refused without being buffered whole.
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| {
-            ApiError::TooLarge(format!(
-                "emprise trop volumineuse : plus de {MAX_BODY_BYTES} octets"
-            ))
-        })?;
-    let footprint = parse_footprint(&body)?;
+        .map_err(|e| ApiError::from_body(&e, MAX_BODY_BYTES))?;
     let data = state.dataset();
-    lookup_footprint(&data, &footprint)
-        .map(Json)
-        .ok_or_else(|| ApiError::bad_request("invalid_geometry", "emprise de surface nulle"))
+    // Validating and analysing a footprint of thousands of vertices takes milliseconds to seconds:
+    // both run on the bounded workers, within the time budget.
+    let answer = state
+        .workers
+        .run(move || {
+            let footprint = parse_footprint(&body)?;
+            lookup_footprint(&data, &footprint).ok_or_else(|| {
+                ApiError::bad_request("invalid_geometry", "emprise de surface nulle")
+            })
+        })
+        .await??;
+    Ok(Json(answer))
 }
 
 fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
@@ -104,23 +122,40 @@ fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
             ))
         }
     };
-    let geometry: Geometry<f64> = geometry
-        .try_into()
-        .map_err(|e: geojson::Error| bad(format!("géométrie illisible : {e}")))?;
-    if !matches!(geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_)) {
-        return Err(bad(
-            "l'emprise doit être un Polygon ou un MultiPolygon".into()
-        ));
-    }
-    let vertices = geometry.coords_count();
+    let open_ring = first_open_ring(&geometry.value);
+    let geometry =
+        geometry_from_geojson(geometry).map_err(|e| bad(format!("géométrie illisible : {e}")))?;
+    let parts = match geometry {
+        Geometry::Polygon(p) => vec![p],
+        Geometry::MultiPolygon(mp) => mp.0,
+        _ => {
+            return Err(bad(
+                "l'emprise doit être un Polygon ou un MultiPolygon".into()
+            ))
+        }
+    };
+    let vertices: usize = parts.iter().map(geo::CoordsIter::coords_count).sum();
     if vertices > MAX_VERTICES {
         return Err(bad(format!(
             "emprise trop détaillée : {vertices} sommets (maximum {MAX_VERTICES})"
         )));
     }
-    for c in geometry.coords_iter() {
+    if parts.len() > MAX_PARTS {
+        return Err(bad(format!(
+            "emprise trop morcelée : {} parties (maximum {MAX_PARTS})",
+            parts.len()
+        )));
+    }
+    for c in parts.iter().flat_map(geo::CoordsIter::coords_iter) {
         Position::new(c.x, c.y)?;
     }
+    if let Some(invalid) = open_ring
+        .map(Invalidity::OpenRing)
+        .or_else(|| first_invalidity(&parts))
+    {
+        return Err(bad(format!("emprise invalide : {invalid}")));
+    }
+    let geometry = Geometry::MultiPolygon(MultiPolygon(parts));
     // The area measured here is the one the analysis reports.
     let fp = Footprint::new(geometry).ok_or_else(|| bad("emprise de surface nulle".into()))?;
     if fp.area_m2 > MAX_AREA_M2 {
@@ -129,5 +164,22 @@ fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
             fp.area_m2
         )));
     }
+    // After the area, so that a footprint both too large and too spread is told the simpler.
+    check_extent(fp.rect())?;
     Ok(fp)
+}
+
+/// Refuses a footprint whose bounding box `rect` is wider or taller than [`MAX_EXTENT_M`].
+fn check_extent(rect: Rect<f64>) -> Result<(), ApiError> {
+    let (mx, my) = metres_per_degree(rect.center().y);
+    let (width, height) = (rect.width() * mx, rect.height() * my);
+    if width.max(height) > MAX_EXTENT_M {
+        return Err(ApiError::bad_request(
+            "invalid_geometry",
+            format!(
+                "emprise trop étendue : {width:.0} m × {height:.0} m (maximum {MAX_EXTENT_M:.0} m de côté)"
+            ),
+        ));
+    }
+    Ok(())
 }

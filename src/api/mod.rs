@@ -4,10 +4,12 @@
 //! [`crate::geocode`]) on the current dataset of the [`AppState`]; all errors go through
 //! [`ApiError`], always answered as JSON.
 
+mod admin;
 mod ban;
 mod cua;
 mod error;
 mod layers;
+mod limits;
 mod lookup;
 mod params;
 mod reglement;
@@ -15,6 +17,7 @@ mod servitudes;
 mod static_files;
 
 pub use error::ApiError;
+pub use limits::{apply_limits, RequestLimits};
 pub use params::Params;
 
 use axum::routing::get;
@@ -23,8 +26,14 @@ use serde_json::json;
 
 use crate::app::AppState;
 
-/// Builds the whole HTTP router; tests call it with `tower::ServiceExt::oneshot`.
+/// Builds the whole HTTP router under the default [`RequestLimits`]; tests call it with
+/// `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
+    router_with(state, &RequestLimits::default())
+}
+
+/// [`router`] under `limits` (from the server configuration).
+pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
     let frontend = state.frontend_dir.clone();
     let mut app = Router::new()
         .route("/health", get(health))
@@ -41,10 +50,11 @@ pub fn router(state: AppState) -> Router {
         .merge(layers::routes())
         .merge(ban::routes())
         .merge(reglement::routes())
+        .merge(admin::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);
-    app.layer(tower_http::cors::CorsLayer::permissive())
+    apply_limits(app.layer(tower_http::cors::CorsLayer::permissive()), limits)
 }
 
 async fn health(

@@ -7,13 +7,21 @@
 //! [`FILES`], so the list cannot drift.
 //!
 //! For development, `urbaclic serve --frontend DIR` serves from a folder instead (edit, reload, no
-//! rebuild); a file missing from that folder still comes from the embedded copy.
+//! rebuild); a file missing from that folder still comes from the embedded copy. Only regular
+//! files reached without a symbolic link are served from it (a link could lead anywhere on the
+//! disk), and every refusal is the API's JSON error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+
+use super::ApiError;
+
+/// Longest path segment looked up on disk: the usual file-name limit of file systems.
+const MAX_SEGMENT_BYTES: usize = 255;
 
 macro_rules! embed {
     ($($path:literal),* $(,)?) => {
@@ -51,10 +59,51 @@ pub const FILES: &[(&str, &[u8])] = embed![
 /// for any file `dir` lacks) from the embedded copy; anything else is the JSON 404.
 pub fn with_frontend(app: Router, dir: Option<PathBuf>) -> Router {
     match dir.filter(|d| d.join("index.html").is_file()) {
-        Some(dir) => app.fallback_service(
-            tower_http::services::ServeDir::new(dir).fallback(axum::routing::any(serve_embedded)),
-        ),
+        Some(dir) => app.fallback_service(axum::routing::any(serve_from_dir).with_state(dir)),
         None => app.fallback(serve_embedded),
+    }
+}
+
+/// The file of `dir` at the request `path` when it is a regular file reached through no symbolic
+/// link; `None` otherwise (`..`, over-long segments, links, folders, missing files).
+fn file_in(dir: &Path, path: &str) -> Option<PathBuf> {
+    let path = path.trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    let mut at = dir.to_path_buf();
+    for segment in path.split('/') {
+        if segment.is_empty()
+            || segment == "."
+            || segment == ".."
+            || segment.len() > MAX_SEGMENT_BYTES
+            || segment.contains('\\')
+        {
+            return None;
+        }
+        at.push(segment);
+        if std::fs::symlink_metadata(&at)
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return None;
+        }
+    }
+    std::fs::symlink_metadata(&at)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|_| at)
+}
+
+async fn serve_from_dir(State(dir): State<PathBuf>, method: Method, uri: Uri) -> Response {
+    let Some(file) = file_in(&dir, uri.path()) else {
+        return serve_embedded(method, uri).await;
+    };
+    if method != Method::GET && method != Method::HEAD {
+        return super::method_not_allowed(method, uri).await.into_response();
+    }
+    match tokio::fs::read(&file).await {
+        Ok(bytes) => file_response(uri.path(), bytes),
+        Err(e) => ApiError::Internal(format!("{}: {e}", file.display())).into_response(),
     }
 }
 
@@ -69,16 +118,18 @@ pub fn embedded(path: &str) -> Option<&'static [u8]> {
 }
 
 async fn serve_embedded(method: Method, uri: Uri) -> Response {
-    let Some(bytes) =
-        embedded(uri.path()).filter(|_| method == Method::GET || method == Method::HEAD)
-    else {
+    let Some(bytes) = embedded(uri.path()) else {
         return super::not_found(uri).await.into_response();
     };
-    let path = if uri.path() == "/" {
-        "index.html"
-    } else {
-        uri.path()
-    };
+    if method != Method::GET && method != Method::HEAD {
+        return super::method_not_allowed(method, uri).await.into_response();
+    }
+    file_response(uri.path(), bytes)
+}
+
+/// A file of the page with its type, revalidated on each use.
+fn file_response(path: &str, bytes: impl Into<axum::body::Body>) -> Response {
+    let path = if path == "/" { "index.html" } else { path };
     let headers = [
         (
             header::CONTENT_TYPE,
@@ -88,7 +139,7 @@ async fn serve_embedded(method: Method, uri: Uri) -> Response {
         // after an upgrade.
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
     ];
-    (StatusCode::OK, headers, bytes).into_response()
+    (StatusCode::OK, headers, bytes.into()).into_response()
 }
 
 /// MIME type by extension, for the few kinds the page uses.

@@ -10,6 +10,7 @@
 
 mod boxes;
 mod earth;
+mod geojson;
 mod hull;
 mod intersection_area;
 mod polygons;
@@ -17,9 +18,11 @@ mod prepared;
 mod ring;
 mod segment_distance;
 mod segments;
+mod validity;
 
 pub use boxes::{aabb, expand, segment_meets};
 pub use earth::{metres_per_degree, window, LocalFrame};
+pub use geojson::{first_open_ring, geometry_from_geojson, GeoJsonGeometryError};
 pub use hull::convex_hull;
 pub use intersection_area::intersection_area;
 pub use polygons::{is_areal, polygons_of};
@@ -29,3 +32,4 @@ pub use segment_distance::{
     distance_m, point_segment_distance, point_segment_distance_m, segment_segment_distance,
 };
 pub use segments::visit_segments;
+pub use validity::{first_invalidity, Invalidity, RingRef};

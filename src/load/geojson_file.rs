@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use geo::Geometry;
 use serde_json::{Map, Value};
 
 use super::geometry::{collect, Features};
 use super::{LayerReport, LoadError};
 use crate::crs::Crs;
+use crate::geometry::{geometry_from_geojson, GeoJsonGeometryError};
 
 /// Feature properties.
 pub type Properties = Map<String, Value>;
@@ -46,14 +46,21 @@ pub fn read(
         encoding: Some("UTF-8".into()),
         ..Default::default()
     };
-    let items = fc.features.into_iter().enumerate().map(|(i, feature)| {
-        let geometry = feature
-            .geometry
-            .ok_or_else(|| "géométrie nulle".to_string())
-            .and_then(|g| Geometry::<f64>::try_from(g).map_err(|e| e.to_string()));
-        (i, feature.properties.unwrap_or_default(), geometry)
-    });
-    let out = collect(items, &crs, file_label, &mut report);
+    let mut items = Vec::with_capacity(fc.features.len());
+    for (i, feature) in fc.features.into_iter().enumerate() {
+        let geometry = match feature.geometry.map(geometry_from_geojson) {
+            None => Err("géométrie nulle".to_string()),
+            Some(Ok(g)) => Ok(g),
+            // A position without two numbers breaks RFC 7946 itself: the file is malformed, like
+            // unparsable JSON, not one odd feature to skip.
+            Some(Err(e @ GeoJsonGeometryError::ShortPosition(_))) => {
+                return Err(LoadError::corrupt(path, format!("entité {i} : {e}")))
+            }
+            Some(Err(e)) => Err(e.to_string()),
+        };
+        items.push((i, feature.properties.unwrap_or_default(), geometry));
+    }
+    let out = collect(items.into_iter(), &crs, file_label, &mut report);
     Ok((out, report))
 }
 

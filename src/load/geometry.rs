@@ -38,6 +38,7 @@ pub fn collect<A>(
             crs.geometry_to_wgs84(&mut s.geometry)
                 .map_err(|e| e.to_string())?;
             check_round_trip(crs, first, first_coord(&s.geometry))?;
+            check_wgs84_range(&s.geometry)?;
             Ok(s)
         });
         match prepared {
@@ -158,6 +159,23 @@ fn check_round_trip(
     Ok(())
 }
 
+/// Every coordinate, once in WGS84, must be a longitude and a latitude: a file in metres declared
+/// as WGS84 (or a typo such as lon 500) would otherwise be indexed off the globe and answer a
+/// commune tens of kilometres away.
+fn check_wgs84_range(g: &Geometry<f64>) -> Result<(), String> {
+    use geo::CoordsIter;
+    match g
+        .coords_iter()
+        .find(|c| !(c.x.abs() <= 180.0 && c.y.abs() <= 90.0))
+    {
+        Some(c) => Err(format!(
+            "coordonnées ({}, {}) hors du domaine de WGS 84 (longitude −180 à 180, latitude −90 à 90)",
+            c.x, c.y
+        )),
+        None => Ok(()),
+    }
+}
+
 fn all_finite(geometry: &Geometry<f64>) -> bool {
     use geo::CoordsIter;
     geometry
@@ -206,6 +224,33 @@ mod tests {
         assert_eq!(report.skipped, 1);
         assert!(
             report.warnings[0].contains("f.shp entité 1 ignorée"),
+            "{:?}",
+            report.warnings
+        );
+    }
+
+    #[test]
+    fn wgs84_coordinates_out_of_range_are_skipped() {
+        let mut report = LayerReport::default();
+        let items = vec![
+            (0, (), Ok(Geometry::Point(Point::new(2.35, 48.89)))),
+            (1, (), Ok(Geometry::Point(Point::new(500.0, 48.89)))),
+            (
+                2,
+                (),
+                Ok(Geometry::Point(Point::new(652_000.0, 6_862_000.0))),
+            ),
+        ];
+        let kept = collect(items.into_iter(), &Crs::wgs84(), "f.geojson", &mut report);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(report.skipped, 2);
+        assert!(
+            report.warnings[0].contains("f.geojson entité 1 ignorée"),
+            "{:?}",
+            report.warnings
+        );
+        assert!(
+            report.warnings[0].contains("hors du domaine de WGS 84"),
             "{:?}",
             report.warnings
         );

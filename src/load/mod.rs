@@ -81,6 +81,12 @@ pub enum LoadError {
         /// What is wrong, in French.
         reason: String,
     },
+    /// The loader itself failed (a bug): the folder is named, the detail is in the panic message.
+    #[error("{path}: chargement interrompu par une erreur interne")]
+    Panicked {
+        /// The data folder.
+        path: PathBuf,
+    },
     /// A BAN address file could not be read (the message names the file).
     #[error(transparent)]
     Geocoder(#[from] GeocodeError),
@@ -114,6 +120,29 @@ impl LoadError {
         }
     }
 
+    /// The message with the file named relative to `root` (the data folder), for answers that
+    /// must not reveal the server's directory layout.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let e = urbaclic::load::load_dir(Path::new("/nonexistent/data")).err().unwrap();
+    /// assert!(!e.relative_to(Path::new("/nonexistent")).contains("/nonexistent"));
+    /// ```
+    pub fn relative_to(&self, root: &Path) -> String {
+        let full = self.to_string();
+        let path = self.path();
+        match path.strip_prefix(root) {
+            Ok(rel) => {
+                let rel = match rel.as_os_str().is_empty() {
+                    true => Path::new("."),
+                    false => rel,
+                };
+                full.replacen(&path.display().to_string(), &rel.display().to_string(), 1)
+            }
+            Err(_) => full,
+        }
+    }
+
     /// The file the error is about.
     pub fn path(&self) -> &Path {
         match self {
@@ -121,7 +150,8 @@ impl LoadError {
             | LoadError::Corrupt { path, .. }
             | LoadError::Missing { path, .. }
             | LoadError::Crs { path, .. }
-            | LoadError::Manifest { path, .. } => path,
+            | LoadError::Manifest { path, .. }
+            | LoadError::Panicked { path } => path,
             LoadError::Geocoder(e) => e.path(),
         }
     }
