@@ -1,7 +1,7 @@
 //! `check-data` as a validator of what matters to answers: each non-conformity of a CNIG
 //! delivery to its standard, with the file and row, the rule (named like the codes of IGN's CNIG
 //! validator where it has one), its effect on answers and a severity. The loaders only hand over
-//! what they read ([`crate::load::plu::ReadDelivery`], SUP tables); every rule is one function
+//! what they read ([`crate::load::plu::ReadDelivery`]); every rule is one function
 //! of [`rules`].
 
 mod rules;
@@ -9,8 +9,6 @@ mod rules;
 use serde::Serialize;
 
 use super::plu::ReadDelivery;
-
-pub use rules::unique_ids;
 
 /// How much a non-conformity matters to answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -344,30 +344,3 @@ fn self_crossing(g: &Geometry<f64>) -> Option<Coord<f64>> {
             })
         })
 }
-
-/// `ATTRIBUTE_NOT_UNIQUE`: identifiers of `field` (`IDASS`, `IDGEN`, `IDSUP`, `IDACTE`…) that
-/// occur on more than one row of `file`; `rows` are (row number, identifier).
-pub fn unique_ids<'a>(
-    file: &str,
-    field: &str,
-    rows: impl IntoIterator<Item = (usize, &'a str)>,
-    effect: &'static str,
-) -> Vec<Issue> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for (row, id) in rows {
-        if let Some(first) = seen.get(id) {
-            out.push(issue(
-                "ATTRIBUTE_NOT_UNIQUE",
-                Severity::Warning,
-                file,
-                Some(row),
-                format!("{field} {id} déjà porté par la ligne {first}"),
-                effect,
-            ));
-        } else {
-            seen.insert(id, row);
-        }
-    }
-    out
-}
