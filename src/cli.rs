@@ -301,7 +301,46 @@ fn check_data(dir: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
     } else {
         emit(&render_report(&data));
     }
+    // Only what makes answers wrong fails the check; warnings and infos are reported, not fatal.
+    if r.conformity_errors() > 0 {
+        std::process::exit(2);
+    }
     Ok(())
+}
+
+/// How many issues of a delivery the terminal report lists (`--json` has them all).
+const ISSUES_SHOWN: usize = 30;
+
+/// The conformity section of the terminal report.
+fn render_conformity(s: &mut String, r: &crate::report::LoadReport) {
+    use std::fmt::Write;
+    for c in r.conformity.iter().filter(|c| !c.issues.is_empty()) {
+        let _ = writeln!(
+            s,
+            "Conformité de {} : {} erreur(s), {} avertissement(s), {} information(s)",
+            c.delivery, c.errors, c.warnings, c.infos
+        );
+        for i in c.issues.iter().take(ISSUES_SHOWN) {
+            let row = i.row.map(|r| format!(" ligne {r}")).unwrap_or_default();
+            let severity = match i.severity {
+                crate::load::conformity::Severity::Error => "ERREUR",
+                crate::load::conformity::Severity::Warning => "avertissement",
+                crate::load::conformity::Severity::Info => "info",
+            };
+            let _ = writeln!(
+                s,
+                "    [{severity}] {} — {}{row} : {} (effet : {})",
+                i.rule, i.file, i.message, i.effect
+            );
+        }
+        if c.issues.len() > ISSUES_SHOWN {
+            let _ = writeln!(
+                s,
+                "    … et {} autres (voir --json)",
+                c.issues.len() - ISSUES_SHOWN
+            );
+        }
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
@@ -366,6 +405,7 @@ fn render_report(data: &Dataset) -> String {
             let _ = writeln!(s, "    {f}");
         }
     }
+    render_conformity(&mut s, r);
     let _ = writeln!(s, "Totaux : {}", data.summary_counts());
     let _ = writeln!(
         s,
@@ -375,7 +415,12 @@ fn render_report(data: &Dataset) -> String {
             .map(|m| format!("{m} Mio"))
             .unwrap_or_else(|| "inconnue".into())
     );
-    let _ = writeln!(s, "{} avertissement(s), 0 erreur", r.warning_count());
+    let _ = writeln!(
+        s,
+        "{} avertissement(s) de chargement, {} erreur(s) de conformité qui faussent les réponses",
+        r.warning_count(),
+        r.conformity_errors()
+    );
     s
 }
 

@@ -71,6 +71,32 @@ pub struct PlanDocument {
     pub communes: Vec<String>,
     /// Name of the delivery folder it was read from.
     pub source: String,
+    /// Which of its layers the delivery gave: "not delivered" is not "nothing here".
+    pub layers: DeliveredLayers,
+}
+
+/// Whether a delivery gave one of its document's layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerDelivery {
+    /// The layer was read: where it has no feature, there is none.
+    Delivered,
+    /// No file of that layer in the delivery: nothing can be said of it.
+    #[default]
+    NotDelivered,
+    /// A file was delivered but could not be read (its report says why).
+    Unreadable,
+}
+
+/// The state of each layer family of a planning document's delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct DeliveredLayers {
+    /// Zones (`ZONE_URBA`) or carte communale sectors (`SECTEUR_CC`).
+    pub zones: LayerDelivery,
+    /// `PRESCRIPTION_SURF/LIN/PCT`.
+    pub prescriptions: LayerDelivery,
+    /// `INFO_SURF/LIN/PCT`.
+    pub informations: LayerDelivery,
 }
 
 /// A zone of a planning document (CNIG `ZONE_URBA`, or `SECTEUR_CC` for a carte communale).
@@ -94,6 +120,9 @@ pub struct ZoneUrba {
     pub insee: Option<String>,
     /// Validation date (`DATVALID`), ISO `yyyy-mm-dd`.
     pub datvalid: Option<String>,
+    /// A carte communale sector (`SECTEUR_CC`, `typezone` holds its `TYPESECT`), not a PLU zone.
+    #[serde(skip)]
+    pub sector: bool,
     /// Index into [`crate::dataset::Dataset::documents`] of the document this zone belongs to.
     #[serde(skip)]
     pub document: Option<usize>,

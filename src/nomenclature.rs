@@ -160,6 +160,23 @@ impl Nomenclature {
         lookup_typed(&self.informations, code, subcode).map(|e| e.label.as_str())
     }
 
+    /// Whether a prescription (`information == false`) or information type is in the CNIG list
+    /// exactly as written: the sub-type too, when one is given.
+    ///
+    /// ```
+    /// let n = urbaclic::nomenclature::nomenclature();
+    /// assert!(n.has_urba_type(false, "05", Some("00")));
+    /// assert!(!n.has_urba_type(false, "05", Some("77")));
+    /// ```
+    pub fn has_urba_type(&self, information: bool, code: &str, subcode: Option<&str>) -> bool {
+        let map = if information {
+            &self.informations
+        } else {
+            &self.prescriptions
+        };
+        map.contains_key(&(code.to_string(), subcode.unwrap_or("00").to_string()))
+    }
+
     /// What a prescription (`information == false`) or information type means for a project: the
     /// row of `plu_effets.csv` for its sub-type, else for its family; else, honestly, "read the
     /// regulation", with the article the CNIG list gives for the type when it gives one.

@@ -62,6 +62,8 @@ pub struct LoadReport {
     pub root: String,
     /// One report per file read.
     pub layers: Vec<LayerReport>,
+    /// The non-conformities of each CNIG delivery to its standard that matter to answers.
+    pub conformity: Vec<crate::load::conformity::DeliveryConformity>,
     /// Files below the root that were not recognised (kept for `check-data`).
     pub ignored: Vec<String>,
     /// Time to load and index, in milliseconds.
@@ -71,6 +73,11 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
+    /// Non-conformities that make answers wrong (`check-data` exits non-zero on them).
+    pub fn conformity_errors(&self) -> usize {
+        self.conformity.iter().map(|c| c.errors).sum()
+    }
+
     /// Number of warnings over every layer.
     pub fn warning_count(&self) -> usize {
         self.layers.iter().map(|l| l.warnings.len()).sum()

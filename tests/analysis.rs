@@ -62,6 +62,7 @@ fn zone(libelle: &str, typezone: &str, geometry: geo::Polygon<f64>) -> ZoneUrba 
         idurba: None,
         insee: None,
         datvalid: None,
+        sector: false,
         document: None,
         origin: Origin {
             file: "synthetic".into(),

@@ -67,6 +67,10 @@ async fn health(
         "layers": data.summary_counts(),
         "addresses": data.addresses.as_ref().map(super::geocode::index::AddressIndex::len),
         "load_ms": data.report.load_ms,
+        // Per CNIG delivery, its non-conformities by severity (`check-data --json` lists them).
+        "conformity": data.report.conformity.iter().map(|c| json!({
+            "delivery": c.delivery, "errors": c.errors, "warnings": c.warnings, "infos": c.infos,
+        })).collect::<Vec<_>>(),
         "reload": state.reload_status(),
     }))
 }

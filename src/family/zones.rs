@@ -14,8 +14,9 @@ use crate::model::ZoneUrba;
 use crate::nomenclature::{destdomi_label, typesect_label, typezone_label, zone_family};
 use crate::reglement::ZoneReglement;
 use crate::rules::{
-    french_date, share_text, status::typedoc_name, Context, Hit, HitFinding, Sentence,
-    SentenceKind, SourceRef,
+    french_date, share_text,
+    status::{document_words, typedoc_name},
+    Context, Hit, HitFinding, Sentence, SentenceKind, SourceRef,
 };
 
 /// The planning zones family.
@@ -31,6 +32,8 @@ pub struct ZoneOut {
     pub libelle: String,
     /// Long zone name (`LIBELONG`).
     pub libelong: Option<String>,
+    /// A carte communale sector (`SECTEUR_CC`) rather than a PLU zone.
+    pub sector: bool,
     /// Zone type (`TYPEZONE`: `U`, `AUc`, `AUs`, `A`, `N`; `01`–`03` for a carte communale sector).
     pub typezone: String,
     /// Meaning of `typezone` in words; `None` for a code outside the CNIG list.
@@ -94,12 +97,12 @@ impl Answered for Zones {
         let regulation = z
             .reglement_idurba(&data.documents)
             .and_then(|idurba| data.reglements.zone(idurba, &z.libelle));
-        let is_sector = z.origin.file.to_ascii_uppercase().contains("SECTEUR_CC");
         ZoneOut {
+            sector: z.sector,
             libelle: z.libelle.clone(),
             libelong: z.libelong.clone(),
             typezone: z.typezone.clone(),
-            typezone_label: if is_sector {
+            typezone_label: if z.sector {
                 typesect_label(&z.typezone)
             } else {
                 typezone_label(&z.typezone)
@@ -128,19 +131,22 @@ impl HitFinding for ZoneOut {
     }
 
     fn marginal_name(&self) -> String {
-        format!("zone {}", self.libelle)
+        let kind = if self.sector { "secteur" } else { "zone" };
+        format!("{kind} {}", self.libelle)
     }
 
     fn sentence(&self, ctx: &Context<'_>) -> (SentenceKind, String) {
         let doc_phrase = ctx.document.map(|d| {
-            let mut s = format!("du {}", typedoc_name(&d.typedoc));
+            let words = document_words(&d.typedoc);
+            let mut s = format!("{} {}", words.of_the, typedoc_name(&d.typedoc));
             if let Some(date) = &d.datappro {
-                s.push_str(&format!(" approuvé le {}", french_date(date)));
+                s.push_str(&format!(" {} le {}", words.approved, french_date(date)));
             }
             s
         });
         let mut text = format!(
-            "Zone {} {}{}",
+            "{} {} {}{}",
+            if self.sector { "Secteur" } else { "Zone" },
             self.libelle,
             doc_phrase.as_deref().unwrap_or("(document non identifié)"),
             share_text(self.hit.share_pct(), ctx.scope)

@@ -9,15 +9,19 @@
 //! A missing or corrupt file is a [`LoadError`] naming the file; a bad feature is skipped (or
 //! repaired) with a warning naming the file and the feature, counted in the [`LoadReport`].
 
+pub mod attribution;
+mod cnig_layer;
+pub mod conformity;
 pub mod dbf;
 mod describe;
+mod gdal_layer;
 mod geojson_file;
 mod geometry;
 mod gpkg;
 pub mod manifest;
 pub mod normalise;
 pub mod pieces;
-mod plu;
+pub mod plu;
 mod ppr;
 pub mod reglement;
 mod scan;
@@ -72,6 +76,14 @@ pub enum LoadError {
         path: PathBuf,
         /// Why the CRS was refused.
         source: CrsError,
+    },
+    /// A file in a form this build cannot read (MapInfo without the `gdal` feature).
+    #[error("{path}: {reason}")]
+    Unsupported {
+        /// The file.
+        path: PathBuf,
+        /// What it is and how to read it, in French.
+        reason: String,
     },
     /// The manifest is not valid.
     #[error("{path}: manifeste invalide : {reason}")]
@@ -149,6 +161,7 @@ impl LoadError {
             LoadError::Io { path, .. }
             | LoadError::Corrupt { path, .. }
             | LoadError::Missing { path, .. }
+            | LoadError::Unsupported { path, .. }
             | LoadError::Crs { path, .. }
             | LoadError::Manifest { path, .. }
             | LoadError::Panicked { path } => path,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::manifest::UserLayerSpec;
+use super::plu::PluLayer;
 use super::source::DataSource;
 use super::{relative, LoadError};
 
@@ -134,16 +135,16 @@ fn file_kind(path: &Path) -> Option<FileKind> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    const PLU_LAYERS: [&str; 6] = [
-        "ZONE_URBA",
-        "SECTEUR_CC",
-        "PRESCRIPTION_",
-        "INFO_SURF",
-        "INFO_LIN",
-        "INFO_PCT",
-    ];
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // A CNIG planning layer in any form a producer or the GPU delivers it (shapefile, GeoJSON,
+    // MapInfo), `DOC_URBA` as a shapefile too.
+    if PluLayer::of_name(&stem).is_some() && super::cnig_layer::is_layer_file(&ext) {
+        return Some(FileKind::Plu);
+    }
     match ext.as_str() {
-        "shp" if PLU_LAYERS.iter().any(|l| name.contains(l)) => Some(FileKind::Plu),
         "shp" if name.contains("ASSIETTE_SUP_") || name.contains("GENERATEUR_SUP_") => {
             Some(FileKind::Sup)
         }
@@ -153,6 +154,7 @@ fn file_kind(path: &Path) -> Option<FileKind> {
         "dbf" if has_shp(path) => None,
         "dbf" if name.contains("DOC_URBA") => Some(FileKind::Plu),
         "dbf" if name.contains("SERVITUDE") || name.contains("ACTE_SUP") => Some(FileKind::Sup),
+        "gpkg" if is_plu_gpkg(path) => Some(FileKind::Plu),
         "gpkg" => Some(FileKind::Single(SourceKind::PprGeoPackage)),
         "json" | "geojson" if name.contains("PARCELLES") => {
             Some(FileKind::Single(SourceKind::Cadastre))
@@ -169,6 +171,14 @@ fn file_kind(path: &Path) -> Option<FileKind> {
         }
         _ => None,
     }
+}
+
+/// A GeoPackage holding CNIG planning tables (`zone_urba`, `doc_urba`…); the others are read as
+/// PPR GeoPackages, which report what they lack.
+fn is_plu_gpkg(path: &Path) -> bool {
+    super::gpkg::GeoPackage::open(path)
+        .and_then(|g| g.tables())
+        .is_ok_and(|tables| tables.iter().any(|t| PluLayer::of_name(t).is_some()))
 }
 
 /// The CNIG tools name a structured regulation `<IDURBA>_reglement….json|xml` (or with the
@@ -210,8 +220,10 @@ pub fn ignored_files(root: &Path, sources: &[Box<dyn DataSource>]) -> Vec<String
         .flat_map(|s| s.files().iter())
         .flat_map(|f| {
             let stem = f.with_extension("");
+            // A shapefile's and a MapInfo table's companion files.
             [
-                "shp", "shx", "dbf", "prj", "cpg", "qpj", "idx", "SHP", "SHX", "DBF", "PRJ", "CPG",
+                "shp", "shx", "dbf", "prj", "cpg", "qpj", "idx", "dat", "map", "id", "ind", "SHP",
+                "SHX", "DBF", "PRJ", "CPG", "QPJ", "DAT", "MAP", "ID", "IND",
             ]
             .iter()
             .map(move |e| stem.with_extension(e))

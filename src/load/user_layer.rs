@@ -286,6 +286,10 @@ impl Declared<'_> {
                 communes: d.communes.clone(),
                 urlreg: d.urlreg.clone(),
                 source: self.source.name.clone(),
+                layers: crate::model::DeliveredLayers {
+                    zones: crate::model::LayerDelivery::Delivered,
+                    ..Default::default()
+                },
                 ..Default::default()
             });
             parts.documents.len() - 1
@@ -305,6 +309,7 @@ impl Declared<'_> {
                 idurba: self.spec.document.as_ref().map(|d| d.idurba.clone()),
                 insee: self.field(&row, "insee"),
                 datvalid: None,
+                sector: false,
                 document,
                 origin: self.origin(i),
                 geometry,

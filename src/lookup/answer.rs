@@ -174,14 +174,23 @@ pub struct CoverageOut {
     pub servitudes: bool,
     /// Whether risk data covers it.
     pub risks: bool,
+    /// For the planning document that applies: which of its layers its delivery gave
+    /// (`delivered`, `not_delivered`, `unreadable`), so that no prescription here is told from
+    /// prescriptions not delivered.
+    pub planning_layers: Option<crate::model::DeliveredLayers>,
     /// The sources whose coverage includes the place.
     pub sources: Vec<CoverageSource>,
 }
 
 impl CoverageOut {
-    /// The flags as decided, with the sources behind them.
-    pub fn new(c: Covered, sources: Vec<CoverageSource>) -> Self {
+    /// The flags as decided, with the document's layers and the sources behind them.
+    pub fn new(
+        c: Covered,
+        planning_layers: Option<crate::model::DeliveredLayers>,
+        sources: Vec<CoverageSource>,
+    ) -> Self {
         CoverageOut {
+            planning_layers,
             commune: c.commune,
             cadastre: c.cadastre,
             planning: c.planning,

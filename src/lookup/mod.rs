@@ -366,7 +366,7 @@ fn analyse(
         servitudes: items.servitudes,
         risks: items.risks,
         zonings: items.zonings,
-        coverage: CoverageOut::new(covered, sources),
+        coverage: CoverageOut::new(covered, document.map(|d| d.layers), sources),
         summary,
         warnings: located.warnings,
         tolerance_m: LINE_TOLERANCE_M,

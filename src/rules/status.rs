@@ -32,18 +32,53 @@ pub fn typedoc_name(typedoc: &str) -> &'static str {
     }
 }
 
+/// How French speaks of a document type: a carte communale is feminine, the plans masculine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentWords {
+    /// `Le` or `La`, to start a sentence.
+    pub the: &'static str,
+    /// `du` or `de la`.
+    pub of_the: &'static str,
+    /// `approuvé` or `approuvée`.
+    pub approved: &'static str,
+}
+
+/// The words agreeing with `typedoc`.
+///
+/// ```
+/// use urbaclic::rules::status::document_words;
+/// assert_eq!(document_words("CC").of_the, "de la");
+/// assert_eq!(document_words("PLUi").approved, "approuvé");
+/// ```
+pub fn document_words(typedoc: &str) -> DocumentWords {
+    if typedoc == "CC" {
+        DocumentWords {
+            the: "La",
+            of_the: "de la",
+            approved: "approuvée",
+        }
+    } else {
+        DocumentWords {
+            the: "Le",
+            of_the: "du",
+            approved: "approuvé",
+        }
+    }
+}
+
 /// The status for a place given the document found (if any) and whether planning data covers it.
 pub fn planning_status(facts: &Facts<'_>) -> PlanningStatus {
     if let Some(d) = facts.document {
         let epci = (d.typedoc == "PLUi")
             .then(|| d.siren.clone().or_else(|| siren_from_idurba(&d.idurba)))
             .flatten();
-        let mut label = format!("Le {} s'applique", typedoc_name(&d.typedoc));
+        let words = document_words(&d.typedoc);
+        let mut label = format!("{} {} s'applique", words.the, typedoc_name(&d.typedoc));
         if let Some(siren) = &epci {
             label.push_str(&format!(" (EPCI {siren})"));
         }
         if let Some(date) = &d.datappro {
-            label.push_str(&format!(", approuvé le {}", french_date(date)));
+            label.push_str(&format!(", {} le {}", words.approved, french_date(date)));
         }
         label.push('.');
         if d.typedoc == "POS" {

@@ -108,6 +108,9 @@ fn not_checked(facts: &Facts<'_>) -> Vec<Sentence> {
     if !facts.covered.servitudes {
         out.push(coverage("Aucune donnée de servitudes d'utilité publique n'est chargée ici : elles n'ont pas été vérifiées.".into()));
     }
+    if let Some(d) = facts.document {
+        out.extend(undelivered_layers(d).into_iter().map(coverage));
+    }
     let plans = facts.risk_plans.join(", ");
     if !facts.covered.risks {
         out.push(coverage("Aucun plan de prévention des risques n'est chargé ici : les risques réglementés par un PPR n'ont pas été vérifiés (voir Géorisques).".into()));
@@ -130,6 +133,56 @@ fn not_checked(facts: &Facts<'_>) -> Vec<Sentence> {
         )));
     }
     out
+}
+
+/// The layers of the applicable document that its delivery did not give or that could not be
+/// read: what was not checked, said so rather than "none here".
+fn undelivered_layers(d: &crate::model::PlanDocument) -> Vec<String> {
+    use crate::model::LayerDelivery;
+    let words = super::status::document_words(&d.typedoc);
+    let name = super::status::typedoc_name(&d.typedoc);
+    [
+        (
+            d.layers.zones,
+            "Le zonage",
+            "livré",
+            "lu",
+            "la zone applicable n'est pas connue ici",
+        ),
+        (
+            d.layers.prescriptions,
+            "Les prescriptions",
+            "livrées",
+            "lues",
+            "elles n'ont pas été vérifiées",
+        ),
+        (
+            d.layers.informations,
+            "Les informations",
+            "livrées",
+            "lues",
+            "elles n'ont pas été vérifiées",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(state, what, delivered, read, so)| match state {
+        LayerDelivery::Delivered => None,
+        LayerDelivery::NotDelivered => Some(format!(
+            "{what} {} {name} ne {} pas {delivered} avec ses données : {so}.",
+            words.of_the,
+            if what.starts_with("Les") {
+                "sont"
+            } else {
+                "est"
+            }
+        )),
+        LayerDelivery::Unreadable => Some(format!(
+            "{what} {} {name} n'{} pas pu être {read} (voir check-data) : {so}.",
+            words.of_the,
+            if what.starts_with("Les") { "ont" } else { "a" }
+        )),
+    })
+    .collect()
 }
 
 /// Several features can say the same thing (a linear prescription drawn in pieces): one sentence,
