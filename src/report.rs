@@ -38,6 +38,20 @@ impl LayerReport {
             .push(format!("{label} entité {i} ignorée : {why}"));
     }
 
+    /// Counts every feature of the file as skipped, with a warning saying why the layer is not
+    /// used.
+    ///
+    /// ```
+    /// let mut r = urbaclic::report::LayerReport { file: "ZONE_URBA.shp".into(), features: 3, ..Default::default() };
+    /// r.ignore_layer("champ LIBELLE absent, couche ignorée");
+    /// assert_eq!((r.features, r.skipped, r.warnings[0].as_str()), (0, 3, "ZONE_URBA.shp : champ LIBELLE absent, couche ignorée"));
+    /// ```
+    pub fn ignore_layer(&mut self, why: impl std::fmt::Display) {
+        self.warnings.push(format!("{} : {why}", self.file));
+        self.skipped += self.features;
+        self.features = 0;
+    }
+
     /// The report of an attribute table (no geometry, no CRS).
     pub(crate) fn for_table(
         root: &Path,

@@ -728,6 +728,39 @@ fn corpus() -> Vec<(&'static str, String, &'static str, Vec<u8>)> {
         out.push(get(path.to_string()));
     }
     out.push(get(format!("/{}", "a".repeat(300))));
+    // The regulation, written-piece and draft-certificate routes (issue 10).
+    for q in [
+        "",
+        "idurba=",
+        "zone=UB",
+        "idurba=%00&zone=UB",
+        "idurba=60668_PLU_20201207&zone=",
+        "idurba=60668_PLU_20201207&zone=%E2%80%AE",
+        "idurba=60668_PLU_20201207&zone=ZZ",
+    ] {
+        out.push(get(format!("/api/reglement?{q}")));
+    }
+    for piece in [
+        "..",
+        "../Cargo.toml",
+        "%2e%2e/%2e%2e/etc/passwd",
+        "a%00b.pdf",
+        "Pieces_ecrites/",
+    ] {
+        out.push(get(format!("/api/pieces/{piece}")));
+    }
+    for q in [
+        "",
+        "parcel=",
+        "parcel=abc",
+        "parcel=75118000BT0107&format=exe",
+        "parcel=75118000BT0107,35238000BW0825",
+        "parcel=75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107,75118000BT0107",
+        "lat=abc&lon=2",
+        "lat=91&lon=2&format=pdf",
+    ] {
+        out.push(get(format!("/api/cua?{q}")));
+    }
     for method in ["PUT", "DELETE", "PATCH"] {
         for uri in [
             "/health",

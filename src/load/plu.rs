@@ -404,12 +404,9 @@ fn read_zones(
     let sector = layer == PluLayer::Sectors;
     let code_field = if sector { "TYPESECT" } else { "TYPEZONE" };
     if !has(&fields, "LIBELLE") || !has(&fields, code_field) {
-        r.warnings.push(format!(
-            "{} : champs CNIG LIBELLE/{code_field} absents, couche ignorée (déclarez-la dans le manifeste avec une correspondance de champs)",
-            r.file
+        r.ignore_layer(format!(
+            "champs CNIG LIBELLE/{code_field} absents, couche ignorée (déclarez-la dans le manifeste avec une correspondance de champs)"
         ));
-        r.skipped += r.features;
-        r.features = 0;
         return Vec::new();
     }
     let label = r.file.clone();
@@ -459,12 +456,7 @@ fn read_urba_features(
         _ => (UrbaFeatureKind::Prescription, "TYPEPSC", "STYPEPSC"),
     };
     if !has(fields, code_field) {
-        r.warnings.push(format!(
-            "{} : champ {code_field} absent, couche ignorée",
-            r.file
-        ));
-        r.skipped += r.features;
-        r.features = 0;
+        r.ignore_layer(format!("champ {code_field} absent, couche ignorée"));
         return Vec::new();
     }
     let label = r.file.clone();
