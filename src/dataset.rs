@@ -156,6 +156,40 @@ pub struct Dataset {
     pub report: LoadReport,
 }
 
+/// The index of parcels by id. Two parcels with one id are a broken delivery (or the same file
+/// loaded twice): `?parcel=` answers the first, and the report says which ids are repeated.
+fn parcel_index(parcels: &[Parcel], report: &mut LoadReport) -> HashMap<String, usize> {
+    let mut ids: HashMap<String, usize> = HashMap::with_capacity(parcels.len());
+    let mut repeated: Vec<&str> = Vec::new();
+    for (i, p) in parcels.iter().enumerate() {
+        if ids.contains_key(&p.id) {
+            repeated.push(&p.id);
+        } else {
+            ids.insert(p.id.clone(), i);
+        }
+    }
+    if !repeated.is_empty() {
+        repeated.sort_unstable();
+        repeated.dedup();
+        let shown: Vec<&str> = repeated.iter().take(REPEATED_IDS_SHOWN).copied().collect();
+        report.layers.push(LayerReport {
+            file: "(parcelles de toutes les sources)".into(),
+            layer: "cadastre".into(),
+            warnings: vec![format!(
+                "{} identifiant(s) de parcelle en double (la première parcelle lue est répondue) : {}{}",
+                repeated.len(),
+                shown.join(", "),
+                if repeated.len() > shown.len() { ", …" } else { "" }
+            )],
+            ..Default::default()
+        });
+    }
+    ids
+}
+
+/// How many repeated parcel ids the warning names.
+const REPEATED_IDS_SHOWN: usize = 10;
+
 macro_rules! has_geometry {
     ($($t:ty),*) => {$(
         impl HasGeometry for $t {
@@ -201,12 +235,7 @@ impl Dataset {
                 Some((idurba, z.libelle.as_str()))
             }),
         );
-        let parcel_ids = parts
-            .parcels
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.clone(), i))
-            .collect();
+        let parcel_ids = parcel_index(&parts.parcels, &mut report);
         Dataset {
             communes: SpatialLayer::new(parts.communes),
             departements: SpatialLayer::new(parts.departements),

@@ -941,3 +941,32 @@ async fn admin_reload_needs_the_token_and_answers_the_outcome() {
     assert!(!message.contains(&*dir.to_string_lossy()), "{message}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Finding 7: the same parcel id twice (a file loaded twice, a broken export) is reported with the
+/// ids, and `?parcel=` answers the first parcel read.
+#[test]
+fn repeated_parcel_ids_are_reported() {
+    let dir = cadastre_folder("repeated-ids");
+    // The same file a second time, under another name: every id of Épinay-sur-Orge twice.
+    std::fs::copy(
+        dir.join("cadastre/cadastre-91216-parcelles.json"),
+        dir.join("cadastre/copie-cadastre-91216-parcelles.json"),
+    )
+    .unwrap();
+    let data = load_dir(&dir).unwrap();
+    let warning = data
+        .report
+        .layers
+        .iter()
+        .flat_map(|l| &l.warnings)
+        .find(|w| w.contains("identifiant(s) de parcelle en double"))
+        .expect("a warning naming the repeated ids");
+    assert!(warning.contains("91216000"), "{warning}");
+    let single = load_dir(&cadastre_folder("single-ids")).unwrap();
+    assert!(!single
+        .report
+        .layers
+        .iter()
+        .flat_map(|l| &l.warnings)
+        .any(|w| w.contains("en double")));
+}
