@@ -148,12 +148,31 @@ pub struct Dataset {
     pub reglements: crate::reglement::Reglements,
     /// Written pieces of the deliveries, by their path relative to the data folder.
     pub pieces: HashMap<String, crate::model::Piece>,
+    /// The same pieces by delivery and lower-case file name, so that a zone's link is one lookup
+    /// on the answer path, not a scan of every piece.
+    piece_names: HashMap<(String, String), String>,
     /// Communes where the planning data is declared complete (no document there means RNU).
     pub planning_complete_communes: Vec<String>,
     /// The address index built from the BAN files and the communes, if any address is loaded.
     pub addresses: Option<crate::geocode::AddressIndex>,
     /// What was loaded, skipped and warned, per layer.
     pub report: LoadReport,
+}
+
+/// Pieces by delivery and lower-case file name; of two pieces named alike in one delivery (in two
+/// sub-folders), the first path in order.
+fn piece_names(pieces: &[crate::model::Piece]) -> HashMap<(String, String), String> {
+    let mut names: HashMap<(String, String), String> = HashMap::new();
+    for p in pieces {
+        let key = (p.delivery.clone(), p.name.to_ascii_lowercase());
+        match names.get(&key) {
+            Some(path) if *path <= p.path => {}
+            _ => {
+                names.insert(key, p.path.clone());
+            }
+        }
+    }
+    names
 }
 
 /// The index of parcels by id. Two parcels with one id are a broken delivery (or the same file
@@ -252,6 +271,7 @@ impl Dataset {
             zoning: SpatialLayer::new(parts.zoning_zones),
             coverage: SpatialLayer::new(coverage),
             reglements,
+            piece_names: piece_names(&parts.pieces),
             pieces: parts
                 .pieces
                 .into_iter()
@@ -289,12 +309,10 @@ impl Dataset {
             None => (name, None),
         };
         let file = file.rsplit(['/', '\\']).next()?.trim();
-        let piece = self
-            .pieces
-            .values()
-            .filter(|p| p.delivery == delivery && p.name.eq_ignore_ascii_case(file))
-            .min_by(|a, b| a.path.cmp(&b.path))?;
-        let mut link = piece.url();
+        let path = self
+            .piece_names
+            .get(&(delivery.to_string(), file.to_ascii_lowercase()))?;
+        let mut link = self.pieces.get(path)?.url();
         if let Some(a) = anchor {
             link.push('#');
             link.push_str(a);
