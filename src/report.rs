@@ -38,6 +38,22 @@ impl LayerReport {
             .push(format!("{label} entité {i} ignorée : {why}"));
     }
 
+    /// A report of `file` that holds one warning, `« file : why »`: a layer or a document the
+    /// loader could not use or had to guess.
+    pub(crate) fn warning(
+        file: impl Into<String>,
+        layer: &str,
+        why: impl std::fmt::Display,
+    ) -> Self {
+        let file = file.into();
+        LayerReport {
+            warnings: vec![format!("{file} : {why}")],
+            file,
+            layer: layer.into(),
+            ..Default::default()
+        }
+    }
+
     /// Counts every feature of the file as skipped, with a warning saying why the layer is not
     /// used.
     ///

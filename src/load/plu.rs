@@ -145,12 +145,11 @@ pub fn load(
         report.layers.push(r);
     }
     for (layer, label, why) in &delivery.unreadable {
-        report.layers.push(LayerReport {
-            file: label.clone(),
-            layer: layer.name().into(),
-            warnings: vec![format!("{label} : couche {} non lue : {why}", layer.name())],
-            ..Default::default()
-        });
+        report.layers.push(LayerReport::warning(
+            label.clone(),
+            layer.name(),
+            format!("couche {} non lue : {why}", layer.name()),
+        ));
     }
     for d in &mut docs {
         d.layers = layers;
@@ -165,15 +164,11 @@ pub fn load(
         .collect();
     let dropped = keep.iter().filter(|k| !**k).count();
     if dropped > 0 {
-        report.layers.push(LayerReport {
-            file: source.name.clone(),
-            layer: "DOC_URBA".into(),
-            warnings: vec![format!(
-                "{} : {dropped} ligne(s) DOC_URBA d'autres documents (autres communes ou versions) non retenue(s) : aucune entité de la livraison ne s'y rattache",
-                source.name
-            )],
-            ..Default::default()
-        });
+        report.layers.push(LayerReport::warning(
+            source.name.clone(),
+            "DOC_URBA",
+            format!("{dropped} ligne(s) DOC_URBA d'autres documents (autres communes ou versions) non retenue(s) : aucune entité de la livraison ne s'y rattache"),
+        ));
     }
     let mut new_index = vec![None; docs.len()];
     for (i, (doc, kept)) in docs.into_iter().zip(&keep).enumerate() {
@@ -184,15 +179,11 @@ pub fn load(
     }
     let unattributed = zones.iter().filter(|z| z.document.is_none()).count();
     if unattributed > 0 {
-        report.layers.push(LayerReport {
-            file: source.name.clone(),
-            layer: "attribution".into(),
-            warnings: vec![format!(
-                "{} : {unattributed} zone(s) ou secteur(s) sans document identifiable (ni IDURBA connu, ni document de la livraison)",
-                source.name
-            )],
-            ..Default::default()
-        });
+        report.layers.push(LayerReport::warning(
+            source.name.clone(),
+            "attribution",
+            format!("{unattributed} zone(s) ou secteur(s) sans document identifiable (ni IDURBA connu, ni document de la livraison)"),
+        ));
     }
     for mut z in zones {
         z.document = z.document.and_then(|d| new_index[d]);
@@ -325,15 +316,14 @@ fn documents(delivery: &ReadDelivery, report: &mut LoadReport) -> Vec<PlanDocume
         // Without DOC_URBA, a delivery folder named as the standard says (`41175_PLU_20140603`)
         // still tells which document it is; any other name tells nothing, and nothing is invented.
         if let Some(doc) = document_from_folder_name(&delivery.name) {
-            report.layers.push(LayerReport {
-                file: delivery.name.clone(),
-                layer: "DOC_URBA".into(),
-                warnings: vec![format!(
-                    "{} : pas de table DOC_URBA, document déduit du nom du dossier ({} {})",
-                    delivery.name, doc.typedoc, doc.idurba
-                )],
-                ..Default::default()
-            });
+            report.layers.push(LayerReport::warning(
+                delivery.name.clone(),
+                "DOC_URBA",
+                format!(
+                    "pas de table DOC_URBA, document déduit du nom du dossier ({} {})",
+                    doc.typedoc, doc.idurba
+                ),
+            ));
             docs.push(doc);
         }
     }

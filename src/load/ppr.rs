@@ -44,14 +44,11 @@ pub fn load_gpkg(
                 .find(|t| t.to_ascii_lowercase().ends_with(suffix))
         };
         let Some(zone_table) = find("_zonereglementaireurba_s") else {
-            report.layers.push(super::LayerReport {
-                file: label.clone(),
-                layer: "GeoPackage".into(),
-                warnings: vec![format!(
-                    "{label} : pas de table *_zonereglementaireurba_s (standard CNIG PPR), ignoré"
-                )],
-                ..Default::default()
-            });
+            report.layers.push(super::LayerReport::warning(
+                label.clone(),
+                "GeoPackage",
+                "pas de table *_zonereglementaireurba_s (standard CNIG PPR), ignoré",
+            ));
             continue;
         };
         let procedure = match find("_procedure") {
