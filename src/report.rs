@@ -75,12 +75,22 @@ impl LayerReport {
         layer: &str,
         table: &crate::load::dbf::DbfTable,
     ) -> Self {
-        LayerReport {
+        let mut report = LayerReport {
             file: crate::load::relative(root, file),
             layer: layer.into(),
             features: table.records.len(),
-            encoding: Some(table.encoding.clone()),
             ..Default::default()
+        };
+        report.note_encoding(table);
+        report
+    }
+
+    /// Records how `table`'s text was decoded: the encoding and why, and one warning per thing
+    /// the choice could not honour (unknown `.cpg`, bytes that are not the declared encoding).
+    pub(crate) fn note_encoding(&mut self, table: &crate::load::dbf::DbfTable) {
+        self.encoding = Some(table.encoding.clone());
+        for w in &table.encoding_warnings {
+            self.warnings.push(format!("{} : {w}", self.file));
         }
     }
 }

@@ -970,3 +970,90 @@ fn repeated_parcel_ids_are_reported() {
         .flat_map(|l| &l.warnings)
         .any(|w| w.contains("en double")));
 }
+
+/// A copy of the Arpaillargues PLU delivery (shapefiles with `.cpg`) in a scratch data folder.
+fn arpaillargues_folder(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let src = data_dir().join("plu-cnig-30014-arpaillargues/30014_PLU_20171013");
+    let dst = dir.join("30014_PLU_20171013");
+    copy_tree(&src, &dst);
+    dir
+}
+
+fn copy_tree(src: &std::path::Path, dst: &std::path::Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), to).unwrap();
+        }
+    }
+}
+
+fn all_warnings(data: &urbaclic::dataset::Dataset) -> Vec<String> {
+    data.report
+        .layers
+        .iter()
+        .flat_map(|l| l.warnings.clone())
+        .collect()
+}
+
+/// Finding 7: a `.cpg` naming no known encoding is reported with the file; the table is still
+/// read (its encoding guessed from the content, as without a `.cpg`).
+#[test]
+fn an_unknown_cpg_encoding_is_reported_with_the_file() {
+    let dir = arpaillargues_folder("unknown-cpg");
+    let geo = dir.join("30014_PLU_20171013/Donnees_geographiques");
+    let before = load_dir(&dir).unwrap();
+    assert!(!all_warnings(&before)
+        .iter()
+        .any(|w| w.contains(".cpg inconnu")));
+    std::fs::write(geo.join("30014_ZONE_URBA_20171013.cpg"), "KLINGON-9").unwrap();
+    let data = load_dir(&dir).unwrap();
+    let warnings = all_warnings(&data);
+    let w = warnings
+        .iter()
+        .find(|w| w.contains("« KLINGON-9 » du .cpg inconnu"))
+        .unwrap_or_else(|| panic!("no .cpg warning in {warnings:?}"));
+    assert!(w.contains("30014_ZONE_URBA_20171013"), "{w}");
+    assert_eq!(
+        data.summary_counts()["zones"],
+        before.summary_counts()["zones"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Finding 7: a manifest template naming a field the file lacks (`{LIBELE}` for `LIBELLE`) is a
+/// warning naming the key, the field and the fields the file has.
+#[test]
+fn a_manifest_template_naming_an_unknown_field_is_reported() {
+    let dir = arpaillargues_folder("unknown-template-field");
+    let shp = "30014_PLU_20171013/Donnees_geographiques/30014_ZONE_URBA_20171013.shp";
+    let manifest = |libelle: &str| {
+        format!(
+            "[[source]]\npath = \"{shp}\"\nrole = \"zones\"\n[source.fields]\nlibelle = \"{libelle}\"\n"
+        )
+    };
+    std::fs::write(dir.join("urbaclic.toml"), manifest("{LIBELLE}")).unwrap();
+    let good = load_dir(&dir).unwrap();
+    assert!(!all_warnings(&good)
+        .iter()
+        .any(|w| w.contains("[source.fields]")));
+
+    std::fs::write(dir.join("urbaclic.toml"), manifest("{LIBELE}")).unwrap();
+    let data = load_dir(&dir).unwrap();
+    let warnings = all_warnings(&data);
+    let w = warnings
+        .iter()
+        .find(|w| w.contains("[source.fields] libelle"))
+        .unwrap_or_else(|| panic!("no template warning in {warnings:?}"));
+    assert!(w.contains("« LIBELE », absent du fichier"), "{w}");
+    assert!(
+        w.contains("libelle"),
+        "the fields the file has are listed: {w}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -161,16 +161,17 @@ pub fn read_table(path: &Path, label: &str, layer: &str) -> Result<CnigTable, Lo
         .enumerate()
         .map(|(i, rec)| (i, dbf_attributes(&table, rec)))
         .collect();
+    let mut report = LayerReport {
+        file: label.to_string(),
+        layer: layer.to_string(),
+        features: table.records.len(),
+        ..Default::default()
+    };
+    report.note_encoding(&table);
     Ok(CnigTable {
         fields: lower(&table.fields),
         rows,
-        report: LayerReport {
-            file: label.to_string(),
-            layer: layer.to_string(),
-            features: table.records.len(),
-            encoding: Some(table.encoding.clone()),
-            ..Default::default()
-        },
+        report,
     })
 }
 

@@ -60,6 +60,9 @@ pub struct DbfTable {
     pub encoding: String,
     /// Row numbers (0-based, ascending) of the deleted records, to keep shapes aligned.
     pub deleted_rows: Vec<usize>,
+    /// What the encoding choice could not honour, in French: a `.cpg` naming no known encoding,
+    /// text that is not the encoding the `.cpg` declares (decoded with U+FFFD replacements).
+    pub encoding_warnings: Vec<String>,
 }
 
 /// One row: values in field order, `None` for blank.
@@ -143,7 +146,15 @@ impl DbfTable {
         let rows: Vec<&[u8]> = (0..n_records)
             .map(|i| &bytes[header_len + i * record_len..header_len + (i + 1) * record_len])
             .collect();
+        let mut encoding_warnings = Vec::new();
+        if let Some(label) = cpg.filter(|c| encoding_from_cpg(c).is_none()) {
+            encoding_warnings.push(format!(
+                "encodage « {} » du .cpg inconnu : encodage déduit de la table",
+                label.trim()
+            ));
+        }
         let (encoding, why) = choose_encoding(cpg, ldid, &rows, &defs);
+        let mut malformed = Vec::new();
         let mut records = Vec::with_capacity(n_records);
         let mut deleted_rows = Vec::new();
         for (n, row) in rows.into_iter().enumerate() {
@@ -153,12 +164,26 @@ impl DbfTable {
             }
             let mut values = Vec::with_capacity(defs.len());
             let mut p = 1;
+            let mut row_malformed = false;
             for d in &defs {
                 let raw = &row[p..p + d.len];
                 p += d.len;
-                values.push(decode_value(raw, d.kind, encoding));
+                let (value, replaced) = decode_value(raw, d.kind, encoding);
+                row_malformed |= replaced;
+                values.push(value);
+            }
+            if row_malformed {
+                malformed.push(n);
             }
             records.push(Record(values));
+        }
+        if let Some(&first) = malformed.first() {
+            encoding_warnings.push(format!(
+                "{} enregistrement(s) mal encodé(s) en {} (premier : n° {first}) : caractères \
+                 illisibles remplacés par U+FFFD",
+                malformed.len(),
+                encoding.name()
+            ));
         }
         let fields: Vec<String> = defs.into_iter().map(|d| d.name).collect();
         let index = fields
@@ -172,6 +197,7 @@ impl DbfTable {
             records,
             encoding: format!("{} ({why})", encoding.name()),
             deleted_rows,
+            encoding_warnings,
         })
     }
 
@@ -240,14 +266,20 @@ fn encoding_from_cpg(cpg: &str) -> Option<&'static Encoding> {
     }
 }
 
-fn decode_value(raw: &[u8], kind: u8, encoding: &'static Encoding) -> Option<String> {
-    let text = match kind {
+/// A field's value, and whether bytes that are not `encoding` had to be replaced.
+fn decode_value(raw: &[u8], kind: u8, encoding: &'static Encoding) -> (Option<String>, bool) {
+    let (text, replaced) = match kind {
         b'C' | b'M' => {
-            let (s, _, _) = encoding.decode(raw);
-            s.into_owned()
+            let (s, _, replaced) = encoding.decode(raw);
+            (s.into_owned(), replaced)
         }
-        _ => String::from_utf8_lossy(raw).into_owned(),
+        _ => (String::from_utf8_lossy(raw).into_owned(), false),
     };
+    (value_of(&text, kind), replaced)
+}
+
+/// The typed text of a decoded field: `None` when blank or all `*` (dBase's unknown number).
+fn value_of(text: &str, kind: u8) -> Option<String> {
     let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
     if t.is_empty() || (kind == b'N' && t.chars().all(|c| c == '*')) {
         return None;
@@ -299,6 +331,36 @@ mod tests {
         let t = DbfTable::parse(&table(b'C', 10, &["Élément".as_bytes()]), None).unwrap();
         assert_eq!(t.get(&t.records[0], "NAME"), Some("Élément"));
         assert!(t.encoding.starts_with("UTF-8"));
+    }
+
+    #[test]
+    fn invalid_utf8_under_a_utf8_cpg_is_reported_with_the_first_record() {
+        // Records 0 and 2 are clean UTF-8; record 1 holds the CP1252 byte of « é » (0xE9), which is
+        // not UTF-8, while the .cpg says UTF-8.
+        let bytes = table(b'C', 10, &["Été".as_bytes(), b"\xe9t\xe9", b"ok"]);
+        let t = DbfTable::parse(&bytes, Some("UTF-8")).unwrap();
+        assert_eq!(t.get(&t.records[1], "name"), Some("\u{FFFD}t\u{FFFD}"));
+        assert_eq!(t.encoding_warnings.len(), 1);
+        assert!(
+            t.encoding_warnings[0]
+                .starts_with("1 enregistrement(s) mal encodé(s) en UTF-8 (premier : n° 1)"),
+            "{:?}",
+            t.encoding_warnings
+        );
+        let clean = DbfTable::parse(&table(b'C', 10, &["Été".as_bytes()]), Some("UTF-8")).unwrap();
+        assert!(clean.encoding_warnings.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_cpg_is_reported_and_the_table_still_read() {
+        let t =
+            DbfTable::parse(&table(b'C', 10, &["Été".as_bytes()]), Some("KLINGON-9\n")).unwrap();
+        assert_eq!(t.get(&t.records[0], "name"), Some("Été"));
+        assert!(t.encoding.starts_with("UTF-8"));
+        assert_eq!(
+            t.encoding_warnings,
+            ["encodage « KLINGON-9 » du .cpg inconnu : encodage déduit de la table"]
+        );
     }
 
     #[test]

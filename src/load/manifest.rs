@@ -318,13 +318,57 @@ pub fn theme_key(key: &str) -> Result<String, String> {
 /// ```
 pub fn fill_template(template: &str, get: impl Fn(&str) -> Option<String>) -> Option<String> {
     let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let end = rest[start..].find('}')? + start;
-        out.push_str(&get(&rest[start + 1..end])?);
-        rest = &rest[end + 1..];
+    for part in template_parts(template) {
+        match part? {
+            TemplatePart::Text(t) => out.push_str(t),
+            TemplatePart::Field(f) => out.push_str(&get(f)?),
+        }
     }
-    out.push_str(rest);
     Some(out)
+}
+
+/// The field names a template refers to, in order (an unclosed `{` ends the list).
+///
+/// ```
+/// use urbaclic::load::manifest::template_fields;
+/// assert_eq!(template_fields("{CODE_DEP}{CODE_COM}000{SECTION}").collect::<Vec<_>>(), ["CODE_DEP", "CODE_COM", "SECTION"]);
+/// ```
+pub fn template_fields(template: &str) -> impl Iterator<Item = &str> {
+    template_parts(template)
+        .map_while(std::convert::identity)
+        .filter_map(|p| match p {
+            TemplatePart::Field(f) => Some(f),
+            TemplatePart::Text(_) => None,
+        })
+}
+
+/// A piece of a field template.
+enum TemplatePart<'a> {
+    Text(&'a str),
+    Field(&'a str),
+}
+
+/// The pieces of `template`; `None` for an unclosed `{`, after which nothing follows.
+fn template_parts(template: &str) -> impl Iterator<Item = Option<TemplatePart<'_>>> {
+    let mut rest = Some(template);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        if r.is_empty() {
+            return None;
+        }
+        let Some(start) = r.find('{') else {
+            rest = None;
+            return Some(Some(TemplatePart::Text(r)));
+        };
+        if start > 0 {
+            rest = Some(&r[start..]);
+            return Some(Some(TemplatePart::Text(&r[..start])));
+        }
+        let Some(end) = r.find('}') else {
+            rest = None;
+            return Some(None);
+        };
+        rest = Some(&r[end + 1..]);
+        Some(Some(TemplatePart::Field(&r[1..end])))
+    })
 }

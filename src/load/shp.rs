@@ -71,9 +71,9 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
         file: file_label.to_string(),
         layer: layer.to_string(),
         crs: Some(crs.name.clone()),
-        encoding: Some(table.encoding.clone()),
         ..Default::default()
     };
+    report.note_encoding(&table);
     // Shapes of deleted DBF rows have no attributes: skipped, keeping the others aligned.
     let mut records = table.records.iter();
     let items = shapes

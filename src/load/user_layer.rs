@@ -9,7 +9,7 @@ use geo::Geometry;
 use super::geojson_file::{self, prop};
 use super::geometry::as_multipolygon;
 use super::geometry::Features;
-use super::manifest::{fill_template, Role, UserLayerSpec};
+use super::manifest::{fill_template, template_fields, Role, UserLayerSpec};
 use super::normalise::{iso_date, normalise_typedoc};
 use super::scan::{Source, SourceKind};
 use super::{relative, shp, LayerReport, LoadError, LoadReport};
@@ -117,12 +117,13 @@ pub fn load_boundaries(
 
 type Row = HashMap<String, String>;
 
-/// Reads a user layer (shapefile or GeoJSON) as rows keyed by lower-case field name.
+/// Reads a user layer (shapefile or GeoJSON) as rows keyed by lower-case field name, with the
+/// layer's field names (lower case, sorted; for a GeoJSON file, every property key met).
 fn read_rows(
     file: &Path,
     label: &str,
     layer: &str,
-) -> Result<(Features<Row>, LayerReport), LoadError> {
+) -> Result<(Features<Row>, LayerReport, Vec<String>), LoadError> {
     let is_shp = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
@@ -141,9 +142,20 @@ fn read_rows(
                 (i, row, g)
             })
             .collect();
-        Ok((rows, l.report))
+        let mut fields: Vec<String> = l
+            .table
+            .fields
+            .iter()
+            .map(|f| f.to_ascii_lowercase())
+            .collect();
+        fields.sort();
+        Ok((rows, l.report, fields))
     } else {
         let (features, r) = geojson_file::read(file, label, layer)?;
+        let fields: std::collections::BTreeSet<String> = features
+            .iter()
+            .flat_map(|(_, props, _)| props.keys().map(|k| k.to_ascii_lowercase()))
+            .collect();
         let rows = features
             .into_iter()
             .map(|(i, props, g)| {
@@ -154,7 +166,7 @@ fn read_rows(
                 (i, row, g)
             })
             .collect();
-        Ok((rows, r))
+        Ok((rows, r, fields.into_iter().collect()))
     }
 }
 
@@ -174,7 +186,8 @@ pub fn load(
         Role::Risk => "risque (couche déclarée)",
         Role::Zoning => "zonage (couche déclarée)",
     };
-    let (rows, r) = read_rows(file, &label, layer_name)?;
+    let (rows, mut r, fields) = read_rows(file, &label, layer_name)?;
+    warn_unknown_template_fields(spec, &fields, &mut r);
     let mut layer = Declared {
         spec,
         source,
@@ -191,6 +204,23 @@ pub fn load(
     layer.report.features = layer.kept;
     report.layers.push(layer.report);
     Ok(())
+}
+
+/// A `[source.fields]` template naming a field the file does not have fills nothing: every
+/// feature would lose that value (or be skipped, for an id) with no other sign of the typo.
+fn warn_unknown_template_fields(spec: &UserLayerSpec, fields: &[String], r: &mut LayerReport) {
+    for (key, template) in &spec.fields {
+        for f in template_fields(template) {
+            if fields.binary_search(&f.to_ascii_lowercase()).is_err() {
+                r.warnings.push(format!(
+                    "{} : [source.fields] {key} = \"{template}\" nomme le champ « {f} », absent du \
+                     fichier (champs : {})",
+                    r.file,
+                    fields.join(", ")
+                ));
+            }
+        }
+    }
 }
 
 /// A manifest-declared layer being read: its mapping, its report, the features kept.
