@@ -39,6 +39,8 @@ pub struct AppState {
     /// Largest share (0–1) of any file's features a reload may lose; beyond, the reload is
     /// refused as a probable broken delivery.
     pub reload_max_loss: f64,
+    /// Request counters and latency histograms of `/metrics`.
+    pub metrics: Arc<crate::api::metrics::Metrics>,
     reload: Arc<Mutex<ReloadStatus>>,
 }
 
@@ -103,6 +105,8 @@ fn shrunk_file(old: &Dataset, new: &Dataset, max_loss: f64) -> Option<ReloadErro
 pub struct ReloadStatus {
     /// Successful reloads since start.
     pub reloads: u64,
+    /// Refused reloads since start (the data then served did not change).
+    pub failed: u64,
     /// The error of the last failed reload, if it failed: the previous data is still served.
     pub last_error: Option<String>,
 }
@@ -119,6 +123,7 @@ impl AppState {
             workers: Workers::default(),
             admin_token: None,
             reload_max_loss: DEFAULT_RELOAD_MAX_LOSS,
+            metrics: Arc::default(),
             reload: Arc::default(),
         }
     }
@@ -154,6 +159,7 @@ impl AppState {
                 // `/health` is public: name the file inside the data folder, not where that
                 // folder sits on the server's disk.
                 status.last_error = Some(e.relative_to(dir));
+                status.failed += 1;
                 Err(e)
             }
         }

@@ -233,14 +233,20 @@ fn serve(
     })
 }
 
-/// Server logs on stderr through `tracing`, at `info` unless `RUST_LOG` says otherwise.
+/// Server logs on stderr through `tracing`, at `info` unless `RUST_LOG` says otherwise; one JSON
+/// object per line (with the request span: id, method, route) when `URBACLIC_LOG_FORMAT=json`,
+/// for log collectors.
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("URBACLIC_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().try_init()
+    } else {
+        logs.try_init()
+    };
 }
 
 /// Completes on SIGTERM (what service managers and container runtimes send) or Ctrl-C.

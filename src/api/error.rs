@@ -1,5 +1,6 @@
 //! The one error type of the HTTP layer: every failure a handler can meet, mapped to a status code
-//! and a JSON body `{"error": "<code>", "message": "<what is wrong>"}`.
+//! and a JSON body `{"error": "<code>", "message": "<what is wrong>", "request_id": "<id>"}` (the
+//! id of [`super::request_id`], also in the logs).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -156,7 +157,11 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "erreur interne");
         }
         let (status, code) = self.status_and_code();
-        let body = Json(json!({ "error": code, "message": self.to_string() }));
+        let mut body = json!({ "error": code, "message": self.to_string() });
+        if let Some(id) = super::request_id::current() {
+            body["request_id"] = id.into();
+        }
+        let body = Json(body);
         let mut response = (status, body).into_response();
         match self {
             ApiError::Busy(_) => {

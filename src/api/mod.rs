@@ -11,8 +11,10 @@ mod error;
 mod layers;
 mod limits;
 mod lookup;
+pub mod metrics;
 mod params;
 mod reglement;
+pub mod request_id;
 mod servitudes;
 mod static_files;
 
@@ -35,8 +37,10 @@ pub fn router(state: AppState) -> Router {
 /// [`router`] under `limits` (from the server configuration).
 pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
     let frontend = state.frontend_dir.clone();
+    let metrics = state.metrics.clone();
     let mut app = Router::new()
         .route("/health", get(health))
+        .route("/metrics", get(metrics::get_metrics))
         .route(
             "/api/lookup",
             get(lookup::get_lookup).post(lookup::post_lookup),
@@ -54,7 +58,13 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);
-    apply_limits(app.layer(tower_http::cors::CorsLayer::permissive()), limits)
+    let app = apply_limits(app.layer(tower_http::cors::CorsLayer::permissive()), limits);
+    // Outermost: every answer, a shed or timed-out one included, is counted and carries its id.
+    app.layer(axum::middleware::from_fn_with_state(
+        metrics,
+        metrics::middleware,
+    ))
+    .layer(axum::middleware::from_fn(request_id::middleware))
 }
 
 async fn health(
