@@ -19,6 +19,7 @@
 //! header_timeout_ms = 10000     # to send a request head; also the keep-alive idle limit
 //! body_timeout_ms = 10000       # to send a request body (408 beyond)
 //! request_timeout_ms = 30000    # whole request, head to answer (504 beyond)
+//! write_timeout_ms = 30000      # a client not reading the answer for that long is disconnected
 //! max_connections = 1000        # beyond, new connections are closed at once
 //! max_in_flight = 256           # requests at once; beyond, 503 with Retry-After
 //! shutdown_grace_ms = 10000     # SIGTERM: how long requests in flight may finish
@@ -124,6 +125,8 @@ pub struct LimitsConfig {
     pub body_timeout_ms: Option<u64>,
     /// Time for a whole request, in ms (beyond: 504).
     pub request_timeout_ms: Option<u64>,
+    /// Time a write of the answer may wait for the client to read, in ms (beyond: disconnected).
+    pub write_timeout_ms: Option<u64>,
     /// Connections held at once; more are closed at once.
     pub max_connections: Option<usize>,
     /// Requests handled at once; more get 503 with `Retry-After`.
@@ -142,6 +145,9 @@ pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_CONNECTIONS: usize = 900;
 /// Largest request head (start line and headers), in bytes.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Default of `limits.write_timeout_ms`: as long as the request deadline; a client that reads
+/// nothing for that long has gone.
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default of `limits.shutdown_grace_ms`.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -282,6 +288,9 @@ impl ServerConfig {
                 .map_or(DEFAULT_HEADER_TIMEOUT, Duration::from_millis),
             max_connections: l.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS),
             max_header_bytes: MAX_HEADER_BYTES,
+            write_timeout: l
+                .write_timeout_ms
+                .map_or(DEFAULT_WRITE_TIMEOUT, Duration::from_millis),
             shutdown_grace: l
                 .shutdown_grace_ms
                 .map_or(DEFAULT_SHUTDOWN_GRACE, Duration::from_millis),

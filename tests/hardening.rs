@@ -296,7 +296,10 @@ async fn beyond_max_in_flight_requests_are_shed_but_health_answers() {
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-/// A router of test routes (a panic, a slow answer) under the real limits.
+/// Size of the answer of the test route `/big`.
+const BIG_ANSWER: usize = 32 << 20;
+
+/// A router of test routes (a panic, a slow answer, a big one) under the real limits.
 fn test_app(limits: &RequestLimits) -> axum::Router {
     let routes = axum::Router::new()
         .route("/panic", get(|| async { panic!("boom") as &'static str }))
@@ -306,7 +309,9 @@ fn test_app(limits: &RequestLimits) -> axum::Router {
                 tokio::time::sleep(Duration::from_millis(400)).await;
                 "done"
             }),
-        );
+        )
+        // 32 MiB at once: far more than the kernel buffers for a client that does not read.
+        .route("/big", get(|| async { vec![b'x'; BIG_ANSWER] }));
     apply_limits(routes, limits)
 }
 
@@ -427,6 +432,7 @@ fn short_limits() -> ConnectionLimits {
         header_timeout: Duration::from_millis(300),
         max_connections: 4,
         max_header_bytes: 16 * 1024,
+        write_timeout: Duration::from_millis(500),
         shutdown_grace: Duration::from_secs(5),
     }
 }
@@ -1056,4 +1062,86 @@ fn a_manifest_template_naming_an_unknown_field_is_reported() {
         "the fields the file has are listed: {w}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Finding 6: what hyper answers by itself (a head it cannot parse, a head over the buffer) has
+/// the same JSON shape as every other error.
+#[tokio::test]
+async fn the_http_layer_s_own_errors_are_json() {
+    let (addr, stop, _task) = loopback(router(state()), short_limits()).await;
+    let long_header = format!(
+        "GET /health HTTP/1.1\r\nHost: x\r\nX-Long: {}\r\n\r\n",
+        "a".repeat(40_000)
+    );
+    for (request, status, code) in [
+        (
+            "GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n".to_string(),
+            "400",
+            "bad_request",
+        ),
+        (
+            "\u{1}\u{2} garbage\r\n\r\n".to_string(),
+            "400",
+            "bad_request",
+        ),
+        (long_header, "431", "headers_too_large"),
+    ] {
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let _ = client.write_all(request.as_bytes()).await;
+        let answer = tokio::time::timeout(Duration::from_secs(5), read_to_close(&mut client))
+            .await
+            .expect("answered");
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{answer}"
+        );
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains("content-type: application/json"), "{head}");
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{head}"
+        );
+        let json: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(json["error"], code, "{json}");
+        assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let _ = stop.send(());
+}
+
+/// Finding 5: a client that asks for a large answer and never reads it is disconnected after the
+/// write timeout, so it holds neither its connection slot nor the unsent answer.
+#[tokio::test]
+async fn a_client_that_stops_reading_is_disconnected() {
+    let (addr, stop, _task) = loopback(test_app(&RequestLimits::default()), short_limits()).await;
+    let mut stalled = Vec::new();
+    for _ in 0..4 {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut s = socket.connect(addr).await.unwrap();
+        s.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        stalled.push(s);
+    }
+    // The four slots are held by clients that read nothing; the write timeout (500 ms) frees them.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut probe = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = probe
+        .write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_to_close(&mut probe))
+        .await
+        .expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "slots freed: {answer}");
+    // What a stalled client can still read is what the kernel had buffered, not the answer.
+    for mut s in stalled {
+        let rest = tokio::time::timeout(Duration::from_secs(10), read_to_close(&mut s))
+            .await
+            .expect("connection closed by the server");
+        assert!(
+            rest.len() < BIG_ANSWER,
+            "a stalled client got the whole answer"
+        );
+    }
+    let _ = stop.send(());
 }

@@ -4,7 +4,9 @@
 //! accepts sockets until the process runs out of file descriptors, at which point `/health` itself
 //! times out. This loop bounds all three and shuts down gracefully: on the signal it stops
 //! accepting, lets the requests in flight finish (within a grace period) and closes idle
-//! connections. Per-request limits (body and whole-request time, concurrency) are layers of the
+//! connections. Two stream wrappers finish the job: [`write_deadline`] closes a connection whose
+//! client stops reading, [`parse_error_body`] gives hyper's own parse-error answers a JSON body.
+//! Per-request limits (body and whole-request time, concurrency) are layers of the
 //! router, see [`crate::api::router`].
 
 use std::future::Future;
@@ -19,6 +21,12 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+pub mod parse_error_body;
+pub mod write_deadline;
+
+use parse_error_body::ParseErrorBody;
+use write_deadline::WriteDeadline;
+
 /// Connection-level limits.
 #[derive(Debug, Clone)]
 pub struct ConnectionLimits {
@@ -30,6 +38,9 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     /// Largest request head, in bytes (hyper answers 431 beyond).
     pub max_header_bytes: usize,
+    /// Longest a write of the answer may wait for the client to read; beyond, the connection is
+    /// closed (see [`write_deadline`]).
+    pub write_timeout: Duration,
     /// How long requests in flight may run on after the shutdown signal.
     pub shutdown_grace: Duration,
 }
@@ -73,6 +84,7 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        let stream = ParseErrorBody::new(WriteDeadline::new(stream, limits.write_timeout));
         let service = TowerToHyperService::new(app.clone());
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
