@@ -216,6 +216,8 @@ fn serve(
     let limits = config
         .request_limits()
         .context("configuration du serveur")?;
+    // Before the connection cap is derived from it.
+    crate::server::raise_open_file_limit();
     let connections = config
         .connection_limits()
         .context("configuration du serveur")?;

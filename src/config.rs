@@ -20,7 +20,7 @@
 //! body_timeout_ms = 10000       # to send a request body (408 beyond)
 //! request_timeout_ms = 30000    # whole request, head to answer (504 beyond)
 //! write_timeout_ms = 30000      # a client not reading the answer for that long is disconnected
-//! max_connections = 1000        # beyond, new connections are closed at once
+//! max_connections = 1000        # beyond, new connections are closed at once (default: from `ulimit -n`)
 //! max_in_flight = 256           # requests at once; beyond, 503 with Retry-After
 //! shutdown_grace_ms = 10000     # SIGTERM: how long requests in flight may finish
 //! reload_max_loss_pct = 50      # a reload cutting a file's features by more is refused
@@ -140,9 +140,6 @@ pub struct LimitsConfig {
 /// Default of `limits.header_timeout_ms`: generous for a phone on a bad network, short enough
 /// that idle sockets do not pile up.
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default of `limits.max_connections`: below the usual limit of 1,024 open files, leaving room
-/// for the data files and the log.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 900;
 /// Largest request head (start line and headers), in bytes.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Default of `limits.write_timeout_ms`: as long as the request deadline; a client that reads
@@ -286,7 +283,9 @@ impl ServerConfig {
             header_timeout: l
                 .header_timeout_ms
                 .map_or(DEFAULT_HEADER_TIMEOUT, Duration::from_millis),
-            max_connections: l.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS),
+            max_connections: l
+                .max_connections
+                .unwrap_or_else(crate::server::default_max_connections),
             max_header_bytes: MAX_HEADER_BYTES,
             write_timeout: l
                 .write_timeout_ms

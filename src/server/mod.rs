@@ -104,3 +104,33 @@ pub async fn serve(
 
 /// hyper refuses a read buffer below 8 KiB.
 const MIN_BUF_BYTES: usize = 8192;
+
+/// Descriptors left outside the connection cap: data files read by a reload, logs, the upstream
+/// geocoder's sockets.
+const RESERVED_FILES: u64 = 124;
+
+/// Upper bound of the default connection cap: past it, the memory of each connection matters
+/// more than descriptors.
+const MAX_DEFAULT_CONNECTIONS: u64 = 10_000;
+
+/// Raises the soft open-file limit to the hard one, as Go's runtime does at start: the soft limit
+/// (often 1,024) is a historical default, the hard one is what the operator allows. Returns the
+/// soft limit now in force (`None` where the platform has no such limit).
+pub fn raise_open_file_limit() -> Option<u64> {
+    rlimit::increase_nofile_limit(u64::MAX).ok()
+}
+
+/// The default connection cap: what the open-file limit leaves after [`RESERVED_FILES`], at most
+/// [`MAX_DEFAULT_CONNECTIONS`] (900 under the usual 1,024).
+///
+/// ```
+/// let cap = urbaclic::server::default_max_connections();
+/// assert!((1..=10_000).contains(&cap));
+/// ```
+pub fn default_max_connections() -> usize {
+    let soft = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    let cap = soft
+        .saturating_sub(RESERVED_FILES)
+        .clamp(1, MAX_DEFAULT_CONNECTIONS);
+    usize::try_from(cap).unwrap_or(1)
+}
