@@ -101,6 +101,34 @@ async fn every_parcel_on_the_map_writes_its_number_inside_itself() {
     }
 }
 
+#[tokio::test]
+async fn every_commune_on_the_map_writes_its_name_inside_itself_and_the_view() {
+    // Around Arpaillargues (30014) at zoom 13: communes crossing the view edge are named in the view.
+    let (w, s, e, n) = (4.30, 43.96, 4.44, 44.04);
+    let data = get_json(
+        state(),
+        &format!("/api/layers?bbox={w},{s},{e},{n}&zoom=13&layers=communes"),
+    )
+    .await;
+    let features = data["layers"]["communes"]["features"].as_array().unwrap();
+    assert!(features.len() > 5, "{} communes", features.len());
+    for f in features {
+        let at = &f["properties"]["label_at"];
+        let (x, y) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+        let geometry: geojson::Geometry = serde_json::from_value(f["geometry"].clone()).unwrap();
+        let geometry: Geometry<f64> = geometry.try_into().unwrap();
+        let name = &f["properties"]["name"];
+        assert!(
+            geometry.contains(&Point::new(x, y)),
+            "{name} named outside itself"
+        );
+        assert!(
+            (w..=e).contains(&x) && (s..=n).contains(&y),
+            "{name} named outside the view"
+        );
+    }
+}
+
 /// Rough width of a parcel (its bounding box's smaller side), in metres.
 fn parcel_width_m(g: &Geometry<f64>) -> f64 {
     use geo::BoundingRect;

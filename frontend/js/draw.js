@@ -83,7 +83,10 @@ export class DrawTool {
   }
 
   addControl() {
-    const ctl = L.control({ position: 'topleft' });
+    // On a phone the top-left corner (zoom, centre button) reaches the middle of the short map,
+    // where the centre cross is: the tool goes to the bottom left, above the attribution.
+    const phone = window.matchMedia('(max-width: 820px)').matches;
+    const ctl = L.control({ position: phone ? 'bottomleft' : 'topleft' });
     ctl.onAdd = () => {
       const button = (testid, text, onclick, cls = '') => el('button', {
         type: 'button', class: `draw-btn ${cls}`, 'data-testid': testid, onclick,

@@ -31,6 +31,10 @@ const RISK_COLOURS = { ban: '#b00020', conditions: '#1e63c7', advice: '#4a90c2',
 /** From this zoom parcels write their number (at 18 a parcel of 300 m² is about 80 px wide). */
 const PARCEL_NUMBER_ZOOM = 18;
 
+/** Commune names are written from zoom 11 (below, dozens would overlap) to 15 (above, the
+ *  commune fills the screen and the panel names it). */
+const COMMUNE_NAME_ZOOMS = [11, 15];
+
 /** Beyond this many parcels in view their numbers are not written (they would be a blur). */
 const MAX_PARCEL_NUMBERS = 800;
 
@@ -138,6 +142,7 @@ export class MapView {
     labelPane.style.pointerEvents = 'none';
     this.labels = L.layerGroup().addTo(this.map);
     this.parcelLabels = L.layerGroup().addTo(this.map);
+    this.communeLabels = L.layerGroup().addTo(this.map);
     const hlPane = this.map.createPane('pane-highlight');
     hlPane.style.zIndex = '490';
     this.highlight = L.layerGroup().addTo(this.map);
@@ -364,6 +369,7 @@ export class MapView {
     for (const l of this.layers) if (!names.includes(l.name)) this.groups[l.name].clearLayers();
     if (!shown.some((l) => l.style === 'zones')) this.labels.clearLayers();
     if (!shown.some((l) => l.style === 'parcels')) this.parcelLabels.clearLayers();
+    if (!shown.some((l) => l.style === 'communes')) this.communeLabels.clearLayers();
     this.layerStatus = {};
     if (names.length === 0) {
       this.updateLegendNotes();
@@ -416,6 +422,23 @@ export class MapView {
     }));
     if (layer.style === 'zones') this.drawZoneLabels(fc, zoom);
     if (layer.style === 'parcels') this.drawParcelNumbers(fc, zoom);
+    if (layer.style === 'communes') this.drawCommuneNames(fc, zoom);
+  }
+
+  /** Commune names at mid zoom, inside each commune: with no basemap they name the places. */
+  drawCommuneNames(fc, zoom) {
+    this.communeLabels.clearLayers();
+    if (zoom < COMMUNE_NAME_ZOOMS[0] || zoom > COMMUNE_NAME_ZOOMS[1]) return;
+    for (const f of fc.features) {
+      const p = f.properties || {};
+      if (!p.label_at || !p.name) continue;
+      this.communeLabels.addLayer(L.marker([p.label_at[1], p.label_at[0]], {
+        pane: 'pane-labels',
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: 'commune-label-icon', html: el('span', { 'data-insee': p.insee }, p.name), iconSize: null }),
+      }));
+    }
   }
 
   /** Parcel numbers (without their leading zeros, as on the cadastral plan) inside each parcel. */

@@ -111,6 +111,8 @@ describe('map: offline basemap and outside the territory', () => {
     const fills = await page.locator('.leaflet-layer-communes-pane path, [class*=layer-communes] path')
       .evaluateAll((ps) => ps.map((p) => p.getAttribute('fill')));
     assert.ok(fills.length > 0 && fills.every((f) => f === '#fdfdfb'), `commune fills: ${fills}`);
+    // Its name is written on it (`nom` of data/communes-france-geojson/communes-30-gard.geojson).
+    assert.equal(await page.locator('.commune-label-icon span[data-insee="30014"]').innerText(), 'Arpaillargues-et-Aureillac');
     assert.deepEqual(foreign, [], 'offline: every request goes to the service');
     await page.screenshot({ path: screenshotPath('map-desktop-hors-ligne.png') });
     assert.deepEqual(problems, []);
