@@ -243,6 +243,26 @@ attribution = "© Ortho de test <script>"
     await context.close();
   });
 
+  test('?fond= adds a basemap of the visitor\'s own, remembered until ?fond=aucun', async () => {
+    const template = encodeURIComponent(`${tileUrl}/perso/{z}/{x}/{y}.png`);
+    const { page, problems, context } = await open(DESKTOP, `/?fond=${template}&lat=${BARBES.lat}&lon=${BARBES.lon}&z=17`);
+    await panelReady(page);
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile-loaded').length > 0);
+    assert.ok(requested.some((u) => u.startsWith('/perso/17/')), String(requested));
+    const labels = () => page.locator('.leaflet-control-layers label').allInnerTexts();
+    assert.deepEqual((await labels()).map((t) => t.trim()), ['Sans fond de carte (données seules)', 'Fond donné dans l\'adresse']);
+    await page.goto(`${server.url}/?lat=${BARBES.lat}&lon=${BARBES.lon}&z=17`);
+    await panelReady(page);
+    assert.equal((await labels()).length, 2, 'remembered by the browser');
+    await page.goto(`${server.url}/?fond=aucun&lat=${BARBES.lat}&lon=${BARBES.lon}&z=17`);
+    await panelReady(page);
+    await mapSettled(page);
+    assert.equal(await page.locator('.leaflet-control-layers').count(), 0);
+    assert.equal(await page.locator('.leaflet-tile').count(), 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   test('on a phone the layer control is folded and the basemap still shows', async () => {
     const { page, problems, context } = await open(PHONE, `/?lat=${BARBES.lat}&lon=${BARBES.lon}&z=17`, configured.url);
     await panelReady(page);
@@ -345,6 +365,23 @@ describe('map: drawing a project', () => {
     await page.locator('[data-testid=draw-cancel]').click();
     assert.ok(await page.locator('[data-testid=draw-start]').isVisible());
     assert.match(await page.locator('#panel-body').innerText(), /Ucp/);
+
+    // A whole drawing by keyboard: the arrow keys pan the focused map (80 px a press), « Ajouter
+    // le centre » adds the centre; three vertices and « Terminer » analyse the triangle.
+    await page.locator('[data-testid=draw-start]').click();
+    await page.locator('[data-testid=draw-centre]').press('Enter');
+    for (const key of ['ArrowRight', 'ArrowDown']) {
+      await page.locator('#map').focus();
+      await page.keyboard.press(key);
+      await page.waitForTimeout(400);
+      await page.locator('[data-testid=draw-centre]').press('Enter');
+    }
+    assert.match(await page.locator('[data-testid=draw-area]').innerText(), /^Surface dessinée : \d+ m²$/);
+    await page.locator('[data-testid=draw-finish]').press('Enter');
+    await panelReady(page);
+    assert.ok(await page.locator('[data-testid=zone]').count() >= 1);
+    assert.match(await page.locator('[data-testid=draw-served-area]').innerText(), /Surface analysée par le service/);
+    await page.screenshot({ path: screenshotPath('map-phone-projet-analyse.png') });
     assert.deepEqual(problems, []);
     await context.close();
   });
