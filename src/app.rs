@@ -32,6 +32,9 @@ pub struct AppState {
     /// The service's public address (`public_url` of the configuration), for links printed in
     /// documents; requests' `Host` is used when it is not set.
     pub public_url: Option<String>,
+    /// Raster basemaps the map page offers (`[[basemap]]` of the configuration; none by default),
+    /// published by `GET /api/catalog`.
+    pub basemaps: Arc<[crate::config::Basemap]>,
     /// Where footprint, parcel and map-layer analyses run.
     pub workers: Workers,
     /// Token of `POST /admin/reload` (`[admin] token`); the route is off without one.
@@ -120,6 +123,7 @@ impl AppState {
             frontend_dir: None,
             data_dir: None,
             public_url: None,
+            basemaps: Arc::new([]),
             workers: Workers::default(),
             admin_token: None,
             reload_max_loss: DEFAULT_RELOAD_MAX_LOSS,

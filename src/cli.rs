@@ -213,6 +213,7 @@ fn serve(
         .context("configuration du serveur")?;
     state.data_dir = Some(data_dir);
     state.public_url = config.public_url.clone();
+    state.basemaps = config.basemaps.clone().into();
     let limits = config
         .request_limits()
         .context("configuration du serveur")?;

@@ -27,13 +27,19 @@
 //!
 //! [admin]
 //! token = "…"                   # enables POST /admin/reload with "Authorization: Bearer …"
+//!
+//! [[basemap]]                   # optional, repeatable: raster basemaps offered by the map page
+//! name = "Plan IGN"
+//! url = "https://data.geopf.fr/wmts?…&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"  # XYZ or WMTS template
+//! attribution = "© IGN – Plan IGN"
+//! max_zoom = 19                 # deepest zoom the tile server has (default 19)
 //! ```
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::RequestLimits;
 use crate::app::{Workers, DEFAULT_BUDGET, DEFAULT_RELOAD_MAX_LOSS};
@@ -75,6 +81,14 @@ pub enum ConfigError {
     /// A `[limits]` value that would stop the service from answering.
     #[error("{0}")]
     Limit(&'static str),
+    /// A `[[basemap]]` entry the map page could not use (`name` says which, `why` what is wrong).
+    #[error("basemap « {name} » : {why}")]
+    Basemap {
+        /// The entry's `name` (or its position when it has none).
+        name: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
 }
 
 /// The parsed configuration file.
@@ -98,6 +112,86 @@ pub struct ServerConfig {
     /// The `[admin]` section.
     #[serde(default)]
     pub admin: AdminConfig,
+    /// The `[[basemap]]` entries, in the order the map page lists them; none by default (the page
+    /// then needs no network).
+    #[serde(default, rename = "basemap")]
+    pub basemaps: Vec<Basemap>,
+}
+
+/// One `[[basemap]]` entry: a raster tile layer the map page offers under the data, switchable in
+/// its layer control. Published as given (URL normalised) in `GET /api/catalog` `basemaps`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basemap {
+    /// Its name in the layer control (« Plan IGN »).
+    pub name: String,
+    /// Tile URL template: XYZ (`{z}`, `{x}`, `{y}`), or WMTS in the Web Mercator tile matrix set
+    /// (`{TileMatrix}`, `{TileCol}`, `{TileRow}`, rewritten to `{z}`, `{x}`, `{y}` when read).
+    pub url: String,
+    /// Text shown on the map while the basemap is on: most tile licences require it.
+    pub attribution: String,
+    /// Deepest zoom the tile server has (default [`DEFAULT_BASEMAP_MAX_ZOOM`]); the page enlarges
+    /// those tiles beyond it.
+    #[serde(default = "default_basemap_max_zoom")]
+    pub max_zoom: u8,
+}
+
+/// Default of `basemap.max_zoom`: what most XYZ and WMTS servers have.
+pub const DEFAULT_BASEMAP_MAX_ZOOM: u8 = 19;
+
+/// Deepest zoom the map page shows.
+const MAP_MAX_ZOOM: u8 = 20;
+
+fn default_basemap_max_zoom() -> u8 {
+    DEFAULT_BASEMAP_MAX_ZOOM
+}
+
+impl Basemap {
+    /// Checks the entry and rewrites WMTS placeholders to the XYZ ones the page uses.
+    ///
+    /// ```
+    /// use urbaclic::config::Basemap;
+    /// let b = Basemap {
+    ///     name: "Plan".into(),
+    ///     url: "https://t.example/wmts?TILEMATRIX={TileMatrix}&TILECOL={TileCol}&TILEROW={TileRow}".into(),
+    ///     attribution: "© IGN".into(),
+    ///     max_zoom: 19,
+    /// };
+    /// assert_eq!(b.checked().unwrap().url, "https://t.example/wmts?TILEMATRIX={z}&TILECOL={x}&TILEROW={y}");
+    /// ```
+    pub fn checked(mut self) -> Result<Basemap, ConfigError> {
+        let fail = |why| ConfigError::Basemap {
+            name: self.name.clone(),
+            why,
+        };
+        if self.name.trim().is_empty() {
+            return Err(fail("name est vide"));
+        }
+        if self.attribution.trim().is_empty() {
+            return Err(fail(
+                "attribution est vide (la licence des tuiles l'exige presque toujours)",
+            ));
+        }
+        if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
+            return Err(fail("url doit commencer par http:// ou https://"));
+        }
+        if self.max_zoom > MAP_MAX_ZOOM {
+            return Err(fail("max_zoom doit être entre 0 et 20"));
+        }
+        for (wmts, xyz) in [
+            ("{TileMatrix}", "{z}"),
+            ("{TileCol}", "{x}"),
+            ("{TileRow}", "{y}"),
+        ] {
+            self.url = self.url.replace(wmts, xyz);
+        }
+        if !["{z}", "{x}", "{y}"].iter().all(|p| self.url.contains(p)) {
+            return Err(fail(
+                "url doit contenir {z}, {x} et {y} (ou {TileMatrix}, {TileCol} et {TileRow})",
+            ));
+        }
+        Ok(self)
+    }
 }
 
 /// `[admin]` section.
@@ -188,6 +282,18 @@ impl ServerConfig {
         c.connection_limits()?;
         c.reload_max_loss()?;
         c.admin_token()?;
+        c.basemaps = std::mem::take(&mut c.basemaps)
+            .into_iter()
+            .map(Basemap::checked)
+            .collect::<Result<_, _>>()?;
+        for (i, b) in c.basemaps.iter().enumerate() {
+            if c.basemaps[..i].iter().any(|o| o.name == b.name) {
+                return Err(ConfigError::Basemap {
+                    name: b.name.clone(),
+                    why: "ce nom est déjà celui d'un autre fond",
+                });
+            }
+        }
         Ok(c)
     }
 
@@ -314,5 +420,85 @@ impl ServerConfig {
         let timeout =
             Duration::from_millis(g.upstream_timeout_ms.unwrap_or(DEFAULT_UPSTREAM_TIMEOUT_MS));
         Ok(Some(UpstreamConfig::new(url.clone(), timeout, mode)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ServerConfig, ConfigError> {
+        ServerConfig::parse(text, Path::new("."))
+    }
+
+    #[test]
+    fn no_basemap_by_default() {
+        assert!(parse("").unwrap().basemaps.is_empty());
+    }
+
+    #[test]
+    fn basemaps_keep_their_order_and_wmts_placeholders_become_xyz() {
+        // IGN's Géoplateforme WMTS, key-value form, as docs/configuration.md shows it.
+        let c = parse(
+            r#"
+[[basemap]]
+name = "Plan IGN"
+url = "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={TileMatrix}&TILEROW={TileRow}&TILECOL={TileCol}"
+attribution = "© IGN – Plan IGN"
+
+[[basemap]]
+name = "OSM local"
+url = "http://127.0.0.1:8081/{z}/{x}/{y}.png"
+attribution = "© contributeurs OpenStreetMap"
+max_zoom = 18
+"#,
+        )
+        .unwrap();
+        let names: Vec<&str> = c.basemaps.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["Plan IGN", "OSM local"]);
+        assert!(c.basemaps[0]
+            .url
+            .ends_with("&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"));
+        assert_eq!(c.basemaps[0].max_zoom, DEFAULT_BASEMAP_MAX_ZOOM);
+        assert_eq!(c.basemaps[1].max_zoom, 18);
+    }
+
+    #[test]
+    fn unusable_basemaps_are_refused_with_a_french_reason() {
+        let entry = |name: &str, url: &str, attribution: &str, extra: &str| {
+            format!("[[basemap]]\nname = \"{name}\"\nurl = \"{url}\"\nattribution = \"{attribution}\"\n{extra}")
+        };
+        let ok_url = "https://t.example/{z}/{x}/{y}.png";
+        let cases = [
+            (entry("", ok_url, "©", ""), "basemap «  » : name est vide"),
+            (
+                entry("A", ok_url, " ", ""),
+                "basemap « A » : attribution est vide (la licence des tuiles l'exige presque toujours)",
+            ),
+            (
+                entry("A", "ftp://t.example/{z}/{x}/{y}", "©", ""),
+                "basemap « A » : url doit commencer par http:// ou https://",
+            ),
+            (
+                entry("A", "https://t.example/{z}/{x}.png", "©", ""),
+                "basemap « A » : url doit contenir {z}, {x} et {y} (ou {TileMatrix}, {TileCol} et {TileRow})",
+            ),
+            (
+                entry("A", ok_url, "©", "max_zoom = 23"),
+                "basemap « A » : max_zoom doit être entre 0 et 20",
+            ),
+            (
+                format!("{}\n{}", entry("A", ok_url, "©", ""), entry("A", ok_url, "©", "")),
+                "basemap « A » : ce nom est déjà celui d'un autre fond",
+            ),
+        ];
+        for (text, message) in cases {
+            assert_eq!(parse(&text).unwrap_err().to_string(), message, "{text}");
+        }
+        // A key of its own is a syntax error, like everywhere else in the file.
+        assert!(matches!(
+            parse(&entry("A", ok_url, "©", "opacity = 1")),
+            Err(ConfigError::Syntax(_))
+        ));
     }
 }

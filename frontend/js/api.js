@@ -9,10 +9,10 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(url, signal) {
+async function getJson(url, signal, init = {}) {
   let res;
   try {
-    res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+    res = await fetch(url, { signal, ...init, headers: { Accept: 'application/json', ...init.headers } });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError('Le service ne répond pas. Vérifiez qu\'urbaclic est lancé.', 0, 'network');
@@ -39,6 +39,13 @@ export function lookupPoint(lat, lon, signal) {
 /** Everything that applies to a parcel, by its 14-character id. */
 export function lookupParcel(id, signal) {
   return getJson(`api/lookup?${new URLSearchParams({ parcel: id })}`, signal);
+}
+
+/** Everything that applies to a project footprint (a GeoJSON Polygon), with each zone's share. */
+export function lookupFootprint(geometry, signal) {
+  return getJson('api/lookup', signal, {
+    method: 'POST', body: JSON.stringify(geometry), headers: { 'Content-Type': 'application/json' },
+  });
 }
 
 /** Address suggestions (BAN-compatible /search/), favouring those near `near` ({lat, lon}) if given. */

@@ -3,14 +3,15 @@
 // One lookup at a time: each new point or parcel cancels the request before it, and a late answer
 // for an older point is never shown (sequence number), so dragging the marker quickly stays right.
 
-import { lookupPoint, lookupParcel } from './api.js';
+import { lookupPoint, lookupParcel, lookupFootprint } from './api.js';
 import { ADDRESS_ZOOM } from './config.js';
 import { EXAMPLES } from './examples.js';
-import { el, parcelRef } from './format.js';
+import { area, el, parcelRef } from './format.js';
 import { MapView } from './map.js';
 import { renderAnswer, renderError, renderLoading, parcelOf } from './panel.js';
 import { readPermalink, writePermalink } from './permalink.js';
 import { AddressSearch } from './search.js';
+import { outsideTerritory, renderOutside } from './territory.js';
 
 const panelBody = document.getElementById('panel-body');
 const btnPrint = document.getElementById('btn-print');
@@ -19,8 +20,9 @@ const btnExamples = document.getElementById('btn-examples');
 const examplesMenu = document.getElementById('examples-menu');
 const printFooter = document.getElementById('print-footer');
 
-/** What is shown: the point, the parcel asked for by id (if any), the address label. */
-const current = { point: null, parcel: null, label: null, answer: null };
+/** What is shown: the point, the parcel asked for by id (if any), the address label, or the ring
+ *  of a drawn project ([[lon, lat], …]). */
+const current = { point: null, parcel: null, label: null, footprint: null, answer: null };
 let seq = 0;
 let inflight = null;
 
@@ -30,7 +32,11 @@ const map = new MapView(document.getElementById('map'), {
     show({ point: { lat, lon }, label: null });
   },
   onViewChange: () => {
-    if (current.point || current.parcel) updatePermalink();
+    if (current.point || current.parcel || current.footprint) updatePermalink();
+  },
+  onFootprint: (geometry) => {
+    search.setText('');
+    show({ footprint: geometry.coordinates[0].slice(0, -1) });
   },
 });
 
@@ -47,7 +53,8 @@ const search = new AddressSearch({
 
 /**
  * Runs the lookup for `target` and renders it.
- * @param {{point?: {lat:number, lon:number}, parcel?: string, label?: string}} target
+ * @param {{point?: {lat:number, lon:number}, parcel?: string, label?: string,
+ *          footprint?: Array<[number, number]>}} target
  */
 async function show(target) {
   const my = ++seq;
@@ -56,6 +63,7 @@ async function show(target) {
   current.point = target.point || null;
   current.parcel = target.parcel || null;
   current.label = target.label || null;
+  current.footprint = target.footprint || null;
   current.answer = null;
   map.clearHighlight();
   renderLoading(panelBody);
@@ -63,7 +71,11 @@ async function show(target) {
   updatePermalink();
   try {
     let answer;
-    if (target.parcel) {
+    if (target.footprint) {
+      map.clearMarker();
+      const ring = target.footprint;
+      answer = await lookupFootprint({ type: 'Polygon', coordinates: [[...ring, ring[0]]] }, inflight.signal);
+    } else if (target.parcel) {
       try {
         answer = await lookupParcel(target.parcel, inflight.signal);
       } catch (e) {
@@ -77,13 +89,19 @@ async function show(target) {
     }
     if (my !== seq) return;
     current.answer = answer;
-    if (!current.point && answer.lat !== undefined) {
+    if (!current.point && !current.footprint && answer.lat !== undefined) {
       // A parcel asked for by id: the answer says where it is.
       current.point = { lat: answer.lat, lon: answer.lon };
       map.setView(current.point.lat, current.point.lon);
     }
     if (current.point) map.placeMarker(current.point.lat, current.point.lon);
-    renderAnswer(panelBody, answer, { label: current.label, onNearest: chooseNearest });
+    const served = answer.scope && answer.scope.area_m2;
+    if (current.footprint) map.drawTool.setServedArea(served);
+    if (outsideTerritory(answer)) renderOutside(panelBody);
+    else {
+      const label = current.footprint ? `Projet dessiné (${area(served)})` : current.label;
+      renderAnswer(panelBody, answer, { label, onNearest: chooseNearest });
+    }
     btnPrint.disabled = false;
     btnLink.disabled = false;
     updatePermalink();
@@ -128,13 +146,16 @@ function chooseNearest(near) {
 }
 
 function updatePermalink() {
-  return writePermalink({ point: current.point, parcel: current.parcel, zoom: map.zoom(), label: current.label });
+  return writePermalink({
+    point: current.point, parcel: current.parcel, zoom: map.zoom(), label: current.label, footprint: current.footprint,
+  });
 }
 
 function updatePrintFooter() {
   const a = current.answer;
   const parcel = parcelOf(a);
-  printFooter.textContent = `Urbaclic — fiche ${parcel ? `de la parcelle ${parcelRef(parcel.id)}` : 'du point interrogé'}, `
+  const what = current.footprint ? 'du projet dessiné' : 'du point interrogé';
+  printFooter.textContent = `Urbaclic — fiche ${parcel ? `de la parcelle ${parcelRef(parcel.id)}` : what}, `
     + `générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })}. `
     + 'Information indicative : seul le document d\'urbanisme opposable, consultable en mairie, fait foi. '
     + `Lien : ${location.href}`;
@@ -232,7 +253,8 @@ const start = readPermalink();
 if (start) {
   if (start.point) map.setView(start.point.lat, start.point.lon, start.zoom ?? ADDRESS_ZOOM);
   if (start.label) search.setText(start.label);
-  show({ point: start.point, parcel: start.parcel, label: start.label });
+  if (start.footprint) map.showFootprint(start.footprint);
+  show({ point: start.point, parcel: start.parcel, label: start.label, footprint: start.footprint });
 } else {
   renderIntro();
 }

@@ -1,5 +1,10 @@
 // The Leaflet map: vector layers drawn from the service's own data (GET /api/layers), the
-// draggable marker, the highlighted parcel and the legend with layer switches.
+// draggable marker, the highlighted parcel, the legend with layer switches, the basemaps of the
+// server configuration in a layer control, and the project drawing tool (draw.js).
+//
+// With no basemap (the default: no network) the data is the map: loaded communes are filled in a
+// paper white over the neutral grey of the rest of the world, and parcels write their numbers from
+// zoom PARCEL_NUMBER_ZOOM on.
 //
 // Which layers exist comes from the service (GET /api/catalog), in drawing order: a zoning theme
 // added to the data manifest appears in the legend and on the map with no change here. What this
@@ -13,7 +18,8 @@
 // their clicks bubble to the map and run the lookup all the same.
 
 import { layerCatalog, layersIn, ApiError } from './api.js';
-import { basemapUrl, FRANCE_BOUNDS } from './config.js';
+import { basemaps, initialBasemap, rememberBasemap, NO_BASEMAP, FRANCE_BOUNDS } from './config.js';
+import { DrawTool } from './draw.js';
 import { el, debounce, zoneFamily } from './format.js';
 
 const L = window.L;
@@ -21,6 +27,16 @@ const L = window.L;
 const ZONE_COLOURS = { U: '#e53935', AU: '#fb8c00', A: '#fdd835', N: '#43a047' };
 const ZONE_STROKES = { U: '#9b1c1a', AU: '#a85400', A: '#8d7600', N: '#1b5e20' };
 const RISK_COLOURS = { ban: '#b00020', conditions: '#1e63c7', advice: '#4a90c2', unknown: '#00838f' };
+
+/** From this zoom parcels write their number (at 18 a parcel of 300 m² is about 80 px wide). */
+const PARCEL_NUMBER_ZOOM = 18;
+
+/** Commune names are written from zoom 11 (below, dozens would overlap) to 15 (above, the
+ *  commune fills the screen and the panel names it). */
+const COMMUNE_NAME_ZOOMS = [11, 15];
+
+/** Beyond this many parcels in view their numbers are not written (they would be a blur). */
+const MAX_PARCEL_NUMBERS = 800;
 
 /** Legend swatch of each style (a function of the layer for styles that take its colour). */
 const SWATCHES = {
@@ -49,13 +65,17 @@ function belowMinZoom(layer, zoom) {
   return layer.min_zoom !== undefined && layer.min_zoom !== null && zoom < layer.min_zoom;
 }
 
-function styleFor(layer, props, zoom) {
+/** How a feature of `layer` is drawn; `basemap`: whether a basemap is shown under the data. */
+function styleFor(layer, props, zoom, basemap) {
   switch (layer.style) {
-    case 'communes':
+    case 'communes': {
+      // Without a basemap the loaded communes are the land: paper white on the grey outside.
+      const fill = basemap ? { fill: false } : { fill: true, fillColor: '#fdfdfb', fillOpacity: 0.85 };
       // Zoomed out, hundreds of dashed outlines would merge into dark blots: thin solid lines instead.
       return zoom < 11
-        ? { color: '#607d8b', weight: 0.6, opacity: 0.8, fill: false }
-        : { color: '#37474f', weight: 1.6, dashArray: '6 4', fill: false };
+        ? { color: '#607d8b', weight: 0.6, opacity: 0.8, ...fill }
+        : { color: '#37474f', weight: 1.6, dashArray: '6 4', ...fill };
+    }
     case 'zones': {
       const fam = props.family || zoneFamily(props.typezone);
       return {
@@ -87,8 +107,12 @@ function styleFor(layer, props, zoom) {
 }
 
 export class MapView {
-  /** @param {HTMLElement} container @param {{onPick: (lat:number, lon:number) => void}} handlers */
-  constructor(container, { onPick, onViewChange }) {
+  /**
+   * @param {HTMLElement} container
+   * @param {{onPick: (lat:number, lon:number) => void, onViewChange?: () => void,
+   *          onFootprint?: (geometry: object) => void}} handlers onFootprint: a project drawn or edited
+   */
+  constructor(container, { onPick, onViewChange, onFootprint }) {
     this.onPick = onPick;
     this.onViewChange = onViewChange || (() => {});
     this.map = L.map(container, {
@@ -104,10 +128,7 @@ export class MapView {
       '<a href="vendor/leaflet/LICENSE" title="Bibliothèque cartographique (licence BSD)">Leaflet</a>',
     );
     this.map.attributionControl.addAttribution('Données : cadastre Etalab, BAN, Géoportail de l\'Urbanisme (CNIG)');
-    const fond = basemapUrl();
-    if (fond) {
-      L.tileLayer(fond, { maxZoom: 20, attribution: 'Fond de carte configuré' }).addTo(this.map);
-    }
+    this.basemap = null;
 
     // Filled in from the catalogue (loadLayers); until then the map draws nothing.
     this.layers = [];
@@ -120,6 +141,8 @@ export class MapView {
     labelPane.style.zIndex = '480';
     labelPane.style.pointerEvents = 'none';
     this.labels = L.layerGroup().addTo(this.map);
+    this.parcelLabels = L.layerGroup().addTo(this.map);
+    this.communeLabels = L.layerGroup().addTo(this.map);
     const hlPane = this.map.createPane('pane-highlight');
     hlPane.style.zIndex = '490';
     this.highlight = L.layerGroup().addTo(this.map);
@@ -128,9 +151,13 @@ export class MapView {
     this.marker = null;
     this.layerStatus = {};
     this.addCentreButton();
+    this.drawTool = new DrawTool(this.map, { onFootprint: onFootprint || (() => {}) });
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(this.map);
 
-    this.map.on('click', (e) => this.pick(e.latlng.lat, e.latlng.lng));
+    // While a project is being drawn, clicks place its vertices instead.
+    this.map.on('click', (e) => {
+      if (!this.drawTool.capturing) this.pick(e.latlng.lat, e.latlng.lng);
+    });
     this.map.on('moveend', debounce(() => {
       this.refresh();
       this.onViewChange();
@@ -146,8 +173,10 @@ export class MapView {
       catalog = await layerCatalog();
     } catch (e) {
       this.addCatalogError(e instanceof ApiError ? e.message : String(e));
+      this.addBasemaps([]);
       return;
     }
+    this.addBasemaps(catalog.basemaps);
     this.layers = catalog.layers || [];
     this.enabled = new Set(this.layers.filter((l) => l.default_on).map((l) => l.name));
     // Panes are stacked in catalogue order, bottom first; "layer-" keeps a theme key from
@@ -162,6 +191,40 @@ export class MapView {
     });
     this.addLegend();
     this.refresh();
+  }
+
+  /** The basemaps offered (configured, or given by `?fond=`) as the base layers of a layer
+   *  control, with the data alone on a neutral background as the first choice. Nothing is added
+   *  when there is no basemap to choose. */
+  addBasemaps(configured) {
+    const list = basemaps(configured);
+    if (!list.length) return;
+    const bases = { [NO_BASEMAP]: L.layerGroup() };
+    for (const b of list) {
+      bases[b.name] = L.tileLayer(b.url, {
+        maxZoom: 20,
+        // Beyond the server's deepest level its tiles are enlarged rather than missing.
+        maxNativeZoom: b.max_zoom,
+        // Plain text: the attribution comes from a configuration file, not from this page.
+        attribution: escapeHtml(b.attribution),
+      });
+      bases[b.name].basemapName = b.name;
+    }
+    const first = initialBasemap(list.map((b) => b.name));
+    bases[first].addTo(this.map);
+    this.basemap = first === NO_BASEMAP ? null : first;
+    this.map.on('baselayerchange', (e) => {
+      this.basemap = e.layer.basemapName || null;
+      rememberBasemap(e.name);
+      // Commune fills follow: opaque without a basemap, none over one.
+      this.refresh();
+    });
+    const phone = window.matchMedia('(max-width: 820px)').matches;
+    L.control.layers(bases, null, { position: 'topright', collapsed: phone }).addTo(this.map);
+    const ctl = this.map.getContainer().querySelector('.leaflet-control-layers');
+    ctl.setAttribute('aria-label', 'Fond de carte');
+    ctl.querySelector('.leaflet-control-layers-list')
+      .prepend(el('p', { class: 'basemap-title' }, 'Fond de carte'));
   }
 
   /** Without the catalogue the map cannot draw any layer: it says so where the legend would be,
@@ -248,6 +311,18 @@ export class MapView {
     if (point) this.map.setView([point.lat, point.lon], this.map.getZoom(), { animate: false });
   }
 
+  /** Draws a project footprint (a ring of [lon, lat], from a permalink), editable, and frames it. */
+  showFootprint(ring) {
+    this.drawTool.load(ring);
+    this.map.fitBounds(this.drawTool.bounds(), { maxZoom: 19, padding: [40, 40] });
+  }
+
+  /** Removes the marker (a drawn project is analysed, not a point). */
+  clearMarker() {
+    if (this.marker) this.marker.remove();
+    this.marker = null;
+  }
+
   clearHighlight() {
     this.highlight.clearLayers();
   }
@@ -293,6 +368,8 @@ export class MapView {
     // Layers switched off or out of their zoom range are emptied now, not after the request.
     for (const l of this.layers) if (!names.includes(l.name)) this.groups[l.name].clearLayers();
     if (!shown.some((l) => l.style === 'zones')) this.labels.clearLayers();
+    if (!shown.some((l) => l.style === 'parcels')) this.parcelLabels.clearLayers();
+    if (!shown.some((l) => l.style === 'communes')) this.communeLabels.clearLayers();
     this.layerStatus = {};
     if (names.length === 0) {
       this.updateLegendNotes();
@@ -332,9 +409,9 @@ export class MapView {
     const className = tooltip ? 'zoning-shape' : '';
     group.addLayer(L.geoJSON(fc, {
       interactive: tooltip,
-      style: (f) => ({ ...styleFor(layer, f.properties || {}, zoom), renderer, interactive: tooltip, className }),
+      style: (f) => ({ ...styleFor(layer, f.properties || {}, zoom, this.basemap), renderer, interactive: tooltip, className }),
       pointToLayer: (f, latlng) => L.circleMarker(latlng, {
-        ...styleFor(layer, f.properties || {}, zoom), radius: 4, fillOpacity: 0.6, renderer, interactive: tooltip, className,
+        ...styleFor(layer, f.properties || {}, zoom, this.basemap), radius: 4, fillOpacity: 0.6, renderer, interactive: tooltip, className,
       }),
       onEachFeature: tooltip ? (f, l) => {
         const p = f.properties || {};
@@ -344,6 +421,41 @@ export class MapView {
       } : null,
     }));
     if (layer.style === 'zones') this.drawZoneLabels(fc, zoom);
+    if (layer.style === 'parcels') this.drawParcelNumbers(fc, zoom);
+    if (layer.style === 'communes') this.drawCommuneNames(fc, zoom);
+  }
+
+  /** Commune names at mid zoom, inside each commune: with no basemap they name the places. */
+  drawCommuneNames(fc, zoom) {
+    this.communeLabels.clearLayers();
+    if (zoom < COMMUNE_NAME_ZOOMS[0] || zoom > COMMUNE_NAME_ZOOMS[1]) return;
+    for (const f of fc.features) {
+      const p = f.properties || {};
+      if (!p.label_at || !p.name) continue;
+      this.communeLabels.addLayer(L.marker([p.label_at[1], p.label_at[0]], {
+        pane: 'pane-labels',
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: 'commune-label-icon', html: el('span', { 'data-insee': p.insee }, p.name), iconSize: null }),
+      }));
+    }
+  }
+
+  /** Parcel numbers (without their leading zeros, as on the cadastral plan) inside each parcel. */
+  drawParcelNumbers(fc, zoom) {
+    this.parcelLabels.clearLayers();
+    if (zoom < PARCEL_NUMBER_ZOOM || fc.features.length > MAX_PARCEL_NUMBERS) return;
+    for (const f of fc.features) {
+      const p = f.properties || {};
+      if (!p.label_at || !p.numero) continue;
+      const span = el('span', { 'data-parcel': p.id }, p.numero.replace(/^0+(?=.)/, ''));
+      this.parcelLabels.addLayer(L.marker([p.label_at[1], p.label_at[0]], {
+        pane: 'pane-labels',
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: 'parcel-label-icon', html: span, iconSize: null }),
+      }));
+    }
   }
 
   /** Zone codes (LIBELLE) at a point inside each zone, once the zones are big enough to read. */
@@ -474,4 +586,8 @@ export class MapView {
     };
     ctl.addTo(this.map);
   }
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,6 +1,22 @@
 // The permalink: the page's address carries what is shown, so that reloading or sharing it gives
 // the same answer. `?lat=…&lon=…&z=…` for a point, `?parcelle=…&lat=…&lon=…&z=…` for a parcel
 // (the point is kept so the marker returns where it was), `&adresse=…` for the chosen label.
+// A drawn project is in the fragment, `#emprise=lon,lat;lon,lat;…` (its ring, not closed, six
+// decimals: 0.1 m): a fragment is never sent to a server, and a long polygon has no length limit
+// to meet there.
+
+/** Decimals of the coordinates of a footprint in the permalink. */
+const DECIMALS = 6;
+
+/** The ring of `#emprise=…`: three [lon, lat] positions at least, in range, or null. */
+function readFootprint(hash) {
+  const m = /(?:^#|&)emprise=([^&]*)/.exec(hash);
+  if (!m) return null;
+  const ring = decodeURIComponent(m[1]).split(';').map((pair) => pair.split(',').map(Number));
+  const ok = ring.length >= 3 && ring.every((p) => p.length === 2 && p.every(Number.isFinite)
+    && Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90);
+  return ok ? ring : null;
+}
 
 /** What the current address asks for, or null. */
 export function readPermalink() {
@@ -15,12 +31,16 @@ export function readPermalink() {
   const zoom = num('z');
   const parcel = (p.get('parcelle') || '').trim().toUpperCase() || null;
   const point = lat !== null && lon !== null && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon } : null;
-  if (!point && !parcel) return null;
-  return { point, parcel, zoom: zoom !== null ? Math.max(3, Math.min(20, Math.round(zoom))) : null, label: p.get('adresse') };
+  const footprint = readFootprint(location.hash);
+  if (!point && !parcel && !footprint) return null;
+  return {
+    point, parcel, footprint, zoom: zoom !== null ? Math.max(3, Math.min(20, Math.round(zoom))) : null, label: p.get('adresse'),
+  };
 }
 
-/** Rewrites the address (without a new history entry) for the state shown. */
-export function writePermalink({ point, parcel, zoom, label }) {
+/** Rewrites the address (without a new history entry) for the state shown; `footprint`: the ring
+ *  of the project analysed, [[lon, lat], …]. */
+export function writePermalink({ point, parcel, zoom, label, footprint }) {
   const p = new URLSearchParams(location.search);
   for (const k of ['lat', 'lon', 'z', 'parcelle', 'adresse']) p.delete(k);
   if (parcel) p.set('parcelle', parcel);
@@ -30,7 +50,8 @@ export function writePermalink({ point, parcel, zoom, label }) {
   }
   if (zoom !== null && zoom !== undefined) p.set('z', String(zoom));
   if (label) p.set('adresse', label);
-  const url = `${location.pathname}?${p}`;
+  const hash = footprint ? `#emprise=${footprint.map((q) => q.map((x) => x.toFixed(DECIMALS)).join(',')).join(';')}` : '';
+  const url = `${location.pathname}?${p}${hash}`;
   history.replaceState(null, '', url);
   return location.href;
 }

@@ -58,11 +58,12 @@ pub fn routes() -> Router<AppState> {
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
-/// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style.
+/// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style,
+/// and the configured raster basemaps it may draw under them (none by default).
 pub async fn get_catalog(State(state): State<AppState>) -> Json<Value> {
     let data = state.dataset();
     let layers: Vec<LayerInfo> = map_layers(&data).into_iter().map(|(_, i)| i).collect();
-    Json(json!({ "layers": layers }))
+    Json(json!({ "layers": layers, "basemaps": &*state.basemaps }))
 }
 
 /// A validated request.

@@ -4,7 +4,7 @@ use geo::Rect;
 use geojson::JsonObject;
 use serde_json::json;
 
-use super::{props, Family, LayerInfo};
+use super::{insert_label_at, props, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::Commune;
@@ -23,7 +23,11 @@ impl Family for Communes {
         &data.communes
     }
 
-    fn map_properties(&self, _: &Dataset, c: &Commune, _: Rect<f64>) -> JsonObject {
-        props(json!({ "insee": c.insee, "name": c.name, "approximate": c.approximate }))
+    fn map_properties(&self, _: &Dataset, c: &Commune, view: Rect<f64>) -> JsonObject {
+        let mut p =
+            props(json!({ "insee": c.insee, "name": c.name, "approximate": c.approximate }));
+        // Where the map writes the commune's name, with no basemap to name places.
+        insert_label_at(&mut p, &c.geometry, view);
+        p
     }
 }

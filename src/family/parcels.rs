@@ -5,7 +5,7 @@ use geo::Rect;
 use geojson::JsonObject;
 use serde_json::json;
 
-use super::{props, Family, LayerInfo};
+use super::{insert_label_at, props, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
 use crate::model::Parcel;
@@ -30,10 +30,13 @@ impl Family for Parcels {
         &data.parcels
     }
 
-    fn map_properties(&self, _: &Dataset, p: &Parcel, _: Rect<f64>) -> JsonObject {
-        props(json!({
+    fn map_properties(&self, _: &Dataset, p: &Parcel, view: Rect<f64>) -> JsonObject {
+        let mut out = props(json!({
             "id": p.id, "commune": p.commune, "section": p.section,
             "numero": p.numero, "contenance": p.contenance,
-        }))
+        }));
+        // Where the map writes the parcel's number at high zoom (a point inside the parcel).
+        insert_label_at(&mut out, &p.geometry, view);
+        out
     }
 }

@@ -93,7 +93,7 @@ describe('map page', () => {
 
     // Drag the marker: "ajuster la localisation" runs the lookup again where it is dropped.
     const beforeDrag = page.url();
-    const pin = await page.locator('.leaflet-marker-icon:not(.example-pin)').boundingBox();
+    const pin = await page.locator('img.leaflet-marker-icon').boundingBox();
     await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height - 4);
     await page.mouse.down();
     for (let i = 1; i <= 6; i++) await page.mouse.move(pin.x + pin.width / 2 - 12 * i, pin.y + pin.height - 4 + 8 * i);
@@ -198,7 +198,7 @@ describe('map page', () => {
 
     // Keyboard users move the marker with the arrow keys: a new lookup at the new point.
     const url = page.url();
-    await page.locator('.leaflet-marker-icon:not(.example-pin)').focus();
+    await page.locator('img.leaflet-marker-icon').focus();
     for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowUp');
     await page.waitForFunction((u) => location.href !== u && !location.search.includes('parcelle='), url);
     await panelReady(page);

@@ -41,13 +41,13 @@ function freePort() {
  * Starts the service with the embedded data (or `data`, a folder relative to the repository) and
  * the embedded page. It runs from a fresh empty directory, and `--frontend` names a folder without
  * index.html, so the page served is the one compiled into the binary — what a user of the binary
- * gets.
+ * gets. `args`: more arguments of `serve` (`['--config', file]`).
  */
-export async function startServer({ data = 'data' } = {}) {
-  if (process.env.URBACLIC_BASE_URL && data === 'data') return { url: process.env.URBACLIC_BASE_URL, stop: async () => {} };
+export async function startServer({ data = 'data', args: extra = [] } = {}) {
+  if (process.env.URBACLIC_BASE_URL && data === 'data' && !extra.length) return { url: process.env.URBACLIC_BASE_URL, stop: async () => {} };
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'urbaclic-e2e-'));
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(ROOT, data), '--frontend', process.env.URBACLIC_FRONTEND || join(cwd, 'no-frontend')];
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(ROOT, data), '--frontend', process.env.URBACLIC_FRONTEND || join(cwd, 'no-frontend'), ...extra];
   const child = spawn(binary(), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
