@@ -347,6 +347,50 @@ async fn the_document_and_the_municipality_at_a_point() {
     assert_eq!(m["features"][0]["properties"]["is_rnu"], Value::Null);
 }
 
+/// Expected from the source shapefiles (pyproj 3.7.2, shapely, pyshp): the representative point
+/// of PRESCRIPTION_SURF feature 0, `shape(r.shape(0).__geo_interface__).representative_point()`
+/// taken to WGS84 with `pyproj.Transformer.from_crs(2154, 4326, always_xy=True)` →
+/// (4.377011386469477, 43.99769942622825); the features containing it: PRESCRIPTION_SURF `[0]`
+/// (LIBELLE « Secteur de taille et de capacité d'accueil limitées », TXT STECAL, TYPEPSC 16,
+/// STYPEPSC 03, IDURBA 30014_PLU_20171013) and INFO_SURF `[4, 17]` (TYPEINF 19 then 17, IDURBA
+/// `30014_PLU_20141013`, a date the delivery's document does not have).
+#[tokio::test]
+async fn prescriptions_and_informations_at_a_point() {
+    let at = r#"{"type":"Point","coordinates":[4.377011386469477,43.99769942622825]}"#;
+    let v = ok("/api/gpu/prescription-surf", &[("geom", at)]).await;
+    assert_eq!(v["totalFeatures"], 1, "{v}");
+    let p = &v["features"][0]["properties"];
+    assert_eq!(
+        p["libelle"],
+        "Secteur de taille et de capacité d'accueil limitées"
+    );
+    assert_eq!(p["txt"], "STECAL");
+    assert_eq!(p["typepsc"], "16");
+    assert_eq!(p["stypepsc"], "03");
+    assert_eq!(p["idurba"], "30014_PLU_20171013");
+    assert_eq!(p["partition"], "DU_30014");
+    assert_eq!(v["features"][0]["geometry"]["type"], "MultiPolygon");
+    let v = ok("/api/gpu/info-surf", &[("geom", at)]).await;
+    let types: Vec<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["typeinf"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["19", "17"]);
+    // Their IDURBA names no loaded document: no partition is made up for them.
+    assert_eq!(v["features"][0]["properties"]["partition"], Value::Null);
+    assert_eq!(
+        v["features"][0]["properties"]["idurba"],
+        "30014_PLU_20141013"
+    );
+    // A point is not a line or a point feature's place.
+    assert_eq!(
+        ok("/api/gpu/prescription-lin", &[("geom", at)]).await["totalFeatures"],
+        0
+    );
+}
+
 /// `[ac1]` of tests/fixtures/real_data/expected.txt: idass AC1-172014607-00099139-92, idgen
 /// AC1-172014607-00099139, delivery folder `172014607_AC1_2A_20180130`.
 #[tokio::test]
