@@ -541,6 +541,41 @@ async fn bad_parameters_are_json_400s_naming_them() {
         let message = v["message"].as_str().unwrap();
         assert!(message.contains(param), "{path} {query:?}: {message}");
     }
+    // Hostile geometries: each a 400 `invalid_geometry`, none a 500.
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    let bowtie = r#"{"type":"Polygon","coordinates":[[[4.36,43.99],[4.37,44.0],[4.37,43.99],[4.36,44.0],[4.36,43.99]]]}"#;
+    let open_ring =
+        r#"{"type":"Polygon","coordinates":[[[4.36,43.99],[4.37,43.99],[4.37,44.0],[4.36,44.0]]]}"#;
+    let collection = r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[4.36,43.99]}]}"#;
+    let deep_geom = format!(r#"{{"type":"Point","coordinates":{deep}}}"#);
+    for geom in [
+        bowtie,
+        open_ring,
+        collection,
+        "42",
+        "[]",
+        deep_geom.as_str(),
+    ] {
+        for path in [
+            "/api/gpu/zone-urba",
+            "/api/cadastre/parcelle",
+            "/api/gpu/all",
+        ] {
+            let (status, v) = get(path, &[("geom", geom)]).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {geom}: {v}");
+            assert_eq!(v["error"], "invalid_geometry", "{path} {geom}: {v}");
+        }
+    }
+    // 60,000 vertices (780 kB): over the vertex limit; 100,000 (1.3 MB): over the body limit
+    // (1 MiB), refused unread.
+    for (n, code) in [
+        (60_000, StatusCode::BAD_REQUEST),
+        (100_000, StatusCode::PAYLOAD_TOO_LARGE),
+    ] {
+        let line = json!({"geom": {"type": "LineString", "coordinates": vec![[4.36, 43.99]; n]}});
+        let (status, v) = post("/api/gpu/zone-urba", line).await;
+        assert_eq!(status, code, "{n}: {v}");
+    }
     // A body that is not a JSON object.
     for body in ["[1,2]", "{\"geom\":"] {
         let req = Request::post("/api/gpu/zone-urba")
