@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 
 use super::geometry::select;
 use super::params::CartoParams;
-use super::{code_arr, collection, commune_matches, dep_com, props, Item};
+use super::{answer, code_arr, collection, commune_matches, dep_com, props, Item};
 use crate::api::{ApiError, AppState};
 use crate::dataset::Dataset;
 
@@ -45,10 +45,7 @@ async fn parcelle(
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let params = CartoParams::read(raw.as_deref(), body).await?;
-    let data = state.dataset();
-    let answer = state.workers.run(move || parcels(&data, &params)).await??;
-    Ok(Json(answer))
+    answer(state, raw, body, parcels).await
 }
 
 async fn commune(
@@ -56,13 +53,7 @@ async fn commune(
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let params = CartoParams::read(raw.as_deref(), body).await?;
-    let data = state.dataset();
-    let answer = state
-        .workers
-        .run(move || communes(&data, &params))
-        .await??;
-    Ok(Json(answer))
+    answer(state, raw, body, communes).await
 }
 
 /// `source_ign`: IGN's two products; this service has one cadastre, answered for both.

@@ -26,7 +26,7 @@ use serde_json::{json, Map, Value};
 
 use super::geometry::{select, Dimension, QueryGeometry};
 use super::params::{insee_code, CartoParams, Page};
-use super::{collection, commune_matches, gpu_date, props, Item};
+use super::{answer, collection, commune_matches, gpu_date, props, Item};
 use crate::api::{ApiError, AppState};
 use crate::dataset::{CoverageLayer, Dataset};
 use crate::model::{Commune, PlanDocument, Servitude, UrbaFeature, ZoneUrba};
@@ -120,14 +120,10 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 fn table_route(table: Table) -> MethodRouter<AppState> {
-    let handler = move |State(state): State<AppState>, RawQuery(raw): RawQuery, body: Body| async move {
-        let params = CartoParams::read(raw.as_deref(), body).await?;
-        let data = state.dataset();
-        let answer = state
-            .workers
-            .run(move || answer_table(&data, table, &params))
-            .await??;
-        Ok::<_, ApiError>(Json(answer))
+    let handler = move |State(state): State<AppState>, RawQuery(raw): RawQuery, body: Body| {
+        answer(state, raw, body, move |data, params| {
+            answer_table(data, table, params)
+        })
     };
     get(handler).post(handler)
 }
@@ -138,32 +134,27 @@ async fn get_all(
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let params = CartoParams::read(raw.as_deref(), body).await?;
-    let data = state.dataset();
-    let answer = state
-        .workers
-        .run(move || {
-            let geom = params.geom()?;
-            let filter = Filter {
-                geom,
-                ..Filter::default()
-            };
-            let page = Page {
-                start: 0,
-                limit: ALL_MAX_FEATURES,
-            };
-            let all: Vec<Value> = TABLES
-                .iter()
-                .map(|&t| {
-                    let mut c = table_collection(&data, t, &filter, page);
-                    c["featureType"] = json!(t.route());
-                    c
-                })
-                .collect();
-            Ok::<_, ApiError>(Value::Array(all))
+    answer(state, raw, body, all_tables).await
+}
+
+fn all_tables(data: &Dataset, params: &CartoParams) -> Result<Value, ApiError> {
+    let filter = Filter {
+        geom: params.geom()?,
+        ..Filter::default()
+    };
+    let page = Page {
+        start: 0,
+        limit: ALL_MAX_FEATURES,
+    };
+    let all: Vec<Value> = TABLES
+        .iter()
+        .map(|&t| {
+            let mut c = table_collection(data, t, &filter, page);
+            c["featureType"] = json!(t.route());
+            c
         })
-        .await??;
-    Ok(Json(answer))
+        .collect();
+    Ok(Value::Array(all))
 }
 
 /// What a request filters on.
@@ -194,10 +185,7 @@ fn answer_table(data: &Dataset, table: Table, params: &CartoParams) -> Result<Va
         geom: params.geom()?,
         partition: params.text("partition"),
         categorie: params.text("categorie"),
-        insee: params
-            .text("insee")
-            .map(|v| insee_code("insee", &v))
-            .transpose()?,
+        insee: params.insee("insee")?,
     };
     let page = params.page(MAX_FEATURES, MAX_FEATURES)?;
     Ok(table_collection(data, table, &filter, page))

@@ -20,12 +20,14 @@ mod params;
 
 use std::borrow::Cow;
 
-use axum::Router;
+use axum::body::Body;
+use axum::{Json, Router};
 use geo::{BoundingRect, Geometry, Rect};
 use serde_json::{json, Map, Value};
 
-use super::AppState;
-use params::Page;
+use super::{ApiError, AppState};
+use crate::dataset::Dataset;
+use params::{CartoParams, Page};
 
 /// The routes of both modules, merged into [`super::router`]; answers are gzip-compressed when
 /// the client accepts it (parcels and zones are large GeoJSON).
@@ -33,6 +35,21 @@ pub fn routes() -> Router<AppState> {
     gpu::routes()
         .merge(cadastre::routes())
         .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// Every route's handler: reads the parameters (query and POST body), then runs `work` on the
+/// current dataset off the async workers, within the time budget — a page of a thousand parcels
+/// or zones is milliseconds of serialising.
+pub(crate) async fn answer(
+    state: AppState,
+    raw: Option<String>,
+    body: Body,
+    work: impl FnOnce(&Dataset, &CartoParams) -> Result<Value, ApiError> + Send + 'static,
+) -> Result<Json<Value>, ApiError> {
+    let params = CartoParams::read(raw.as_deref(), body).await?;
+    let data = state.dataset();
+    let value = state.workers.run(move || work(&data, &params)).await??;
+    Ok(Json(value))
 }
 
 /// One feature before paging: its key, its geometry as loaded (or none, for tables without one)
