@@ -337,6 +337,15 @@ async fn the_document_and_the_municipality_at_a_point() {
     let by_partition = ok("/api/gpu/zone-urba", &[("partition", "DU_30014")]).await;
     // 90 ZONE_URBA features ([counts] of tests/fixtures/real_data/expected.txt).
     assert_eq!(by_partition["totalFeatures"], 90);
+    // The same by POST, the partition in the body.
+    let (status, posted) = post("/api/gpu/zone-urba", json!({"partition": "DU_30014"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(posted["totalFeatures"], 90);
+    // A partition of no loaded document finds nothing.
+    assert_eq!(
+        ok("/api/gpu/zone-urba", &[("partition", "DU_77443")]).await["totalFeatures"],
+        0
+    );
     let m = ok("/api/gpu/municipality", &[("geom", UCP_POINT)]).await;
     let p = &m["features"][0]["properties"];
     assert_eq!(p["insee"], "30014");
