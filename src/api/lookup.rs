@@ -170,7 +170,7 @@ fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
 }
 
 /// Refuses a footprint whose bounding box `rect` is wider or taller than [`MAX_EXTENT_M`].
-fn check_extent(rect: Rect<f64>) -> Result<(), ApiError> {
+pub(crate) fn check_extent(rect: Rect<f64>) -> Result<(), ApiError> {
     let (mx, my) = metres_per_degree(rect.center().y);
     let (width, height) = (rect.width() * mx, rect.height() * my);
     if width.max(height) > MAX_EXTENT_M {

@@ -5,6 +5,7 @@
 //! [`ApiError`], always answered as JSON.
 
 mod admin;
+mod apicarto;
 mod ban;
 mod cua;
 mod error;
@@ -55,6 +56,7 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
         .merge(ban::routes())
         .merge(reglement::routes())
         .merge(admin::routes())
+        .merge(apicarto::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);
