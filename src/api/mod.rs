@@ -12,6 +12,7 @@ mod layers;
 mod limits;
 mod lookup;
 mod params;
+mod parcels;
 mod reglement;
 mod servitudes;
 mod static_files;
@@ -47,6 +48,7 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
             get(servitudes::get_categories),
         )
         .route("/api/cua", get(cua::get_cua))
+        .route("/api/parcels", get(parcels::get_parcels))
         .merge(layers::routes())
         .merge(ban::routes())
         .merge(reglement::routes())
