@@ -86,3 +86,93 @@ describe('parcel references in the search box', () => {
     await context.close();
   });
 });
+
+describe('readable long answers', () => {
+  test('phone, Le Bourg-d\'Oisans: the red « inconstructible » zone is above the fold, said once', async () => {
+    const { page, problems, context } = await open(PHONE);
+    await openExample(page, 'bourg-doisans-pprn');
+    // data/risk-pprn-38-covadis/38DDT20200002/N_ZONE_REG_PPRN_20200002_S_038.dbf: the zone at
+    // this point is CODEZONE « RA,T3 », label « Inconstructible sauf exceptions - RA,T3 ».
+    const forbids = page.locator('[data-testid=forbids]');
+    assert.match(await forbids.innerText(), /Ce qui interdit de construire ici[\s\S]*Inconstructible sauf exceptions/);
+    // Scroll the panel into view as a phone user does after the map, then check the box is in the
+    // first screen of the panel (above the fold of the answer, before the « no data » warnings).
+    await page.locator('[data-testid=place-title]').scrollIntoViewIfNeeded();
+    const box = await forbids.boundingBox();
+    const place = await page.locator('[data-testid=place-title]').boundingBox();
+    assert.ok(box.y + box.height - place.y < 844, `the box ends ${Math.round(box.y + box.height - place.y)} px below the title`);
+    const noPlanning = await page.locator('[data-testid=no-planning]').boundingBox();
+    assert.ok(box.y < noPlanning.y, 'what forbids building comes before what is not loaded');
+    await page.screenshot({ path: screenshotPath('phone-bourg-doisans.png') });
+    // « Aucune donnée d'urbanisme » once: the alert, not the summary nor empty sections.
+    const text = await page.locator('#panel-body').innerText();
+    assert.equal((text.match(/Aucune donnée d'urbanisme/g) || []).length, 1, text);
+    // The risk title gives the meaning first, the code second.
+    assert.match(await page.locator('[data-section=risks] .item-title').first().innerText(), /^Inconstructible sauf exceptions — zone RA,T3/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('Ajaccio AC1: one grouped entry, one line per générateur, no internal ids in sight', async () => {
+    const { page, problems, context } = await open(DESKTOP);
+    await openExample(page, 'ajaccio-ac1');
+    // data/sup-cnig-fixtures/172014607_AC1_2A_20180130: 15 AC1 assiettes « Périmètre de
+    // protection » meet this point, from 15 distinct générateurs (counted with pyshp on
+    // AC1_ASSIETTE_SUP_S.shp against the point, and by the /api/lookup answer's 15 nom_gen).
+    const groups = page.locator('[data-testid=servitude]');
+    assert.equal(await groups.count(), 1);
+    assert.match(await groups.first().locator('.item-title').innerText(), /^AC1 — Servitude relative aux monuments historiques.* — 15 assiettes$/);
+    const lines = groups.first().locator('[data-testid=generateurs] > li');
+    assert.equal(await lines.count(), 15);
+    assert.match(await lines.allInnerTexts().then((t) => t.join('\n')), /Maison Peraldi \(monument\) · Arrêté ministériel du 6 septembre 1985/);
+    const visible = await page.locator('#panel-body').innerText();
+    assert.doesNotMatch(visible, /AC1-172014607-/, 'no assiette id outside « Détails techniques »');
+    await page.locator('[data-testid=technical] summary').click();
+    assert.match(await page.locator('[data-testid=technical]').innerText(), /AC1-172014607-00099067-213/);
+    await page.screenshot({ path: screenshotPath('desktop-ajaccio-ac1-groupe.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('Arpaillargues: the document\'s ETAT code is shown with its meaning, no IDURBA in the text', async () => {
+    const { page, problems, context } = await open(DESKTOP);
+    await openExample(page, 'arpaillargues');
+    // 30014_DOC_URBA_20171013.DBF: ETAT « 03 » = opposable (CNIG PLU 2017 list of values).
+    const doc = await page.locator('[data-section=document]').innerText();
+    assert.match(doc, /opposable \(état CNIG 03\)/);
+    assert.doesNotMatch(doc, /30014_PLU_20171013/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
+
+describe('screenshots and accessibility', () => {
+  async function axe(page) {
+    await page.addScriptTag({ path: AXE });
+    return page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+    });
+  }
+
+  // The page's Content-Security-Policy forbids inline scripts: the test context bypasses it to inject axe.
+  for (const [name, options] of [['desktop', { ...DESKTOP, bypassCSP: true }], ['phone', { ...PHONE, bypassCSP: true }]]) {
+    test(`${name}: axe-core finds no serious or critical violation, on the page and with an answer`, async () => {
+      const { page, problems, context } = await open(options);
+      await mapSettled(page);
+      await page.screenshot({ path: screenshotPath(`${name}-axe-accueil.png`) });
+      const before = (await axe(page)).filter((v) => ['serious', 'critical'].includes(v.impact));
+      assert.deepEqual(before, [], JSON.stringify(before, null, 1));
+      for (const ex of ['arpaillargues', 'ajaccio-ac1']) {
+        await page.goto(server.url + '/');
+        await openExample(page, ex);
+        await page.screenshot({ path: screenshotPath(`${name}-${ex}.png`), fullPage: name === 'desktop' });
+        const after = (await axe(page)).filter((v) => ['serious', 'critical'].includes(v.impact));
+        assert.deepEqual(after, [], `${ex}: ${JSON.stringify(after, null, 1)}`);
+      }
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+});
