@@ -116,9 +116,10 @@ describe('readable long answers', () => {
   test('Ajaccio AC1: one grouped entry, one line per générateur, no internal ids in sight', async () => {
     const { page, problems, context } = await open(DESKTOP);
     await openExample(page, 'ajaccio-ac1');
-    // data/sup-cnig-fixtures/172014607_AC1_2A_20180130: 15 AC1 assiettes « Périmètre de
-    // protection » meet this point, from 15 distinct générateurs (counted with pyshp on
-    // AC1_ASSIETTE_SUP_S.shp against the point, and by the /api/lookup answer's 15 nom_gen).
+    // data/sup-cnig-fixtures/172014607_AC1_2A_20180130: 15 AC1 assiettes meet this point, from 15
+    // distinct IdGen — python3 with pyshp, shapely and pyproj: reproject (8.7367823, 41.9199043)
+    // EPSG:4326 → EPSG:2154, count AC1_ASSIETTE_SUP_S.shp polygons containing it (15) and their
+    // distinct IdGen (15). Maison Peraldi's act: AC1_MaisonPeraldi_19850906_act, arrêté ministériel.
     const groups = page.locator('[data-testid=servitude]');
     assert.equal(await groups.count(), 1);
     assert.match(await groups.first().locator('.item-title').innerText(), /^AC1 — Servitude relative aux monuments historiques.* — 15 assiettes$/);
