@@ -131,13 +131,22 @@ function updatePermalink() {
   return writePermalink({ point: current.point, parcel: current.parcel, zoom: map.zoom(), label: current.label });
 }
 
+// The service's configured public address (`public_url`, from /health): the printed fiche's link
+// must reach the service from elsewhere, not 127.0.0.1 behind a proxy.
+let publicUrl = null;
+fetch('health').then((r) => r.json()).then((h) => { publicUrl = h.public_url || null; updatePrintFooter(); }).catch(() => {});
+
+function shareLink() {
+  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/${location.search}` : location.href;
+}
+
 function updatePrintFooter() {
   const a = current.answer;
   const parcel = parcelOf(a);
   printFooter.textContent = `Urbaclic — fiche ${parcel ? `de la parcelle ${parcelRef(parcel.id)}` : 'du point interrogé'}, `
     + `générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })}. `
     + 'Information indicative : seul le document d\'urbanisme opposable, consultable en mairie, fait foi. '
-    + `Lien : ${location.href}`;
+    + `Lien : ${shareLink()}`;
 }
 
 // ---- buttons ----

@@ -74,6 +74,8 @@ async fn health(
             "delivery": c.delivery, "errors": c.errors, "warnings": c.warnings, "infos": c.infos,
         })).collect::<Vec<_>>(),
         "reload": state.reload_status(),
+        // The configured public address, for the links the map page prints (not 127.0.0.1).
+        "public_url": state.public_url,
     }))
 }
 

@@ -6,10 +6,14 @@
 // only: the page served to users does not load it.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { launchBrowser, mapSettled, newPage, panelReady, screenshotPath, startServer } from './harness.mjs';
+import { ROOT, launchBrowser, mapSettled, newPage, panelReady, screenshotPath, startServer } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -56,7 +60,9 @@ describe('parcel references in the search box', () => {
       await input.click();
       await input.pressSequentially(typed, { delay: 20 });
       const first = page.locator('#search-list li[role=option]').first();
-      await first.waitFor({ state: 'visible' });
+      // While the id is being typed, its starts suggest other parcels of the section (AB 25…):
+      // wait for the answer to the whole reference.
+      await page.waitForFunction(() => /Parcelle AB 37 —/.test(document.querySelector('#search-list li')?.innerText || ''));
       assert.match(await first.innerText(), /Parcelle AB 37 — Épinay-sur-Orge/);
       assert.match(await first.innerText(), /91216 000 AB 0037/);
       await input.press('Enter');
@@ -91,8 +97,9 @@ describe('readable long answers', () => {
   test('phone, Le Bourg-d\'Oisans: the red « inconstructible » zone is above the fold, said once', async () => {
     const { page, problems, context } = await open(PHONE);
     await openExample(page, 'bourg-doisans-pprn');
-    // data/risk-pprn-38-covadis/38DDT20200002/N_ZONE_REG_PPRN_20200002_S_038.dbf: the zone at
-    // this point is CODEZONE « RA,T3 », label « Inconstructible sauf exceptions - RA,T3 ».
+    // data/risk-pprn-38-covadis/38DDT20200002/N_ZONE_REG_PPRN_20200002_S_038.shp: the polygon
+    // holding this point (reprojected to EPSG:2154 with pyproj, shapely contains) has codezone
+    // « RA,T3 », nom « Inconstructible sauf exceptions - RA,T3 », typereg « 03 ».
     const forbids = page.locator('[data-testid=forbids]');
     assert.match(await forbids.innerText(), /Ce qui interdit de construire ici[\s\S]*Inconstructible sauf exceptions/);
     // Scroll the panel into view as a phone user does after the map, then check the box is in the
@@ -176,4 +183,43 @@ describe('screenshots and accessibility', () => {
       await context.close();
     });
   }
+});
+
+describe('the printed fiche links to the configured public address', () => {
+  // A server with a configuration file naming `public_url` (docs/configuration.md), on the
+  // embedded data and page; the harness starts servers without configuration, hence this one.
+  let child;
+  let url;
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'urbaclic-public-url-'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    writeFileSync(join(dir, 'urbaclic-server.toml'), 'public_url = "https://urbaclic.example.fr"\n');
+    const bin = process.env.URBACLIC_BIN || join(ROOT, 'target/debug/urbaclic');
+    const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', join(ROOT, 'data'),
+      '--config', join(dir, 'urbaclic-server.toml'), '--frontend', process.env.URBACLIC_FRONTEND || join(dir, 'none')];
+    child = spawn(bin, args, { cwd: dir, stdio: 'ignore' });
+    url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 480; i++) {
+      try {
+        if ((await fetch(`${url}/health`)).ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('the server with public_url did not start');
+  });
+  after(() => child?.kill('SIGTERM'));
+
+  test('the footer link is public_url with the permalink, not the loopback address', async () => {
+    const { page, problems, context } = await newPage(browser, DESKTOP);
+    await page.goto(`${url}/?parcelle=91216000AB0037`);
+    await panelReady(page);
+    await page.waitForFunction(() => /example\.fr/.test(document.getElementById('print-footer').textContent));
+    const footer = await page.locator('#print-footer').textContent();
+    assert.match(footer, /Lien : https:\/\/urbaclic\.example\.fr\/\?parcelle=91216000AB0037/);
+    assert.doesNotMatch(footer, /127\.0\.0\.1/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });
