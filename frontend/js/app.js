@@ -227,7 +227,7 @@ document.addEventListener('click', (e) => {
 function renderIntro() {
   panelBody.replaceChildren(el('div', { class: 'intro' },
     el('h2', {}, 'Quelles règles d\'urbanisme s\'appliquent ici ?'),
-    el('p', {}, 'Saisissez une adresse, ou cliquez sur la carte. Urbaclic indique la parcelle, le document '
+    el('p', {}, 'Saisissez une adresse ou une référence de parcelle (ex. 91216 AB 37), ou cliquez sur la carte. Urbaclic indique la parcelle, le document '
       + 'd\'urbanisme et sa zone, les prescriptions, les servitudes d\'utilité publique, les risques et les '
       + 'autres zonages chargés (anciennes carrières…), avec les liens vers les règlements.'),
     el('p', {}, 'Pour découvrir, essayez un exemple :'),

@@ -165,9 +165,9 @@ function renderCoverageAlerts(a) {
   if (!hasPlanning(a)) {
     alerts.push(el('div', { class: 'alert alert-danger', role: 'alert', 'data-testid': 'no-planning' },
       el('strong', {}, 'Aucune donnée d\'urbanisme chargée ici'),
-      el('p', {}, 'Le service ne connaît pas le document d\'urbanisme de cet endroit (PLU, PLUi, carte communale…). '
-        + 'L\'absence de zone ci-dessous ne signifie pas qu\'aucune règle ne s\'applique : renseignez-vous en mairie '
-        + 'ou sur le Géoportail de l\'Urbanisme.')));
+      // No zoning section follows (this says it once): short, the phone's first screen is small.
+      el('p', {}, 'Document d\'urbanisme (PLU, PLUi, carte communale…) inconnu du service : cela ne veut pas dire '
+        + 'qu\'aucune règle ne s\'applique. Renseignez-vous en mairie ou sur le Géoportail de l\'Urbanisme.')));
   } else if (a.status && a.status.label) {
     alerts.push(el('div', { class: `alert ${a.status.kind === 'inconnu' ? 'alert-warn' : 'alert-info'}`, 'data-testid': 'status' },
       el('strong', {}, 'Règles applicables'), el('p', {}, a.status.label)));
