@@ -14,11 +14,18 @@ use crate::config::ServerConfig;
 use crate::cua::{self, Format, Origin, Subject};
 use crate::dataset::Dataset;
 use crate::load::load_dir;
-use crate::lookup::{lookup, lookup_address, lookup_parcel, LookupAnswer, Position};
+use crate::lookup::{lookup, lookup_address, lookup_parcel, LookupAnswer, LookupError, Position};
 
 /// urbaclic — règles d'urbanisme applicables à une adresse ou une parcelle.
 #[derive(Parser, Debug)]
-#[command(name = "urbaclic", version, about)]
+#[command(
+    name = "urbaclic",
+    version,
+    about = "urbaclic — règles d'urbanisme applicables à une adresse, un point ou une parcelle.",
+    subcommand_help_heading = "Commandes",
+    subcommand_value_name = "COMMANDE",
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// The sub-command to run.
     #[command(subcommand)]
@@ -31,68 +38,156 @@ pub enum Command {
     /// Lance le service HTTP (API JSON et carte) sur les données. SIGHUP recharge les données.
     Serve {
         /// Dossier de données (manifeste urbaclic.toml ou fichiers reconnus par leur nom).
-        #[arg(long)]
+        #[arg(long, value_name = "DOSSIER")]
         data: Option<PathBuf>,
         /// Adresse d'écoute (défaut 127.0.0.1:8080).
-        #[arg(long)]
+        #[arg(long, value_name = "IP:PORT")]
         listen: Option<SocketAddr>,
         /// Dossier de la page cartographique (défaut : la copie intégrée au binaire).
-        #[arg(long)]
+        #[arg(long, value_name = "DOSSIER")]
         frontend: Option<PathBuf>,
         /// Fichier de configuration du serveur (voir docs/configuration.md).
-        #[arg(long)]
+        #[arg(long, value_name = "FICHIER")]
         config: Option<PathBuf>,
     },
     /// Affiche les règles qui s'appliquent à une adresse, un point ou une parcelle.
     Lookup {
         /// Adresse à géocoder, ex. « 12 rue Ordener Paris ».
+        #[arg(value_name = "ADRESSE")]
         address: Option<String>,
         /// Identifiant de parcelle (14 caractères, ex. 91216000AB0037).
-        #[arg(long)]
+        #[arg(long, value_name = "ID")]
         parcel: Option<String>,
         /// Latitude WGS84 en degrés décimaux, avec --lon.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_name = "DEGRÉS")]
         lat: Option<f64>,
         /// Longitude WGS84 en degrés décimaux, avec --lat.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_name = "DEGRÉS")]
         lon: Option<f64>,
         /// Réponse JSON complète au lieu du résumé en français.
         #[arg(long)]
         json: bool,
         /// Dossier de données (par défaut les données embarquées).
-        #[arg(long)]
+        #[arg(long, value_name = "DOSSIER")]
         data: Option<PathBuf>,
     },
     /// Écrit le projet de certificat d'urbanisme d'information (CUa) d'une ou plusieurs parcelles
     /// d'une commune, ou d'un point, en PDF ou en HTML selon l'extension du fichier.
     Cua {
         /// Identifiant(s) de parcelle, séparés par des virgules (une même commune).
-        #[arg(long)]
+        #[arg(long, value_name = "ID")]
         parcel: Option<String>,
         /// Latitude WGS84 d'un point, au lieu de --parcel.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_name = "DEGRÉS")]
         lat: Option<f64>,
         /// Longitude WGS84 d'un point, au lieu de --parcel.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_name = "DEGRÉS")]
         lon: Option<f64>,
         /// Fichier à écrire : .pdf ou .html.
-        #[arg(long)]
+        #[arg(long, value_name = "FICHIER")]
         out: PathBuf,
         /// Adresse publique du service, pour le lien et le code QR (ex. https://urbaclic.example.fr).
-        #[arg(long)]
+        #[arg(long, value_name = "URL")]
         base_url: Option<String>,
         /// Dossier de données (par défaut les données embarquées).
-        #[arg(long)]
+        #[arg(long, value_name = "DOSSIER")]
         data: Option<PathBuf>,
     },
     /// Charge un dossier de données et rend compte de chaque couche (code de sortie non nul en cas d'erreur).
     CheckData {
         /// Dossier à vérifier (par défaut les données embarquées).
+        #[arg(value_name = "DOSSIER")]
         dir: Option<PathBuf>,
         /// Rapport JSON.
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Help layout with French headings (clap's own say "Usage:" and "Print help").
+const HELP_TEMPLATE: &str = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}";
+
+/// The command line definition with French help throughout: clap's built-in `--help` and
+/// `--version` flags and headings are replaced by French ones in every sub-command.
+///
+/// ```
+/// let help = urbaclic::cli::command().render_help().to_string();
+/// assert!(help.contains("Utilisation : urbaclic"), "{help}");
+/// assert!(help.contains("Affiche cette aide"), "{help}");
+/// assert!(!help.contains("Print help"), "{help}");
+/// ```
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    french(Cli::command(), true)
+}
+
+fn french(cmd: clap::Command, top: bool) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let mut cmd = cmd
+        .help_template(HELP_TEMPLATE)
+        .disable_help_flag(true)
+        .arg(
+            Arg::new("aide")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("Affiche cette aide"),
+        );
+    if top {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Affiche la version"),
+        );
+    }
+    cmd.mut_subcommands(|sub| french(sub, false))
+}
+
+/// Parses the process arguments with [`command`]; a mistake is reported in French with the hint
+/// to ask `--help`, and the process exits (status 2, 0 for `--help` and `--version`).
+pub fn parse() -> Cli {
+    use clap::error::ErrorKind;
+    use clap::FromArgMatches;
+    let matches = command()
+        .override_usage("urbaclic <COMMANDE> [OPTIONS]")
+        .try_get_matches()
+        .unwrap_or_else(|e| {
+            let message = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => e.exit(),
+                ErrorKind::UnknownArgument => "argument inconnu",
+                ErrorKind::InvalidSubcommand => "commande inconnue",
+                ErrorKind::InvalidValue | ErrorKind::ValueValidation => "valeur invalide",
+                ErrorKind::MissingRequiredArgument => "argument obligatoire manquant",
+                ErrorKind::MissingSubcommand
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    "indiquez une commande : serve, lookup, cua ou check-data"
+                }
+                ErrorKind::ArgumentConflict => "arguments incompatibles",
+                ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+                    "nombre de valeurs incorrect"
+                }
+                _ => "ligne de commande incorrecte",
+            };
+            // clap's own detail names the argument or value at fault (after its English "error:").
+            let detail = e.to_string();
+            let detail = detail
+                .lines()
+                .next()
+                .filter(|l| l.starts_with("error: "))
+                .map(|l| format!(" ({})", l.trim_start_matches("error: ")))
+                .unwrap_or_default();
+            eprintln!("erreur : {message}{detail}\nVoir `urbaclic --help`.");
+            std::process::exit(2);
+        });
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("erreur : ligne de commande incorrecte ({e})");
+            std::process::exit(2);
+        }
+    }
 }
 
 /// The embedded default data: `./data` when run from the repository, else the folder the binary was built from.
@@ -140,7 +235,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let data = load(data)?;
             let answer = match (address, parcel, lat, lon) {
                 (Some(q), None, None, None) => {
-                    tokio::runtime::Runtime::new()?.block_on(lookup_address(&data, None, &q))?
+                    let found =
+                        tokio::runtime::Runtime::new()?.block_on(lookup_address(&data, None, &q));
+                    let answer = match found {
+                        Err(LookupError::AddressNotFound(m)) => {
+                            bail!("{m} ; {}", address_territory(&data))
+                        }
+                        other => other?,
+                    };
+                    street_only(&answer)?;
+                    answer
                 }
                 (None, Some(id), None, None) => lookup_parcel(&data, &id)?,
                 (None, None, Some(lat), Some(lon)) => {
@@ -203,6 +307,15 @@ fn serve(
         dataset.report.layers.len(),
         dataset.report.warning_count()
     );
+    eprint!("{}", render_warnings(&dataset.report));
+    if !dataset.report.ignored.is_empty() {
+        eprintln!(
+            "{} fichier(s) non reconnu(s) dans {} : la liste et la raison de chacun par `urbaclic check-data {}`",
+            dataset.report.ignored.len(),
+            data_dir.display(),
+            data_dir.display()
+        );
+    }
     let mut state = AppState::new(dataset);
     state.upstream = config.upstream().context("configuration du serveur")?;
     state.frontend_dir = frontend;
@@ -228,7 +341,7 @@ fn serve(
         reload_on_sighup(state);
         let listener = tokio::net::TcpListener::bind(listen)
             .await
-            .with_context(|| format!("écoute sur {listen}"))?;
+            .map_err(|e| bind_error(&e, listen))?;
         eprintln!("urbaclic à l'écoute sur http://{}", listener.local_addr()?);
         crate::server::serve(listener, app, &connections, shutdown_signal()).await;
         eprintln!("urbaclic arrêté");
@@ -386,11 +499,8 @@ fn render_report(data: &Dataset) -> String {
             l.crs.as_deref().unwrap_or("-"),
             l.encoding.as_deref().unwrap_or("-"),
         );
-        for w in l.warnings.iter().take(5) {
+        for w in &l.warnings {
             let _ = writeln!(s, "    avertissement : {w}");
-        }
-        if l.warnings.len() > 5 {
-            let _ = writeln!(s, "    … et {} autres avertissements", l.warnings.len() - 5);
         }
     }
     let root = Path::new(&r.root);
@@ -408,12 +518,7 @@ fn render_report(data: &Dataset) -> String {
             let _ = writeln!(s, "    {w}");
         }
     }
-    if !r.ignored.is_empty() {
-        let _ = writeln!(s, "Fichiers non reconnus ({}) :", r.ignored.len());
-        for f in r.ignored.iter().take(20) {
-            let _ = writeln!(s, "    {f}");
-        }
-    }
+    render_unrecognised(&mut s, root, &r.ignored);
     render_conformity(&mut s, r);
     let _ = writeln!(s, "Totaux : {}", data.summary_counts());
     let _ = writeln!(
@@ -466,4 +571,141 @@ pub fn render_text(a: &LookupAnswer) -> String {
         let _ = writeln!(s, "Attention : {w}");
     }
     s
+}
+
+/// The load warnings, one line each with the layer they come from (for `serve`'s start; the
+/// `check-data` report lists them under each layer).
+fn render_warnings(r: &crate::report::LoadReport) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    for l in &r.layers {
+        for w in &l.warnings {
+            let _ = writeln!(s, "  avertissement [{}] : {w}", l.layer);
+        }
+    }
+    s
+}
+
+/// Every file the loader left aside, a shapefile's companions on one line, each with why it was
+/// not read; `check-data` used to stop at 20.
+fn render_unrecognised(s: &mut String, root: &Path, ignored: &[String]) {
+    use std::fmt::Write;
+    if ignored.is_empty() {
+        return;
+    }
+    // One entry per file stem: `PARCELLE.shp`, `.dbf`, `.prj`… are one layer.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for f in ignored {
+        let path = Path::new(f);
+        let stem = path.with_extension("").to_string_lossy().into_owned();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match groups.iter_mut().find(|(k, _)| *k == stem) {
+            Some((_, exts)) => exts.push(ext),
+            None => groups.push((stem, vec![ext])),
+        }
+    }
+    let _ = writeln!(
+        s,
+        "Fichiers non reconnus ({} fichiers, {} jeux) :",
+        ignored.len(),
+        groups.len()
+    );
+    for (stem, exts) in &groups {
+        let name = if exts.len() == 1 {
+            format!("{stem}.{}", exts[0])
+        } else {
+            format!("{stem} (.{})", exts.join(", ."))
+        };
+        let _ = writeln!(s, "    {name} — {}", why_unrecognised(root, stem, exts));
+    }
+}
+
+/// Why the loader read none of the files of one stem (`exts`: their extensions): a name it
+/// recognises was left out of the manifest's paths; otherwise the name or format is not one it
+/// reads (the patterns are those of `load::scan`, listed in the README, « Your own data »).
+fn why_unrecognised(root: &Path, stem: &str, exts: &[String]) -> &'static str {
+    let recognised = exts.iter().any(|e| {
+        !crate::load::scan::classify_files(vec![root.join(format!("{stem}.{e}"))]).is_empty()
+    });
+    if recognised {
+        return "nom reconnu, mais hors des chemins que déclare urbaclic.toml : à y ajouter pour le charger";
+    }
+    let has = |e: &str| exts.iter().any(|x| x == e);
+    if has("shp") {
+        "shapefile au nom non reconnu (*ZONE_URBA*, *PRESCRIPTION_SURF*, *ASSIETTE_SUP_S*, N_ZONE_REG_PPR*…) : à déclarer dans urbaclic.toml (rôle et champs)"
+    } else if has("dbf") {
+        "table DBF sans géométrie non lue (seules DOC_URBA, SERVITUDE et ACTE_SUP le sont)"
+    } else if has("geojson") || has("json") {
+        "JSON au nom non reconnu (*parcelles*.json, communes-*.geojson, *reglement*.json) : à déclarer dans urbaclic.toml"
+    } else if has("csv") || has("gz") {
+        "CSV qui n'est pas un fichier d'adresses BAN (adresses-*.csv[.gz]) : non lu"
+    } else {
+        "format non lu par urbaclic"
+    }
+}
+
+/// The error for a listening address that cannot be taken, with what to do about it.
+fn bind_error(e: &std::io::Error, listen: SocketAddr) -> anyhow::Error {
+    let mut other = listen;
+    other.set_port(listen.port().wrapping_add(1).max(1024));
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "le port {} est déjà utilisé : choisissez-en un autre avec --listen {other}",
+            listen.port()
+        ),
+        std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
+            "le port {} demande des droits d'administrateur : choisissez-en un au-dessus de 1023 avec --listen {}",
+            listen.port(),
+            SocketAddr::new(listen.ip(), 8080)
+        ),
+        std::io::ErrorKind::AddrNotAvailable => anyhow::anyhow!(
+            "l'adresse {} n'appartient pas à cette machine : essayez --listen {}",
+            listen.ip(),
+            DEFAULT_LISTEN
+        ),
+        _ => anyhow::anyhow!("écoute impossible sur {listen} : {e}"),
+    }
+}
+
+/// An address that names a street without a number geocodes to the middle of the street: the
+/// parcel there is an accident of geometry, so the command asks for the parcel instead of
+/// analysing that one.
+fn street_only(answer: &LookupAnswer) -> anyhow::Result<()> {
+    let Some(l) = answer.location.as_ref().filter(|l| l.kind == "street") else {
+        return Ok(());
+    };
+    let near = answer
+        .parcel
+        .as_ref()
+        .map(|p| format!(" ; au milieu de la voie se trouve la parcelle {}", p.id))
+        .unwrap_or_default();
+    bail!(
+        "adresse sans numéro : « {} » désigne toute la voie, choisissez la parcelle (--parcel ID) ou précisez le numéro{near}",
+        l.label
+    )
+}
+
+/// The communes whose addresses are loaded, to say where an address was looked for.
+fn address_territory(data: &Dataset) -> String {
+    let Some(index) = &data.addresses else {
+        return "aucun fichier d'adresses n'est chargé (BAN adresses-*.csv)".into();
+    };
+    let mut names: Vec<String> = Vec::new();
+    for p in index
+        .places
+        .iter()
+        .filter(|p| p.kind == crate::geocode::PlaceType::Street)
+    {
+        let Some(c) = index.cities.get(p.city as usize) else {
+            continue;
+        };
+        let name = format!("{} ({})", c.district.as_deref().unwrap_or(&c.city), c.insee);
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    format!("adresses chargées : {}", names.join(", "))
 }

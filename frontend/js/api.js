@@ -58,6 +58,11 @@ export function searchAddress(q, signal, near = null, limit = 7) {
   return getJson(`search/?${p}`, signal);
 }
 
+/** Loaded parcels a typed cadastral reference designates (`/api/parcels`): `{reference, total, parcels}`. */
+export function searchParcels(q, signal, limit = 5) {
+  return getJson(`api/parcels?${new URLSearchParams({ q, limit: String(limit) })}`, signal);
+}
+
 /** The layers the map can draw, bottom first: `{layers: [{name, label, style, default_on, min_zoom?, colour?}]}`. */
 export function layerCatalog(signal) {
   return getJson('api/catalog', signal);

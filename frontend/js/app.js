@@ -151,6 +151,15 @@ function updatePermalink() {
   });
 }
 
+// The service's configured public address (`public_url`, from /health): the printed fiche's link
+// must reach the service from elsewhere, not 127.0.0.1 behind a proxy.
+let publicUrl = null;
+fetch('health').then((r) => r.json()).then((h) => { publicUrl = h.public_url || null; updatePrintFooter(); }).catch(() => {});
+
+function shareLink() {
+  return publicUrl ? `${publicUrl.replace(/\/+$/, '')}/${location.search}` : location.href;
+}
+
 function updatePrintFooter() {
   const a = current.answer;
   const parcel = parcelOf(a);
@@ -158,7 +167,7 @@ function updatePrintFooter() {
   printFooter.textContent = `Urbaclic — fiche ${parcel ? `de la parcelle ${parcelRef(parcel.id)}` : what}, `
     + `générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })}. `
     + 'Information indicative : seul le document d\'urbanisme opposable, consultable en mairie, fait foi. '
-    + `Lien : ${location.href}`;
+    + `Lien : ${shareLink()}`;
 }
 
 // ---- buttons ----
@@ -239,7 +248,7 @@ document.addEventListener('click', (e) => {
 function renderIntro() {
   panelBody.replaceChildren(el('div', { class: 'intro' },
     el('h2', {}, 'Quelles règles d\'urbanisme s\'appliquent ici ?'),
-    el('p', {}, 'Saisissez une adresse, ou cliquez sur la carte. Urbaclic indique la parcelle, le document '
+    el('p', {}, 'Saisissez une adresse ou une référence de parcelle (ex. 91216 AB 37), ou cliquez sur la carte. Urbaclic indique la parcelle, le document '
       + 'd\'urbanisme et sa zone, les prescriptions, les servitudes d\'utilité publique, les risques et les '
       + 'autres zonages chargés (anciennes carrières…), avec les liens vers les règlements.'),
     el('p', {}, 'Pour découvrir, essayez un exemple :'),

@@ -75,8 +75,36 @@ export function docLink(urlOrName, label) {
   if (/^https?:\/\//i.test(urlOrName) || urlOrName.startsWith('/api/pieces/')) {
     return el('a', { href: urlOrName, target: '_blank', rel: 'noopener' }, label || fileName(urlOrName));
   }
-  return el('span', { class: 'item-meta', title: 'Fichier non publié en ligne dans les données chargées' },
-    `${label ? label + ' : ' : ''}${urlOrName}`);
+  // A file name the data cites but the loaded delivery does not hold: said, not a dead link.
+  return el('span', { class: 'item-meta doc-missing' },
+    `${label ? label + ' : ' : ''}« ${urlOrName} » (fichier cité par les données, absent de la livraison chargée)`);
+}
+
+/**
+ * The meaning of a CNIG `ETAT` code of DOC_URBA, the code second: « opposable (code 03) ».
+ * Source: standard CNIG PLU/PLUi v2017, list of values of DOC_URBA's ETAT (as transcribed in
+ * sigagglocompiegne/docurba, table m_urbanisme_doc_cnig2017.lt_etat); an unknown code is shown as is.
+ */
+const ETAT = {
+  '01': 'en cours de procédure', '02': 'arrêté', '03': 'opposable', '04': 'annulé', '05': 'remplacé',
+  '06': 'abrogé', '07': 'approuvé', '08': 'partiellement annulé', '09': 'caduc',
+};
+
+export function etatLabel(code) {
+  const c = String(code).trim().padStart(2, '0');
+  return ETAT[c] ? `${ETAT[c]} (état CNIG ${c})` : `état CNIG ${code}`;
+}
+
+/**
+ * A zone's title with its meaning first and its code second: « Inconstructible sauf exceptions —
+ * zone RA,T3 », from a label that ends with the code (« Inconstructible sauf exceptions - RA,T3 »)
+ * or not; the code alone when there is no label.
+ */
+export function zoneTitle(label, code) {
+  if (!label) return `Zone ${code}`;
+  if (!code) return label;
+  const meaning = label.endsWith(code) ? label.slice(0, -code.length).replace(/[\s\-–—:]+$/, '') : label;
+  return meaning && meaning !== code ? `${meaning} — zone ${code}` : `Zone ${code}`;
 }
 
 function fileName(url) {

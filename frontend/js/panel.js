@@ -1,13 +1,15 @@
 // The result panel: renders a /api/lookup answer for a citizen and an instructor alike.
 //
-// Order: the place (parcel, commune), the warnings about missing data (first, in colour: "no zone
-// here" must never be mistaken for "no data here"), the summary sentences, then one section per
-// family with regulation links, and the sources with their dates.
+// Order: the place (parcel, commune), what forbids building (first on every screen: a red risk
+// zone must not sit below the fold on a phone), the warnings about missing data (in colour: "no
+// zone here" must never be mistaken for "no data here"), the summary sentences, then one section
+// per family with regulation links, the sources with their dates, and the internal ids folded
+// away in « Détails techniques ». Each "not loaded" message is said once, in the warnings.
 //
 // The answer's shape grows with the service (parcel-level analysis, nearest parcel, summary):
 // every field is read defensively and shown when present.
 
-import { el, area, percent, metres, date, parcelRef, coords, zoneFamily, docLink, linkify } from './format.js';
+import { el, area, percent, metres, date, parcelRef, coords, zoneFamily, docLink, linkify, etatLabel, zoneTitle } from './format.js';
 
 const TYPEDOC_LABELS = {
   PLU: "plan local d'urbanisme (PLU)",
@@ -53,6 +55,7 @@ export function renderAnswer(root, answer, opts = {}) {
   const parcel = parcelOf(answer);
   const out = [
     renderPlace(answer, parcel, opts.label),
+    renderForbids(answer),
     renderCuaLinks(answer, parcel),
     renderCoverageAlerts(answer),
     renderStreet(answer, parcel, opts.onNearest),
@@ -68,6 +71,7 @@ export function renderAnswer(root, answer, opts = {}) {
       ...renderZonings(answer),
       renderSources(answer),
     ].filter(Boolean)),
+    renderTechnical(answer, parcel),
     el('p', { class: 'generated' }, `Fiche générée le ${new Date().toLocaleString('fr-FR', { dateStyle: 'long', timeStyle: 'short' })} par Urbaclic. `,
       'Information indicative : seul le document d\'urbanisme opposable, consultable en mairie, fait foi.'),
   ];
@@ -80,15 +84,15 @@ function renderPlace(a, parcel, label) {
   const lon = a.lon ?? a.point?.lon;
   const sub = [];
   // The chosen label (address, example) is the title of a point, a subtitle under a parcel.
-  if (label && parcel) sub.push(el('p', { class: 'place-sub' }, label));
+  // A parcel suggestion's label (« Parcelle AB 37 — Épinay-sur-Orge ») repeats the title: not shown.
+  if (label && parcel && !/^Parcelle /.test(label)) sub.push(el('p', { class: 'place-sub' }, label));
   sub.push(el('p', { class: 'place-sub' }, commune));
   if (parcel) {
     const c = parcel.contenance;
     const measured = a.scope && a.scope.area_m2;
     sub.push(el('p', { class: 'place-sub' },
-      `Section ${parcel.section}, n° ${parcel.numero}`,
-      c ? ` · contenance ${area(c)}` : measured ? ` · surface ${area(measured)}` : '',
-      ' · identifiant ', el('span', { class: 'parcel-id', 'data-testid': 'parcel-raw' }, parcel.id)));
+      `Section ${String(parcel.section).replace(/^0/, '')}, n° ${Number(parcel.numero)}`,
+      c ? ` · contenance ${area(c)}` : measured ? ` · surface ${area(measured)}` : ''));
   }
   if (lat !== undefined && lon !== undefined) sub.push(el('p', { class: 'place-sub' }, `Point : ${coords(lat, lon)}`));
   return el('div', { class: 'place' },
@@ -96,6 +100,34 @@ function renderPlace(a, parcel, label) {
     el('h2', { 'data-testid': 'place-title', 'data-parcel': parcel ? parcel.id : null },
       parcel ? el('span', { class: 'parcel-id' }, parcelRef(parcel.id)) : (label || (a.commune ? a.commune.name : 'Hors des données chargées'))),
     ...sub);
+}
+
+/**
+ * What forbids building here, first: the summary sentences the service classed `ban` (red risk
+ * zones, EBC, reserved sites…), each naming its source; the summary below does not repeat them.
+ */
+function renderForbids(a) {
+  const bans = (Array.isArray(a.summary) ? a.summary : []).filter((s) => s && s.kind === 'ban' && s.text);
+  if (!bans.length) return null;
+  return el('div', { class: 'alert alert-danger forbids', role: 'alert', 'data-testid': 'forbids' },
+    el('strong', {}, 'Ce qui interdit de construire ici'),
+    el('ul', {}, bans.map((s) => el('li', {}, linkify(s.text)))));
+}
+
+/** Internal ids (parcel, document, features' files), for an instructor who needs them: folded. */
+function renderTechnical(a, parcel) {
+  const rows = [];
+  if (parcel) rows.push(['Parcelle', parcel.id]);
+  const d = a.document && (a.document.document || a.document);
+  if (d && d.idurba) rows.push(['Document (IDURBA)', d.idurba]);
+  if (a.status && a.status.idurba && (!d || d.idurba !== a.status.idurba)) rows.push(['Statut (IDURBA)', a.status.idurba]);
+  for (const z of a.zones || []) if (z.source && z.source.id) rows.push([`Zone ${z.libelle}`, z.source.id]);
+  for (const r of a.risks || []) if (r.source && r.source.id) rows.push([`Zone de risque ${r.zone_code}`, r.source.id]);
+  for (const x of a.servitudes || []) if (x.id_ass) rows.push([`Assiette ${x.categorie}`, x.id_ass]);
+  if (!rows.length) return null;
+  return el('details', { class: 'technical', 'data-testid': 'technical' },
+    el('summary', {}, 'Détails techniques (identifiants des données)'),
+    el('dl', {}, rows.map(([k, v]) => [el('dt', {}, k), el('dd', {}, el('code', {}, v))])));
 }
 
 /**
@@ -116,16 +148,26 @@ function renderCuaLinks(a, parcel) {
     el('a', { href: href('html'), 'data-testid': 'cua-html', target: '_blank', rel: 'noopener' }, '(HTML)'));
 }
 
+/** True when planning data is loaded for the place (a document, zones, or planning coverage). */
+function hasPlanning(a) {
+  const c = a.coverage || {};
+  return Boolean(c.planning || a.document || (a.zones && a.zones.length));
+}
+
+/** The one-line pointer a section shows when its data is not loaded: the alert above says it. */
+function notLoaded() {
+  return el('p', { class: 'none' }, 'Non chargé ici : voir « Données non chargées ici » ci-dessus.');
+}
+
 function renderCoverageAlerts(a) {
   const c = a.coverage || {};
   const alerts = [];
-  const hasPlanning = c.planning || a.document || (a.zones && a.zones.length);
-  if (!hasPlanning) {
+  if (!hasPlanning(a)) {
     alerts.push(el('div', { class: 'alert alert-danger', role: 'alert', 'data-testid': 'no-planning' },
       el('strong', {}, 'Aucune donnée d\'urbanisme chargée ici'),
-      el('p', {}, 'Le service ne connaît pas le document d\'urbanisme de cet endroit (PLU, PLUi, carte communale…). '
-        + 'L\'absence de zone ci-dessous ne signifie pas qu\'aucune règle ne s\'applique : renseignez-vous en mairie '
-        + 'ou sur le Géoportail de l\'Urbanisme.')));
+      // No zoning section follows (this says it once): short, the phone's first screen is small.
+      el('p', {}, 'Document d\'urbanisme (PLU, PLUi, carte communale…) inconnu du service : cela ne veut pas dire '
+        + 'qu\'aucune règle ne s\'applique. Renseignez-vous en mairie ou sur le Géoportail de l\'Urbanisme.')));
   } else if (a.status && a.status.label) {
     alerts.push(el('div', { class: `alert ${a.status.kind === 'inconnu' ? 'alert-warn' : 'alert-info'}`, 'data-testid': 'status' },
       el('strong', {}, 'Règles applicables'), el('p', {}, a.status.label)));
@@ -138,6 +180,7 @@ function renderCoverageAlerts(a) {
   const missing = [];
   if (!a.commune) missing.push('limites communales');
   if (!c.cadastre && !parcelOf(a)) missing.push('cadastre (parcelles)');
+  if (!hasPlanning(a)) missing.push('urbanisme (PLU, PLUi, carte communale)');
   if (!c.servitudes && !(a.servitudes && a.servitudes.length)) missing.push('servitudes d\'utilité publique');
   if (!c.risks && !(a.risks && a.risks.length)) missing.push('plans de prévention des risques');
   if (missing.length) {
@@ -176,9 +219,13 @@ function renderSummary(a, parcel) {
   let sentences = Array.isArray(a.summary)
     ? a.summary.map((s) => ({ text: sentenceText(s), sources: s && (s.sources || (s.source ? [s.source] : [])) }))
     : [];
+  const kinds = Array.isArray(a.summary) ? a.summary.map((s) => s && s.kind) : [];
   if (typeof a.summary === 'string') sentences = [{ text: a.summary }];
   if (!sentences.length) sentences = fallbackSummary(a, parcel).map((text) => ({ text }));
-  sentences = sentences.filter((s) => s.text);
+  // Said once: what forbids building is the box at the top, missing planning data the red alert.
+  const shownAbove = new Set(['ban']);
+  if (!hasPlanning(a)) shownAbove.add('planning');
+  sentences = sentences.filter((s, i) => s.text && !shownAbove.has(kinds[i]));
   if (!sentences.length) return null;
   return el('section', { class: `summary${sentences.length > 8 ? ' long' : ''}`, 'aria-labelledby': 'h-summary', 'data-testid': 'summary' },
     el('h3', { id: 'h-summary' }, 'En résumé'),
@@ -224,6 +271,7 @@ function section(title, count, id, ...body) {
 function renderDocument(a) {
   const raw = a.document;
   const c = a.coverage || {};
+  if (!raw && !hasPlanning(a)) return null;
   if (!raw) {
     const status = a.document_status || a.status;
     const text = status && (status.label || status.message || status.text)
@@ -243,15 +291,14 @@ function renderDocument(a) {
       el('p', { class: 'item-title' }, `${d.typedoc || 'Document'} — ${TYPEDOC_LABELS[type] || ''}`),
       el('p', { class: 'item-meta' },
         d.datappro ? `Approuvé le ${date(d.datappro)}` : 'Date d\'approbation non renseignée',
-        // ETAT is a CNIG code; no code list for it is staged, so it is shown as a code.
-        d.etat ? ` · état (code CNIG) ${d.etat}` : '',
-        d.siren ? ` · EPCI ${d.siren}` : '',
-        ` · ${d.idurba}`),
+        d.etat ? ` · ${etatLabel(d.etat)}` : '',
+        d.siren ? ` · EPCI ${d.siren}` : ''),
       links.length ? el('p', { class: 'links' }, links) : null));
 }
 
 function renderZones(a) {
   const zones = a.zones || [];
+  if (!zones.length && !hasPlanning(a)) return null;
   if (!zones.length) {
     const covered = (a.coverage && a.coverage.planning) || a.document;
     return section('Zonage', 0, 'zones', el('p', { class: 'none' },
@@ -329,7 +376,7 @@ function renderServitudes(a) {
   const c = a.coverage || {};
   if (!list.length) {
     return section('Servitudes d\'utilité publique', 0, 'servitudes', el('p', { class: 'none' },
-      c.servitudes ? 'Aucune servitude chargée ne s\'applique ici.' : 'Aucune donnée de servitude chargée ici.'));
+      c.servitudes ? 'Aucune servitude chargée ne s\'applique ici.' : null), c.servitudes ? null : notLoaded());
   }
   // Repeated assiettes of one category and kind (a dozen monument perimeters) share one entry:
   // the category's effect is said once, the générateurs listed under it, as in the summary.
@@ -342,12 +389,53 @@ function renderServitudes(a) {
     const s = g[0];
     return el('div', { class: 'item', 'data-testid': 'servitude' },
       el('p', { class: 'item-title' },
-        `${g.length > 1 ? `${g.length} assiettes — ` : ''}${s.categorie} — ${s.categorie_label || 'catégorie sans libellé dans la nomenclature'}`),
+        `${s.categorie} — ${s.categorie_label || 'catégorie sans libellé dans la nomenclature'}`,
+        g.length > 1 ? el('span', { class: 'count-label' }, ` — ${g.length} assiettes`) : null),
       s.effect ? el('p', { class: 'effect' }, `${s.effect}.`) : null,
       s.consult ? el('p', { class: 'item-meta consult' }, `Consultation : ${s.consult}`) : null,
       s.legal_basis ? el('p', { class: 'item-meta' }, `Base légale : ${s.legal_basis}`) : null,
-      g.length > 1 ? el('ul', { class: 'assiettes' }, g.map((x) => el('li', {}, assiette(x)))) : assiette(s));
+      g.length > 1
+        ? [el('ul', { class: 'generateurs', 'data-testid': 'generateurs' }, generators(g).map((x) => el('li', {}, generatorLine(x)))),
+          missingActs(g)]
+        : assiette(s));
   }));
+}
+
+/** The assiettes of a group, one per générateur (a monument with two perimeters is one line). */
+function generators(group) {
+  const seen = new Map();
+  for (const s of group) {
+    const key = s.id_gen || s.nom_gen || s.id_ass;
+    if (!seen.has(key)) seen.set(key, s);
+  }
+  return [...seen.values()];
+}
+
+/** One générateur in a line: what it is, its act with its date, its share of the parcel. */
+function generatorLine(s) {
+  const acte = s.acte || {};
+  const what = s.nom_sup_litt || s.nom_gen || s.nom_sup || s.nom_ass;
+  const act = [acte.type_acte, acte.date_decision ? `du ${date(acte.date_decision)}` : null].filter(Boolean).join(' ');
+  return [
+    el('span', { class: 'gen-name' }, what),
+    s.type_gen ? ` (${s.type_gen.toLowerCase()})` : '',
+    act ? ` · ${act}` : '',
+    shareText(s),
+    // Only an act that opens is linked per line; bare file names are said once for the group.
+    acte.fichier && isOpenable(acte.fichier) ? [' · ', docLink(acte.fichier, 'acte')] : null,
+  ];
+}
+
+/** True when `ref` is a web address or a piece the service serves. */
+function isOpenable(ref) {
+  return /^https?:\/\//i.test(ref) || ref.startsWith('/api/pieces/');
+}
+
+/** One note for the acts of a group that the data names but the loaded delivery does not hold. */
+function missingActs(group) {
+  const n = generators(group).filter((s) => s.acte && s.acte.fichier && !isOpenable(s.acte.fichier)).length;
+  return n ? el('p', { class: 'item-meta doc-missing' },
+    `${n} acte${n > 1 ? 's' : ''} cité${n > 1 ? 's' : ''} par les données (fichiers PDF), absent${n > 1 ? 's' : ''} de la livraison chargée.`) : null;
 }
 
 /** What one assiette says: what it protects, its générateur, its act. */
@@ -368,17 +456,17 @@ function renderRisks(a) {
   const c = a.coverage || {};
   if (!list.length) {
     return section('Risques', 0, 'risks', el('p', { class: 'none' },
-      c.risks ? 'Le point est dans le périmètre d\'un plan de risques chargé, hors de ses zones réglementées.'
-        : 'Aucun plan de prévention des risques chargé ici.'));
+      c.risks ? 'Le point est dans le périmètre d\'un plan de risques chargé, hors de ses zones réglementées.' : null),
+    c.risks ? null : notLoaded());
   }
   const tags = { ban: ['tag-ban', 'interdiction'], conditions: ['tag-cond', 'sous conditions'], advice: ['tag-info', 'recommandations'] };
   return section('Risques', list.length, 'risks', list.map((r) => {
     const tag = tags[r.effect];
     return el('div', { class: 'item' },
-      el('p', { class: 'item-title' }, `${r.zone_label || r.zone_code}`, tag ? el('span', { class: `tag ${tag[0]}` }, tag[1]) : null),
+      el('p', { class: 'item-title' }, zoneTitle(r.zone_label, r.zone_code), tag ? el('span', { class: `tag ${tag[0]}` }, tag[1]) : null),
       el('p', { class: 'item-meta' },
         `${r.kind && r.kind !== 'autre' ? r.kind + ' — ' : ''}${r.hazard || RISK_KIND[r.kind] || ''} : ${r.plan}`,
-        planState(r), ` · zone ${r.zone_code}`, shareText(r)),
+        planState(r), shareText(r)),
       r.meaning ? el('p', { class: 'effect' },
         `${r.regulation_label ? `Règlement de type « ${r.regulation_label} » : ` : ''}${r.meaning}${r.legal_basis ? ` (${r.legal_basis})` : ''}.`) : null,
       r.url ? el('p', { class: 'links' }, docLink(r.url, 'Règlement du plan')) : null);
@@ -422,7 +510,7 @@ function renderSources(a) {
     `${s.source}${s.scope && !themes.has(s.scope) ? ` (${s.scope})` : ''} — ${s.basis || ''}`));
   const dated = [];
   const d = a.document && (a.document.document || a.document);
-  if (d && d.datappro) dated.push(el('li', {}, `${d.typedoc} ${d.idurba} : approuvé le ${date(d.datappro)}`));
+  if (d && d.datappro) dated.push(el('li', {}, `${d.typedoc} : approuvé le ${date(d.datappro)}`));
   for (const r of a.risks || []) if (r.plan_date) dated.push(el('li', {}, `${r.plan} : ${date(r.plan_date)}`));
   return section('Données et sources', null, 'sources',
     el('table', { class: 'coverage-table' },

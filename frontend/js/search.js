@@ -1,8 +1,10 @@
-// The address box: debounced autocomplete against the BAN-compatible /search/ endpoint, ARIA 1.2
-// combobox with keyboard navigation (↑ ↓ Entrée Échap), and a clear message when nothing matches.
+// The search box: debounced autocomplete of addresses (the BAN-compatible /search/ endpoint) and of
+// cadastral parcel references (/api/parcels: "91216000AB0037", "91216 AB 37", "AB 37 Épinay"),
+// parcels first; ARIA 1.2 combobox with keyboard navigation (↑ ↓ Entrée Échap), and a clear
+// message when nothing matches.
 
-import { searchAddress } from './api.js';
-import { el, debounce } from './format.js';
+import { searchAddress, searchParcels } from './api.js';
+import { el, debounce, parcelRef } from './format.js';
 
 const MIN_CHARS = 3;
 const DELAY_MS = 200;
@@ -60,9 +62,18 @@ export class AddressSearch {
     const seq = ++this.seq;
     this.status.textContent = 'Recherche…';
     try {
-      const fc = await searchAddress(q, this.ctrl.signal, this.near());
+      const signal = this.ctrl.signal;
+      // A service without /api/parcels (older versions) still suggests addresses.
+      const [fc, parcels] = await Promise.all([
+        searchAddress(q, signal, this.near()),
+        searchParcels(q, signal).catch((e) => {
+          if (e.name === 'AbortError') throw e;
+          return null;
+        }),
+      ]);
       if (seq !== this.seq) return;
-      this.items = (fc.features || []).filter((f) => f.geometry && f.geometry.coordinates);
+      const addresses = (fc.features || []).filter((f) => f.geometry && f.geometry.coordinates);
+      this.items = [...parcelFeatures(parcels), ...addresses];
       this.render();
       if (chooseFirst && this.items.length) this.choose(0);
     } catch (e) {
@@ -76,12 +87,14 @@ export class AddressSearch {
     this.list.replaceChildren();
     this.active = -1;
     if (!this.items.length) {
-      this.renderMessage(`Aucun résultat pour « ${this.input.value.trim()} ». Vérifiez l'orthographe, ou cliquez sur la carte.`);
+      this.renderMessage(`Aucun résultat pour « ${this.input.value.trim()} ». Vérifiez l'orthographe ou la référence cadastrale (ex. 91216 AB 37), ou cliquez sur la carte.`);
       return;
     }
     this.items.forEach((f, i) => {
       const p = f.properties || {};
-      const context = [p.postcode, p.city !== p.name ? p.city : null, p.context].filter(Boolean).join(' · ');
+      const context = p.type === 'parcel'
+        ? `Parcelle cadastrale · ${parcelRef(p.parcel)}`
+        : [p.postcode, p.city !== p.name ? p.city : null, p.context].filter(Boolean).join(' · ');
       const li = el('li', { id: `search-opt-${i}`, role: 'option', 'aria-selected': 'false' },
         el('span', { class: 's-label' }, p.label || p.name || 'Adresse'),
         context ? el('span', { class: 's-context' }, context) : null);
@@ -158,4 +171,18 @@ export class AddressSearch {
     this.items = [];
     this.onChoose(f);
   }
+}
+
+/**
+ * The parcels of an /api/parcels answer as point features shaped like the address suggestions, so
+ * that choosing one works the same way: the point lies inside the parcel, whose lookup answers it.
+ */
+function parcelFeatures(answer) {
+  return ((answer && answer.parcels) || [])
+    .filter((c) => Number.isFinite(c.lon) && Number.isFinite(c.lat))
+    .map((c) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [c.lon, c.lat] },
+      properties: { type: 'parcel', parcel: c.id, label: c.label },
+    }));
 }

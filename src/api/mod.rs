@@ -14,6 +14,7 @@ mod limits;
 mod lookup;
 pub mod metrics;
 mod params;
+mod parcels;
 mod reglement;
 pub mod request_id;
 mod servitudes;
@@ -52,6 +53,7 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
             get(servitudes::get_categories),
         )
         .route("/api/cua", get(cua::get_cua))
+        .route("/api/parcels", get(parcels::get_parcels))
         .merge(layers::routes())
         .merge(ban::routes())
         .merge(reglement::routes())
@@ -84,6 +86,8 @@ async fn health(
             "delivery": c.delivery, "errors": c.errors, "warnings": c.warnings, "infos": c.infos,
         })).collect::<Vec<_>>(),
         "reload": state.reload_status(),
+        // The configured public address, for the links the map page prints (not 127.0.0.1).
+        "public_url": state.public_url,
     }))
 }
 

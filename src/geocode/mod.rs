@@ -6,6 +6,8 @@
 //! - [`normalize`] turns names and queries into comparable words;
 //! - [`index`] holds the [`AddressIndex`] (places, numbers, R-tree), with its word vocabulary
 //!   (`vocab`) and the house-number rules (`numbers`: loose suffixes, interpolation);
+//! - [`parcel_ref`] reads parcel references typed in the search box, [`parcel_search`] finds
+//!   the parcels they designate;
 //! - [`search`] and [`reverse`] answer forward and reverse queries with BAN-shaped hits;
 //! - [`upstream`] optionally asks a remote BAN-compatible API;
 //! - [`lambert`] and [`context`] compute the BAN `x`/`y` and `context` properties.
@@ -26,6 +28,8 @@ pub mod index;
 pub mod lambert;
 pub mod normalize;
 mod numbers;
+pub mod parcel_ref;
+pub mod parcel_search;
 pub mod reverse;
 pub mod search;
 pub mod upstream;

@@ -24,7 +24,7 @@ pub mod pieces;
 pub mod plu;
 mod ppr;
 pub mod reglement;
-mod scan;
+pub(crate) mod scan;
 mod shp;
 pub mod source;
 mod sup;
