@@ -1,0 +1,109 @@
+//! What issue 11 left: the PPRT land-measure zoning (« zonage réglementaire foncier »), SCoT
+//! deliveries, the SUP conformity checks, the TYPEZONE list of each PLU standard version and CNIG
+//! layers delivered as GeoJSON or GeoPackage.
+//!
+//! Expected values come from the source files, each with the command that produced it beside it.
+
+use std::path::PathBuf;
+
+use urbaclic::dataset::Dataset;
+use urbaclic::load::load_dir;
+use urbaclic::lookup::lookup;
+use urbaclic::model::RiskZoneKind;
+use urbaclic::nomenclature::RegulationEffect;
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn load(path: &str) -> Dataset {
+    load_dir(&repo(path)).expect("the folder loads")
+}
+
+/// The PPRT 69DREAL20090005 GeoPackage of the embedded data (IGN validator's test document, see
+/// `data/risk-pprt-69-cnig-ppr/SOURCE.md`).
+const PPRT: &str = "data/risk-pprt-69-cnig-ppr";
+
+#[test]
+fn pprt_land_measure_zoning_is_loaded_whole() {
+    let data = load(PPRT);
+    let layer = data
+        .report
+        .layers
+        .iter()
+        .find(|l| {
+            l.file
+                .ends_with(":pprt_69dreal20090005_zonereglementairefoncier_s")
+        })
+        .expect("the foncier table is listed");
+    // sqlite3 data/risk-pprt-69-cnig-ppr/pprt_69dreal20090005.gpkg \
+    //   'select count(*) from pprt_69dreal20090005_zonereglementairefoncier_s' → 10
+    assert_eq!((layer.features, layer.skipped), (10, 0), "{layer:?}");
+    assert_eq!(layer.layer, "PPR zonage réglementaire foncier");
+}
+
+/// Points inside two sectors, and the zones around them:
+/// `ogr2ogr -f GeoJSON -t_srs EPSG:4326 -lco COORDINATE_PRECISION=7 /tmp/pprt_T.geojson
+///  data/risk-pprt-69-cnig-ppr/pprt_69dreal20090005.gpkg pprt_69dreal20090005_T` for T in
+/// `zonereglementairefoncier_s`, `zonereglementaireurba_s`, then in python3 with shapely
+/// `shape(f['geometry']).representative_point()` of each foncier feature (De1: 5.8259577
+/// 45.2002781, typereglement 01; Ex1: 5.8278394 45.2013592, typereglement 02) and
+/// `[f for f in urba if shape(f['geometry']).contains(Point(p))]` → R2 (typereglement 04) at both.
+#[test]
+fn a_point_in_a_pprt_sector_answers_its_land_measure_and_its_urbanism_zone() {
+    let data = load(PPRT);
+    for (lon, lat, code, label, measure) in [
+        (
+            5.825_957_7,
+            45.200_278_1,
+            "De1",
+            "Secteur de délaissement possible - De1",
+            "délaissement possible",
+        ),
+        (
+            5.827_839_4,
+            45.201_359_2,
+            "Ex1",
+            "Secteur d'expropriation possible - Ex1",
+            "expropriation possible",
+        ),
+    ] {
+        let a = lookup(&data, lon, lat);
+        let mut zones: Vec<(RiskZoneKind, &str)> = a
+            .risks
+            .iter()
+            .map(|r| (r.zone_kind, r.zone_code.as_str()))
+            .collect();
+        zones.sort_by_key(|&(k, _)| k == RiskZoneKind::Foncier);
+        assert_eq!(
+            zones,
+            [(RiskZoneKind::Urba, "R2"), (RiskZoneKind::Foncier, code)],
+            "at {lon},{lat}"
+        );
+        let of = |kind| a.risks.iter().find(|r| r.zone_kind == kind).unwrap();
+        let sector = of(RiskZoneKind::Foncier);
+        assert_eq!(sector.zone_label, label);
+        // CNIG Géostandard Risques PPR v1.0, table typereglementfoncier: 01 Délaissement
+        // possible, 02 Expropriation possible.
+        assert_eq!(sector.regulation_label, Some(measure));
+        assert_eq!(sector.effect, RegulationEffect::LandMeasure);
+        assert!(
+            sector
+                .legal_basis
+                .is_some_and(|b| b.starts_with("code de l'environnement, art. L515-16")),
+            "{:?}",
+            sector.legal_basis
+        );
+        // The urbanism zone keeps its own list: 04 interdiction stricte.
+        assert_eq!(
+            of(RiskZoneKind::Urba).regulation_label,
+            Some("interdiction stricte")
+        );
+        let said = format!("Mesure foncière de type « {measure} »");
+        assert!(
+            a.summary.iter().any(|s| s.text.contains(&said)),
+            "{:?}",
+            a.summary.iter().map(|s| &s.text).collect::<Vec<_>>()
+        );
+    }
+}
