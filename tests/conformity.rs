@@ -107,3 +107,40 @@ fn a_point_in_a_pprt_sector_answers_its_land_measure_and_its_urbanism_zone() {
         );
     }
 }
+
+/// The warning the brief of issue 11 asks for, word for word.
+const SCOT_WARNING: &str =
+    "SCoT : non exploité par urbaclic (hors du champ des règles à la parcelle)";
+
+/// The two SCoT deliveries of IGN's validator tests (`tests/fixtures/scot-validator/SOURCE.md`).
+#[test]
+fn scot_deliveries_are_reported_as_not_used_not_as_broken_plans() {
+    let data = load("tests/fixtures/scot-validator");
+    let r = &data.report;
+    // The table files of both deliveries (`find tests/fixtures/scot-validator -name '*.shp' -o
+    // -name '*.dbf'`, less the .dbf beside a .shp): each reported with the warning.
+    let mut scot: Vec<&str> = r
+        .layers
+        .iter()
+        .filter(|l| l.warnings.iter().any(|w| w.ends_with(SCOT_WARNING)))
+        .map(|l| l.file.as_str())
+        .collect();
+    scot.sort_unstable();
+    assert_eq!(
+        scot,
+        [
+            "200078244_SCOT_20180218/200078244_DOC_URBA_20180218.dbf",
+            "200078244_SCOT_20180218/200078244_DOC_URBA_COM_20180218.dbf",
+            "200078244_SCOT_20180218/Donnees_geographiques/200078244_PERIMETRE_SCOT_20180218.shp",
+            "251702833_scot/SCOT.shp",
+        ]
+    );
+    assert_eq!(r.warning_count(), 4);
+    // Not read as a plan: no DOC_URBA document, no « ZONE_URBA missing » error, nothing unknown.
+    assert!(data.documents.is_empty());
+    assert_eq!(r.conformity_errors(), 0, "{:?}", r.conformity);
+    assert!(r.ignored.is_empty(), "{:?}", r.ignored);
+    // `check-data --json` is the report serialised.
+    let json = serde_json::to_string(r).unwrap();
+    assert_eq!(json.matches(SCOT_WARNING).count(), 4);
+}

@@ -25,6 +25,7 @@ pub mod plu;
 mod ppr;
 pub mod reglement;
 mod scan;
+mod scot;
 mod shp;
 pub mod source;
 mod sup;
