@@ -144,3 +144,67 @@ fn scot_deliveries_are_reported_as_not_used_not_as_broken_plans() {
     let json = serde_json::to_string(r).unwrap();
     assert_eq!(json.matches(SCOT_WARNING).count(), 4);
 }
+
+/// The SUP checks over the four staged SUP deliveries (`data/sup-cnig-fixtures`). Expected counts:
+/// `python3 tests/fixtures/sup-conformity/count_issues.py` (pyshp over the DBFs) prints
+/// `172014607_AC1_2A_20180130 2016 {'IDASS': 2, 'IDGEN': 2, 'IDSUP': 2, 'IDACTE': 2,
+/// 'IDGEN_NOT_FOUND': 1, 'IDSUP_NOT_FOUND': 0, 'TYPEASS': 206, 'MODEGEOASS': 104}` and all zeros
+/// for the PM3 (CNIG SUP v2013: no TYPEASS list, `Digitalisation` in the MODEGEOASS list), A5 and
+/// INT1 deliveries.
+#[test]
+fn sup_deliveries_are_checked_like_plu_ones() {
+    let data = load("data/sup-cnig-fixtures");
+    let r = &data.report;
+    let of = |name: &str| {
+        r.conformity
+            .iter()
+            .find(|c| c.delivery == name)
+            .unwrap_or_else(|| panic!("no conformity report for {name}"))
+    };
+    for clean in [
+        "110068012_PM3_28_20161104",
+        "123456789_A5_088_20200313",
+        "213000896_INT1_83044_20160130",
+    ] {
+        assert!(
+            of(clean).issues.is_empty(),
+            "{clean}: {:?}",
+            of(clean).issues
+        );
+    }
+    let ac1 = of("172014607_AC1_2A_20180130");
+    let count = |rule: &str, field: &str| {
+        ac1.issues
+            .iter()
+            .filter(|i| i.rule == rule && i.message.starts_with(field))
+            .count()
+    };
+    assert_eq!(count("CNIG_SUP_IDASS_NOT_UNIQUE", "IDASS"), 2);
+    assert_eq!(count("CNIG_SUP_IDGEN_NOT_UNIQUE", "IDGEN"), 2);
+    assert_eq!(count("ATTRIBUTE_NOT_UNIQUE", "IDSUP"), 2);
+    assert_eq!(count("ATTRIBUTE_NOT_UNIQUE", "IDACTE"), 2);
+    assert_eq!(count("CNIG_SUP_IDGEN_NOT_FOUND", "IDGEN"), 1);
+    assert_eq!(count("SUP_IDSUP_NOT_FOUND", "IDSUP"), 0);
+    assert_eq!(count("ATTRIBUTE_UNEXPECTED_VALUE", "TYPEASS"), 206);
+    assert_eq!(count("ATTRIBUTE_UNEXPECTED_VALUE", "MODEGEOASS"), 104);
+    assert_eq!((ac1.errors, ac1.warnings, ac1.infos), (0, 9, 310));
+    // The assiette whose IDGEN names no générateur: row 132, IDGEN AC1-172014607-0009076 (the
+    // same script's list, and the loader's own warning for it).
+    let missing = ac1
+        .issues
+        .iter()
+        .find(|i| i.rule == "CNIG_SUP_IDGEN_NOT_FOUND")
+        .unwrap();
+    assert_eq!(
+        (missing.row, missing.file.as_str()),
+        (
+            Some(132),
+            "172014607_AC1_2A_20180130/Donnees_geographiques/AC1_ASSIETTE_SUP_S.shp"
+        )
+    );
+    assert!(missing.message.contains("AC1-172014607-0009076"));
+    // `check-data --json` carries them (the report serialised), and none is an error.
+    assert_eq!(r.conformity_errors(), 0);
+    let json = serde_json::to_string(r).unwrap();
+    assert!(json.contains("CNIG_SUP_IDASS_NOT_UNIQUE"));
+}
