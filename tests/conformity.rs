@@ -208,3 +208,57 @@ fn sup_deliveries_are_checked_like_plu_ones() {
     let json = serde_json::to_string(r).unwrap();
     assert!(json.contains("CNIG_SUP_IDASS_NOT_UNIQUE"));
 }
+
+fn typezone_issues(data: &Dataset) -> usize {
+    data.report
+        .conformity
+        .iter()
+        .flat_map(|c| &c.issues)
+        .filter(|i| i.message.starts_with("TYPEZONE"))
+        .count()
+}
+
+/// `Nh` is in the TYPEZONE lists of the 2013 and 2014 standards, not in 2017's (IGN validator
+/// configurations cnig_PLU_2013/2014/2017, ZONE_URBA.json `enum`). Counts:
+/// `python3 -c "import shapefile, collections; r = shapefile.Reader(dbf=open(PATH, 'rb'),
+/// encoding='latin-1'); print(collections.Counter(x['TYPEZONE'] for x in r.records()))"` gives
+/// `Nh: 95` (of 124) for Pannecé's ZONE_URBA.dbf and `Nh: 29` (of 118) for Pezou's.
+#[test]
+fn typezone_is_checked_against_the_list_of_the_delivery_standard() {
+    // Pezou: metadata « CNIG PLU v2013 » (fr-000041175-plu20140603.xml).
+    assert_eq!(typezone_issues(&load("data/plu-cnig-41175-pezou")), 0);
+    // Pannecé: no metadata, bare CNIG names (ZONE_URBA.shp): the 2013/2014 naming, 2014 list.
+    assert_eq!(
+        typezone_issues(&load("tests/fixtures/plu-cnig-44118-pannece")),
+        0
+    );
+    // The same files under a metadata file declaring the 2017 standard (synthetic: only that
+    // one-line XML is made up): its 95 Nh zones are outside the 2017 list.
+    let dir = std::env::temp_dir().join(format!("urbaclic-typezone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = repo("tests/fixtures/plu-cnig-44118-pannece");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        dir.join("metadata.xml"),
+        "<gco:CharacterString>CNIG PLU v2017</gco:CharacterString>",
+    )
+    .unwrap();
+    let data = load_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(typezone_issues(&data), 95);
+    let issue = data
+        .report
+        .conformity
+        .iter()
+        .flat_map(|c| &c.issues)
+        .find(|i| i.message.starts_with("TYPEZONE"))
+        .unwrap();
+    assert_eq!(
+        issue.message,
+        "TYPEZONE « Nh » (standard 2017) hors de la liste CNIG"
+    );
+}

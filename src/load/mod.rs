@@ -19,6 +19,7 @@ mod geojson_file;
 mod geometry;
 mod gpkg;
 pub mod manifest;
+mod metadata;
 pub mod normalise;
 pub mod pieces;
 pub mod plu;

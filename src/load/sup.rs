@@ -107,28 +107,12 @@ pub fn load(
     Ok(())
 }
 
-/// The standard the delivery's metadata (`*.xml` beside `Donnees_geographiques/`) declares:
-/// « CNIG SUP v2013 » or « v2016 » (the current one when it says neither).
+/// The standard the delivery's metadata declares (« CNIG SUP v2013 » or « v2016 »; the current
+/// one when it says neither).
 fn standard(source: &Source) -> SupStandard {
-    let folders: std::collections::BTreeSet<&Path> = source
-        .files
-        .iter()
-        .filter_map(|f| f.parent())
-        .flat_map(|p| [p, p.parent().unwrap_or(p)])
-        .collect();
-    let says_2013 = folders
-        .into_iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .any(|text| text.contains("CNIG SUP v2013"));
-    if says_2013 {
-        SupStandard::V2013
-    } else {
-        SupStandard::V2016
+    match super::metadata::declared_version(&source.files, &["SUP"]) {
+        Some(2013) => SupStandard::V2013,
+        _ => SupStandard::V2016,
     }
 }
 
