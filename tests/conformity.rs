@@ -262,3 +262,35 @@ fn typezone_is_checked_against_the_list_of_the_delivery_standard() {
         "TYPEZONE « Nh » (standard 2017) hors de la liste CNIG"
     );
 }
+
+/// Arpaillargues' PLU as a `…_ZONE_URBA_….geojson` and as a GeoPackage with `zone_urba`,
+/// `doc_urba`, `doc_urba_com` tables (`tests/fixtures/cnig-forms/SOURCE.md`: ogr2ogr from the
+/// staged shapefile delivery). At each point of `points.tsv` (`make_points.py`: shapely, over
+/// the shapefile), the shapefile form and both converted forms answer the zone's LIBELLE and the
+/// plan `30014_PLU_20171013`.
+#[test]
+fn cnig_geojson_and_geopackage_forms_answer_like_the_shapefile() {
+    let forms = [
+        load("data/plu-cnig-30014-arpaillargues"),
+        load("tests/fixtures/cnig-forms/geojson"),
+        load("tests/fixtures/cnig-forms/gpkg"),
+    ];
+    for (i, d) in forms.iter().enumerate() {
+        // `ogrinfo -so` on each form: Feature Count 90.
+        assert_eq!(d.zones.len(), 90, "form {i}");
+    }
+    let tsv = std::fs::read_to_string(repo("tests/fixtures/cnig-forms/points.tsv")).unwrap();
+    let mut n = 0;
+    for line in tsv.lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        let (lon, lat) = (c[2].parse().unwrap(), c[3].parse().unwrap());
+        for (i, d) in forms.iter().enumerate() {
+            let a = lookup(d, lon, lat);
+            let found: Vec<&str> = a.zones.iter().map(|z| z.libelle.as_str()).collect();
+            assert_eq!(found, [c[1]], "form {i}, feature {} at {lon},{lat}", c[0]);
+            assert_eq!(a.status.idurba.as_deref(), Some("30014_PLU_20171013"));
+        }
+        n += 1;
+    }
+    assert_eq!(n, 86);
+}
