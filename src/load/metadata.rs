@@ -7,13 +7,19 @@ use std::path::{Path, PathBuf};
 
 /// The version year the metadata of the delivery holding `files` declares for `standard`
 /// (`PLU`, `PLUi`, `CC`, `POS`, `PSMV`, `SUP`): `2013` for « CNIG PLU v2013 ». Looks in the
-/// files' folders and their parents (a layer lies in `Donnees_geographiques/`, the metadata
-/// beside it).
+/// files' folders, and beside a `Donnees_geographiques/` folder (where the standard puts the
+/// metadata), never above the delivery.
 pub(crate) fn declared_version(files: &[PathBuf], standards: &[&str]) -> Option<u16> {
     let folders: BTreeSet<&Path> = files
         .iter()
         .filter_map(|f| f.parent())
-        .flat_map(|p| [p, p.parent().unwrap_or(p)])
+        .flat_map(|p| {
+            let data_folder = p
+                .file_name()
+                .is_some_and(|n| n.eq_ignore_ascii_case("Donnees_geographiques"));
+            [Some(p), p.parent().filter(|_| data_folder)]
+        })
+        .flatten()
         .collect();
     folders
         .into_iter()
