@@ -271,6 +271,18 @@ pub struct RiskPlan {
     pub perimeter: Option<MultiPolygon<f64>>,
 }
 
+/// Which regulatory zoning of a risk plan a zone belongs to (CNIG Géostandard Risques PPR v1.0:
+/// classes `ZoneReglementaireUrba` and `ZoneReglementaireFoncier`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskZoneKind {
+    /// Rules for building and land use (`*_zonereglementaireurba_s`, COVADIS zones, manifest zones).
+    Urba,
+    /// Land measures of a PPRT (`*_zonereglementairefoncier_s`): secteurs de délaissement or
+    /// d'expropriation possibles.
+    Foncier,
+}
+
 /// A regulatory zone of a risk plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct RiskZone {
@@ -281,7 +293,10 @@ pub struct RiskZone {
     pub code: String,
     /// Zone label (`libellezonereglement`).
     pub label: String,
-    /// Regulation type code as in the source (`typereglement` / `typereg`).
+    /// Which zoning it belongs to: rules for building, or land measures.
+    pub kind: RiskZoneKind,
+    /// Regulation type code as in the source (`typereglement` / `typereg`); its list depends on
+    /// `kind` (`typereglementurba` or `typereglementfoncier`).
     pub regulation: Option<String>,
     /// Link to the zone's regulation, when the source gives one.
     pub url: Option<String>,

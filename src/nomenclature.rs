@@ -336,6 +336,10 @@ pub enum RegulationEffect {
     Conditions,
     /// Recommendations or information only.
     Advice,
+    /// A land measure (PPRT secteur de délaissement or d'expropriation): about the property, not
+    /// about building; the rules for building are those of the plan's urbanism zoning.
+    #[serde(rename = "land_measure")]
+    LandMeasure,
     /// Not known from the code.
     Unknown,
 }

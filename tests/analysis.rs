@@ -333,7 +333,7 @@ fn cli_prints_summary_with_regulation_links() {
 /// the staged PM3 delivery's générateur field ID_GASPAR) is shown once, as a risk.
 #[test]
 fn ppr_also_published_as_pm3_is_shown_once() {
-    use urbaclic::model::{RiskPlan, RiskPlanKind, RiskZone, Servitude};
+    use urbaclic::model::{RiskPlan, RiskPlanKind, RiskZone, RiskZoneKind, Servitude};
     let square = || {
         Geometry::Polygon(
             polygon![(x: 5.0, y: 45.0), (x: 5.01, y: 45.0), (x: 5.01, y: 45.01), (x: 5.0, y: 45.01)],
@@ -357,6 +357,7 @@ fn ppr_also_published_as_pm3_is_shown_once() {
             plan: 0,
             code: "R".into(),
             label: "Zone rouge".into(),
+            kind: RiskZoneKind::Urba,
             regulation: Some("03".into()),
             url: None,
             origin: origin(),

@@ -231,6 +231,7 @@ const COUNTS: &[(&str, usize)] = &[
     ("plu-cnig-30014-arpaillargues/30014_PLU_20171013/30014_DOC_URBA_COM_20171013.DBF", 1),
     ("sup-cnig-fixtures/172014607_AC1_2A_20180130/Donnees_geographiques/AC1_SERVITUDE.dbf", 104),
     ("sup-cnig-fixtures/172014607_AC1_2A_20180130/Donnees_geographiques/AC1_ACTE_SUP.dbf", 104),
+    ("risk-pprt-69-cnig-ppr/pprt_69dreal20090005.gpkg:pprt_69dreal20090005_zonereglementairefoncier_s", 10),
 ];
 
 fn layer<'a>(report: &'a LoadReport, file: &str) -> &'a urbaclic::report::LayerReport {
@@ -275,8 +276,9 @@ fn totals_match_the_files() {
     assert_eq!(d.parcels.len(), 11688);
     assert_eq!(d.servitudes.len(), 211);
     // 1,177 regulatory zones in the five PPR sources, less the 23 quarry sectors (pyshp on
-    // plub_carriere.shp), now a zoning map.
-    assert_eq!(d.risk_zones.len(), 1154);
+    // plub_carriere.shp), now a zoning map, plus the PPRT's 10 land-measure sectors (sqlite3:
+    // `select count(*) from pprt_69dreal20090005_zonereglementairefoncier_s`).
+    assert_eq!(d.risk_zones.len(), 1154 + 10);
     assert_eq!(d.risk_plans.len(), 4);
     assert_eq!(d.zoning.len(), 23);
     assert_eq!(
@@ -452,7 +454,7 @@ fn each_staged_folder_loads_alone() {
         ("plu-cnig-41175-pezou", 118, 0, 0, 0),
         ("plui-cnig-241800432", 221, 0, 0, 0),
         ("sup-cnig-fixtures", 0, 0, 211, 0),
-        ("risk-pprt-69-cnig-ppr", 0, 25, 0, 0),
+        ("risk-pprt-69-cnig-ppr", 0, 25 + 10, 0, 0),
         ("risk-pprm-38-cnig-ppr", 0, 380, 0, 0),
         ("risk-pprn-38-covadis", 0, 165 + 584, 0, 0),
         ("cadastre-etalab-75118", 0, 0, 0, 6821),

@@ -1,4 +1,6 @@
-//! Regulatory zones of risk-prevention plans (PPRN, PPRT, PPRM; CNIG PPR and COVADIS).
+//! Regulatory zones of risk-prevention plans (PPRN, PPRT, PPRM; CNIG PPR and COVADIS): the
+//! urbanism zoning (rules for building) and the land-measure zoning of PPRT (secteurs de
+//! délaissement and d'expropriation possibles).
 
 use geo::Rect;
 use geojson::JsonObject;
@@ -8,7 +10,7 @@ use serde_json::json;
 use super::{props, source, Answered, Family, LayerInfo};
 use crate::dataset::Dataset;
 use crate::index::SpatialLayer;
-use crate::model::{RiskPlanKind, RiskZone};
+use crate::model::{RiskPlanKind, RiskZone, RiskZoneKind};
 use crate::nomenclature::{regulation, RegulationEffect};
 use crate::rules::{french_date, share_text, Context, Hit, HitFinding, SentenceKind, SourceRef};
 
@@ -33,6 +35,8 @@ pub struct RiskOut {
     pub plan_state: Option<String>,
     /// The hazards the plan regulates, from its procedure kind (`risques naturels`…).
     pub hazard: &'static str,
+    /// Which zoning: `urba` (rules for building) or `foncier` (land measures of a PPRT).
+    pub zone_kind: RiskZoneKind,
     /// Zone code (`codezonereglement`).
     pub zone_code: String,
     /// Zone label (`libellezonereglement`).
@@ -45,7 +49,8 @@ pub struct RiskOut {
     pub effect: RegulationEffect,
     /// What the regulation type means for a project, in plain French.
     pub meaning: &'static str,
-    /// The articles risk plans of this kind rest on.
+    /// The articles risk plans of this kind rest on (for a land measure, the articles of that
+    /// measure).
     pub legal_basis: Option<&'static str>,
     /// The zone's link, else the plan's.
     pub url: Option<String>,
@@ -71,11 +76,13 @@ impl Family for Risks {
 
     fn map_properties(&self, data: &Dataset, z: &RiskZone, _: Rect<f64>) -> JsonObject {
         let plan = data.risk_plans.get(z.plan);
-        let (reg_label, effect) = z.regulation.as_deref().map(regulation).unzip();
+        let r = plan.map(|p| reading(z, p.kind));
         props(json!({
             "procedure": plan.map(|p| &p.code), "kind": plan.map(|p| p.kind),
-            "plan": plan.map(|p| &p.name), "zone_code": z.code, "zone_label": z.label,
-            "regulation": z.regulation, "regulation_label": reg_label, "effect": effect,
+            "plan": plan.map(|p| &p.name), "zone_kind": z.kind, "zone_code": z.code,
+            "zone_label": z.label, "regulation": z.regulation,
+            "regulation_label": r.as_ref().and_then(|r| r.label),
+            "effect": r.as_ref().map(|r| r.effect),
         }))
     }
 }
@@ -85,10 +92,7 @@ impl Answered for Risks {
 
     fn item(&self, data: &Dataset, z: &RiskZone, hit: Hit) -> RiskOut {
         let plan = &data.risk_plans[z.plan];
-        let (label, effect) = match z.regulation.as_deref().map(regulation) {
-            Some((l, e)) => (Some(l), e),
-            None => (None, RegulationEffect::Unknown),
-        };
+        let r = reading(z, plan.kind);
         RiskOut {
             procedure: plan.code.clone(),
             kind: plan.kind,
@@ -96,13 +100,14 @@ impl Answered for Risks {
             plan_date: plan.date.clone(),
             plan_state: plan.state.clone(),
             hazard: hazard(plan.kind),
+            zone_kind: z.kind,
             zone_code: z.code.clone(),
             zone_label: z.label.clone(),
             regulation: z.regulation.clone(),
-            regulation_label: label,
-            effect,
-            meaning: meaning(effect),
-            legal_basis: legal_basis(plan.kind),
+            regulation_label: r.label,
+            effect: r.effect,
+            meaning: r.meaning,
+            legal_basis: r.legal_basis,
             url: z.url.clone().or_else(|| plan.url.clone()),
             also_servitude: None,
             hit,
@@ -146,7 +151,11 @@ impl HitFinding for RiskOut {
         }
         text.push_str(". ");
         if let Some(l) = self.regulation_label {
-            text.push_str(&format!("Règlement de type « {l} » : "));
+            let what = match self.zone_kind {
+                RiskZoneKind::Urba => "Règlement",
+                RiskZoneKind::Foncier => "Mesure foncière",
+            };
+            text.push_str(&format!("{what} de type « {l} » : "));
         }
         text.push_str(self.meaning);
         if let Some(basis) = self.legal_basis {
@@ -176,6 +185,85 @@ pub fn hazard(kind: RiskPlanKind) -> &'static str {
     }
 }
 
+/// How a zone's regulation code reads: its label in the CNIG list of its zoning, its effect,
+/// what that means for a project and the articles it rests on.
+struct Reading {
+    label: Option<&'static str>,
+    effect: RegulationEffect,
+    meaning: &'static str,
+    legal_basis: Option<&'static str>,
+}
+
+fn reading(z: &RiskZone, plan: RiskPlanKind) -> Reading {
+    let code = z.regulation.as_deref();
+    let land = match z.kind {
+        RiskZoneKind::Foncier => code.and_then(land_measure),
+        RiskZoneKind::Urba => None,
+    };
+    if let Some(m) = land {
+        return Reading {
+            label: Some(m.label),
+            effect: RegulationEffect::LandMeasure,
+            meaning: m.meaning,
+            // The articles named are those of PPRT sectors; other plans keep their own basis.
+            legal_basis: if plan == RiskPlanKind::Pprt {
+                Some(m.pprt_basis)
+            } else {
+                legal_basis(plan)
+            },
+        };
+    }
+    let (label, effect) = match (z.kind, code) {
+        (RiskZoneKind::Urba, Some(c)) => {
+            let (l, e) = regulation(c);
+            (Some(l), e)
+        }
+        _ => (None, RegulationEffect::Unknown),
+    };
+    Reading {
+        label,
+        effect,
+        meaning: meaning(effect),
+        legal_basis: legal_basis(plan),
+    }
+}
+
+/// A code of the CNIG PPR list `typereglementfoncier`.
+struct LandMeasure {
+    label: &'static str,
+    meaning: &'static str,
+    pprt_basis: &'static str,
+}
+
+/// The CNIG PPR list `typereglementfoncier`: codes and labels from the Géostandard Risques — profil
+/// applicatif PPR v1.0 (github.com/cnigfr/Geostandards-Risques, branch `v1.0-cnig`, commit
+/// da43bfe9, `standards/Geostandards-risques-ppr/Document.md`, « Table d'énumération
+/// typereglementfoncier »: `01` Délaissement possible, `02` Expropriation possible); the meaning
+/// follows the standard's description of the enumeration `TypeReglementFoncier`; the articles are
+/// those the code de l'environnement names for each PPRT sector (art. L515-16, 2° a) and b),
+/// Légifrance LEGISCTA000006176606).
+fn land_measure(code: &str) -> Option<LandMeasure> {
+    match code {
+        "01" => Some(LandMeasure {
+            label: "délaissement possible",
+            meaning: "secteur où la collectivité compétente en matière d'urbanisme peut instaurer \
+                      par arrêté des mesures de délaissement ; les règles de construction sont \
+                      celles de la zone réglementaire d'urbanisme du plan au même endroit",
+            pprt_basis: "code de l'environnement, art. L515-16 (2° a), L515-16-3 et L515-16-5 à \
+                         L515-16-7",
+        }),
+        "02" => Some(LandMeasure {
+            label: "expropriation possible",
+            meaning: "secteur où la collectivité compétente en matière d'urbanisme ou le préfet \
+                      peut engager une expropriation pour cause d'utilité publique ; les règles \
+                      de construction sont celles de la zone réglementaire d'urbanisme du plan au \
+                      même endroit",
+            pprt_basis: "code de l'environnement, art. L515-16 (2° b) et L515-16-3 à L515-16-7",
+        }),
+        _ => None,
+    }
+}
+
 /// What a regulation type means for a project. The plan's own regulation decides the details.
 fn meaning(effect: RegulationEffect) -> &'static str {
     match effect {
@@ -186,7 +274,8 @@ fn meaning(effect: RegulationEffect) -> &'static str {
             "construire y est possible en respectant les prescriptions du règlement du plan"
         }
         RegulationEffect::Advice => "le plan n'y fixe que des recommandations",
-        RegulationEffect::Unknown => {
+        // Land measures carry their own meaning (`land_measure`); an unknown code reads as one.
+        RegulationEffect::LandMeasure | RegulationEffect::Unknown => {
             "le type de règlement n'est pas renseigné : lire le règlement du plan"
         }
     }

@@ -4,7 +4,7 @@
 //! against the standard ([`super::conformity`]), then turned into documents and features, each
 //! feature attributed to its document as [`super::attribution`] says.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::attribution::{attribute, DeliveryName, FeatureKeys};
 use super::cnig_layer::{self, text, Attributes, CnigLayer, CnigTable};
@@ -83,6 +83,54 @@ pub struct ReadDelivery {
     pub layers: Vec<(PluLayer, CnigLayer)>,
     /// Layers delivered but unreadable: (layer, file, why).
     pub unreadable: Vec<(PluLayer, String, String)>,
+    /// The CNIG standard version it follows, whose code lists the checks apply.
+    pub standard: PluStandard,
+}
+
+/// A version of the CNIG PLU/PLUi/CC/POS standard (its code lists differ: `TYPEZONE` `Nh`, `Nd`
+/// and `Ah` exist until 2014).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluStandard {
+    /// CNIG of 2013.
+    V2013,
+    /// CNIG of 02/10/2014.
+    V2014,
+    /// CNIG of 08/12/2017, the current one.
+    V2017,
+}
+
+impl PluStandard {
+    /// The version the delivery's metadata declares (« CNIG PLU v2013 »…); without metadata, the
+    /// 2017 standard when its files are named `<id>_ZONE_URBA_<date>`, else (bare `ZONE_URBA`,
+    /// the earlier naming) the 2014 one, whose lists hold the 2013 ones.
+    fn of_delivery(files: &[PathBuf], stems: &[String]) -> PluStandard {
+        match super::metadata::declared_version(files, &["PLU", "PLUi", "CC", "POS", "PSMV"]) {
+            Some(2013) => PluStandard::V2013,
+            Some(2014) => PluStandard::V2014,
+            Some(_) => PluStandard::V2017,
+            None => {
+                let bare = stems.iter().any(|s| {
+                    [PluLayer::Zones, PluLayer::Sectors, PluLayer::DocUrba]
+                        .iter()
+                        .any(|l| s.eq_ignore_ascii_case(l.name()))
+                });
+                if bare {
+                    PluStandard::V2014
+                } else {
+                    PluStandard::V2017
+                }
+            }
+        }
+    }
+
+    /// Its year, as reports name it.
+    pub fn year(self) -> u16 {
+        match self {
+            PluStandard::V2013 => 2013,
+            PluStandard::V2014 => 2014,
+            PluStandard::V2017 => 2017,
+        }
+    }
 }
 
 impl ReadDelivery {
@@ -211,6 +259,7 @@ fn read(root: &Path, source: &Source) -> Result<ReadDelivery, LoadError> {
         tables: Vec::new(),
         layers: Vec::new(),
         unreadable: Vec::new(),
+        standard: PluStandard::of_delivery(&source.files, &stems),
     };
     for file in &source.files {
         let label = relative(root, file);

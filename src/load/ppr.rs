@@ -1,6 +1,6 @@
-//! Risk-prevention plans: CNIG PPR 2023 GeoPackages (`*_zonereglementaireurba_s`, `*_perimetre_s`,
-//! `*_procedure`, `*_referenceinternet`) and COVADIS PPR shapefiles (`N_ZONE_REG_PPRx_*`,
-//! `N_PERIMETRE_PPRx_*`).
+//! Risk-prevention plans: CNIG PPR 2023 GeoPackages (`*_zonereglementaireurba_s`,
+//! `*_zonereglementairefoncier_s`, `*_perimetre_s`, `*_procedure`, `*_referenceinternet`) and
+//! COVADIS PPR shapefiles (`N_ZONE_REG_PPRx_*`, `N_PERIMETRE_PPRx_*`).
 
 use std::path::Path;
 
@@ -10,7 +10,7 @@ use super::normalise::{iso_date, two_digits};
 use super::scan::Source;
 use super::{relative, shp, LoadError, LoadReport};
 use crate::dataset::{CoverageArea, CoverageHint, CoverageLayer, DatasetParts};
-use crate::model::{Origin, RiskPlan, RiskPlanKind, RiskZone};
+use crate::model::{Origin, RiskPlan, RiskPlanKind, RiskZone, RiskZoneKind};
 
 /// `PPRT`, `PPRN`, `PPRI`, `PPRM`… → the plan kind (flood plans are natural-hazard plans).
 pub fn plan_kind(text: &str) -> Option<RiskPlanKind> {
@@ -94,25 +94,43 @@ pub fn load_gpkg(
             url,
             perimeter,
         });
-        let (features, r) = gpkg.features(zone_table, &label, "PPR zonage réglementaire")?;
-        for (i, attrs, geometry) in features {
-            parts.risk_zones.push(RiskZone {
-                plan: plan_index,
-                code: attrs.get("codezonereglement").cloned().unwrap_or_default(),
-                label: attrs
-                    .get("libellezonereglement")
-                    .cloned()
-                    .unwrap_or_default(),
-                regulation: attrs.get("typereglement").map(|c| two_digits(c)),
-                url: None,
-                origin: Origin {
-                    file: format!("{label}:{zone_table}"),
-                    feature: i,
-                },
-                geometry,
-            });
+        // The land-measure zoning (secteurs de délaissement / d'expropriation of a PPRT) is a
+        // table of its own with its own `typereglement` list; both are answered as risk zones.
+        let zonings = [
+            (
+                Some(zone_table),
+                RiskZoneKind::Urba,
+                "PPR zonage réglementaire",
+            ),
+            (
+                find("_zonereglementairefoncier_s"),
+                RiskZoneKind::Foncier,
+                "PPR zonage réglementaire foncier",
+            ),
+        ];
+        for (table, kind, what) in zonings {
+            let Some(table) = table else { continue };
+            let (features, r) = gpkg.features(table, &label, what)?;
+            for (i, attrs, geometry) in features {
+                parts.risk_zones.push(RiskZone {
+                    plan: plan_index,
+                    code: attrs.get("codezonereglement").cloned().unwrap_or_default(),
+                    label: attrs
+                        .get("libellezonereglement")
+                        .cloned()
+                        .unwrap_or_default(),
+                    kind,
+                    regulation: attrs.get("typereglement").map(|c| two_digits(c)),
+                    url: None,
+                    origin: Origin {
+                        file: format!("{label}:{table}"),
+                        feature: i,
+                    },
+                    geometry,
+                });
+            }
+            report.layers.push(r);
         }
-        report.layers.push(r);
         parts.coverage_hints.push(CoverageHint {
             layer: CoverageLayer::Risks,
             source: code,
@@ -194,6 +212,7 @@ pub fn load_covadis(
                     label: t("NOM")
                         .filter(|n| n.chars().any(char::is_alphanumeric))
                         .unwrap_or_default(),
+                    kind: RiskZoneKind::Urba,
                     regulation: t("TYPEREG").map(|c| two_digits(&c)),
                     url,
                     origin: Origin {

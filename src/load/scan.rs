@@ -32,6 +32,8 @@ pub enum SourceKind {
     Ban,
     /// A structured regulation (CNIG SRU, JSON or XML).
     Reglement,
+    /// A CNIG SCoT delivery: reported, not loaded (`load/scot.rs`).
+    ScotDelivery,
     /// A layer outside the standards, declared in the manifest.
     UserLayer(Box<UserLayerSpec>),
 }
@@ -92,6 +94,7 @@ fn group(files: Vec<PathBuf>) -> Vec<Source> {
                 .entry((2, path.parent().unwrap_or(Path::new("")).to_path_buf()))
                 .or_default()
                 .push(path),
+            FileKind::Scot => groups.entry((3, scot_root(&path))).or_default().push(path),
             FileKind::Single(k) => singles.push(Source {
                 kind: k,
                 name: file_name(&path),
@@ -105,7 +108,8 @@ fn group(files: Vec<PathBuf>) -> Vec<Source> {
             kind: match k {
                 0 => SourceKind::PluDelivery,
                 1 => SourceKind::SupDelivery,
-                _ => SourceKind::CovadisPpr,
+                2 => SourceKind::CovadisPpr,
+                _ => SourceKind::ScotDelivery,
             },
             name: file_name(&root),
             files,
@@ -126,6 +130,7 @@ enum FileKind {
     Plu,
     Sup,
     Covadis,
+    Scot,
     Single(SourceKind),
 }
 
@@ -139,6 +144,10 @@ fn file_kind(path: &Path) -> Option<FileKind> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // A SCoT delivery holds a `DOC_URBA` too: recognised first, so it is not read as a plan.
+    if is_scot_file(path, &stem) {
+        return Some(FileKind::Scot);
+    }
     // A CNIG planning layer in any form a producer or the GPU delivers it (shapefile, GeoJSON,
     // MapInfo), `DOC_URBA` as a shapefile too.
     if PluLayer::of_name(&stem).is_some() && super::cnig_layer::is_layer_file(&ext) {
@@ -179,6 +188,44 @@ fn is_plu_gpkg(path: &Path) -> bool {
     super::gpkg::GeoPackage::open(path)
         .and_then(|g| g.tables())
         .is_ok_and(|tables| tables.iter().any(|t| PluLayer::of_name(t).is_some()))
+}
+
+/// A SCoT delivery's folder as the CNIG SCoT standards name it (IGN validator, configurations
+/// `cnig_SCoT_2013`: `[0-9]{9}_SCOT`; `cnig_SCoT_2018`: `[0-9]{9}_SCOT_[0-9]{8}(_[a-zA-Z])?`).
+fn is_scot_folder(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let Some((siren, rest)) = upper.split_once("_SCOT") else {
+        return false;
+    };
+    let date = rest.strip_prefix('_').unwrap_or(rest);
+    let date = date.split_once('_').map_or(date, |(d, part)| {
+        if part.len() == 1 && part.chars().all(|c| c.is_ascii_alphabetic()) {
+            d
+        } else {
+            ""
+        }
+    });
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    digits(siren, 9) && (rest.is_empty() || digits(date, 8))
+}
+
+/// A file of a SCoT delivery (any file below its folder), or a SCoT layer found elsewhere by its
+/// CNIG name (`SCOT` in the 2013 standard, `<SIREN>_PERIMETRE_SCOT_<DATAPPRO>` in 2018).
+fn is_scot_file(path: &Path, stem: &str) -> bool {
+    let upper = stem.to_ascii_uppercase();
+    upper == "SCOT" || upper.contains("PERIMETRE_SCOT") || scot_folder_of(path).is_some()
+}
+
+/// The SCoT delivery folder `path` lies in, if any.
+fn scot_folder_of(path: &Path) -> Option<&Path> {
+    path.ancestors()
+        .skip(1)
+        .find(|a| is_scot_folder(&file_name(a)))
+}
+
+/// Where a SCoT file's delivery is rooted: its SCoT folder, else as any CNIG delivery.
+fn scot_root(path: &Path) -> PathBuf {
+    scot_folder_of(path).map_or_else(|| delivery_root(path), Path::to_path_buf)
 }
 
 /// The CNIG tools name a structured regulation `<IDURBA>_reglement….json|xml` (or with the
@@ -238,4 +285,18 @@ pub fn ignored_files(root: &Path, sources: &[Box<dyn DataSource>]) -> Vec<String
         })
         .map(|f| relative(root, &f))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scot_folders_follow_the_cnig_patterns() {
+        // Folder names of the validator's SCoT test documents, and of a plan (not a SCoT).
+        assert!(super::is_scot_folder("251702833_scot"));
+        assert!(super::is_scot_folder("200078244_SCOT_20180218"));
+        assert!(super::is_scot_folder("200078244_SCOT_20180218_A"));
+        assert!(!super::is_scot_folder("200011781_PLUi_20180101"));
+        assert!(!super::is_scot_folder("200078244_SCOTT"));
+        assert!(!super::is_scot_folder("2000782_SCOT_20180218"));
+    }
 }

@@ -57,6 +57,10 @@ impl DataSource for Source {
             }
             SourceKind::Ban => load_ban(root, self, parts, report),
             SourceKind::Reglement => super::reglement::load(root, self, parts, report),
+            SourceKind::ScotDelivery => {
+                super::scot::report(root, self, report);
+                Ok(())
+            }
             SourceKind::UserLayer(spec) => super::user_layer::load(root, self, spec, parts, report),
         }
     }

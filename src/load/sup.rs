@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::conformity::sup::{ReadSup, SupRow as ReadRow, SupStandard, SupTable};
 use super::dbf::{DbfTable, Record};
 use super::normalise::iso_date;
 use super::scan::Source;
@@ -72,18 +73,23 @@ fn files<'a>(
     source.files.iter().filter(move |f| pred(&upper_name(f)))
 }
 
-/// Loads one SUP delivery: the join tables first, then the assiettes, then the coverage.
+/// Loads one SUP delivery: the join tables first, then the assiettes, then the coverage; then
+/// checks what was read against the standard ([`super::conformity::sup`]).
 pub fn load(
     root: &Path,
     source: &Source,
     parts: &mut DatasetParts,
     report: &mut LoadReport,
 ) -> Result<(), LoadError> {
-    let joins = read_joins(root, source, report)?;
+    let mut read = ReadSup {
+        standard: standard(source),
+        rows: Vec::new(),
+    };
+    let joins = read_joins(root, source, report, &mut read.rows)?;
     let folder_category = folder_token(&source.name, 1);
     let first_servitude = parts.servitudes.len();
     for f in files(source, |n| n.contains("ASSIETTE_SUP_")).filter(|f| is_shp(f)) {
-        load_assiettes(
+        let rows = load_assiettes(
             root,
             f,
             source,
@@ -92,27 +98,78 @@ pub fn load(
             parts,
             report,
         )?;
+        read.rows.extend(rows);
     }
     push_coverage(source, first_servitude, folder_category, parts);
+    report
+        .conformity
+        .push(super::conformity::check_sup(&source.name, &read));
     Ok(())
 }
 
+/// The standard the delivery's metadata declares (« CNIG SUP v2013 » or « v2016 »; the current
+/// one when it says neither).
+fn standard(source: &Source) -> SupStandard {
+    match super::metadata::declared_version(&source.files, &["SUP"]) {
+        Some(2013) => SupStandard::V2013,
+        _ => SupStandard::V2016,
+    }
+}
+
+/// A row of `table` for the conformity checks, its own id read from `id_field`.
+fn read_row(
+    table: SupTable,
+    file: &str,
+    row: usize,
+    t: &DbfTable,
+    r: &Record,
+    id_field: &str,
+) -> ReadRow {
+    ReadRow {
+        table,
+        file: file.to_string(),
+        row,
+        category: None,
+        geometry: None,
+        id: t.text(r, id_field),
+        id_gen: None,
+        id_sup: None,
+        type_ass: None,
+        mode_geo_ass: None,
+    }
+}
+
 /// Reads the delivery's servitude, act, servitude–act and générateur tables.
-fn read_joins(root: &Path, source: &Source, report: &mut LoadReport) -> Result<Joins, LoadError> {
+fn read_joins(
+    root: &Path,
+    source: &Source,
+    report: &mut LoadReport,
+    rows: &mut Vec<ReadRow>,
+) -> Result<Joins, LoadError> {
     let mut j = Joins::default();
     let servitude = |n: &str| n.contains("SERVITUDE") && !n.contains("ACTE");
-    read_tables(root, source, servitude, "SERVITUDE", report, |t, r| {
-        if let Some(id) = t.text(r, "IDSUP") {
-            let row = SupRow {
-                categorie: t.text(r, "CATEGORIE"),
-                nom: t.text(r, "NOMSUP"),
-                nom_litt: t.text(r, "NOMSUPLITT"),
-            };
-            j.servitudes.insert(id, row);
-        }
-    })?;
+    let checked = Some((SupTable::Servitude, "IDSUP"));
+    let servitudes = read_tables(
+        root,
+        source,
+        servitude,
+        "SERVITUDE",
+        report,
+        checked,
+        |t, r| {
+            if let Some(id) = t.text(r, "IDSUP") {
+                let row = SupRow {
+                    categorie: t.text(r, "CATEGORIE"),
+                    nom: t.text(r, "NOMSUP"),
+                    nom_litt: t.text(r, "NOMSUPLITT"),
+                };
+                j.servitudes.insert(id, row);
+            }
+        },
+    )?;
     let acte = |n: &str| n.contains("ACTE_SUP") && !n.contains("SERVITUDE");
-    read_tables(root, source, acte, "ACTE_SUP", report, |t, r| {
+    let checked = Some((SupTable::Acte, "IDACTE"));
+    let actes = read_tables(root, source, acte, "ACTE_SUP", report, checked, |t, r| {
         if let Some(id) = t.text(r, "IDACTE") {
             let row = ActeSup {
                 nom: t.text(r, "NOMACTE"),
@@ -125,35 +182,51 @@ fn read_joins(root: &Path, source: &Source, report: &mut LoadReport) -> Result<J
         }
     })?;
     let link = |n: &str| n.contains("SERVITUDE_ACTE_SUP");
-    read_tables(root, source, link, "SERVITUDE_ACTE_SUP", report, |t, r| {
-        if let (Some(sup), Some(acte)) = (t.text(r, "IDSUP"), t.text(r, "IDACTE")) {
-            j.acte_of_sup.entry(sup).or_insert(acte);
-        }
-    })?;
-    j.generateurs = read_generateurs(root, source, report)?;
+    read_tables(
+        root,
+        source,
+        link,
+        "SERVITUDE_ACTE_SUP",
+        report,
+        None,
+        |t, r| {
+            if let (Some(sup), Some(acte)) = (t.text(r, "IDSUP"), t.text(r, "IDACTE")) {
+                j.acte_of_sup.entry(sup).or_insert(acte);
+            }
+        },
+    )?;
+    rows.extend(servitudes.into_iter().chain(actes));
+    j.generateurs = read_generateurs(root, source, report, rows)?;
     Ok(j)
 }
 
 /// Reads each attribute table whose name satisfies `pred`, passing every record to `row` and
-/// reporting the table as `layer`.
+/// reporting the table as `layer`; returns the records as rows of `checked` (table, id field)
+/// for the conformity checks, when given.
 fn read_tables(
     root: &Path,
     source: &Source,
     pred: impl Fn(&str) -> bool,
     layer: &str,
     report: &mut LoadReport,
+    checked: Option<(SupTable, &str)>,
     mut row: impl FnMut(&DbfTable, &Record),
-) -> Result<(), LoadError> {
+) -> Result<Vec<ReadRow>, LoadError> {
+    let mut rows = Vec::new();
     for f in files(source, pred) {
         let t = DbfTable::read(f)?;
-        for r in &t.records {
+        let label = relative(root, f);
+        for (i, r) in t.records.iter().enumerate() {
             row(&t, r);
+            if let Some((table, id)) = checked {
+                rows.push(read_row(table, &label, i, &t, r, id));
+            }
         }
         report
             .layers
             .push(LayerReport::for_table(root, f, layer, &t));
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// The générateurs (shapefiles; their geometry is not used), by `IdGen`.
@@ -161,12 +234,18 @@ fn read_generateurs(
     root: &Path,
     source: &Source,
     report: &mut LoadReport,
+    rows: &mut Vec<ReadRow>,
 ) -> Result<HashMap<String, GenRow>, LoadError> {
     let mut generateurs = HashMap::new();
     for f in files(source, |n| n.contains("GENERATEUR_SUP_")).filter(|f| is_shp(f)) {
-        let layer = shp::read(f, &relative(root, f), "GENERATEUR_SUP")?;
+        let label = relative(root, f);
+        let layer = shp::read(f, &label, "GENERATEUR_SUP")?;
         let t = &layer.table;
-        for (_, r, _) in &layer.features {
+        for (i, r, _) in &layer.features {
+            rows.push(ReadRow {
+                id_sup: t.text(r, "IDSUP"),
+                ..read_row(SupTable::Generateur, &label, *i, t, r, "IDGEN")
+            });
             if let Some(id) = t.text(r, "IDGEN") {
                 let row = GenRow {
                     id_sup: t.text(r, "IDSUP"),
@@ -195,7 +274,8 @@ fn load_assiettes(
     folder_category: Option<&str>,
     parts: &mut DatasetParts,
     report: &mut LoadReport,
-) -> Result<(), LoadError> {
+) -> Result<Vec<ReadRow>, LoadError> {
+    let mut rows = Vec::new();
     let label = relative(root, file);
     let shp::ShpLayer {
         table,
@@ -207,7 +287,21 @@ fn load_assiettes(
         .next()
         .filter(|p| !p.is_empty() && !p.contains('_'))
         .map(str::to_string);
+    let geometry_kind = upper_name(file)
+        .split("ASSIETTE_SUP_")
+        .nth(1)
+        .and_then(|s| s.chars().next());
     for (i, rec, geometry) in features {
+        rows.push(ReadRow {
+            category: file_category
+                .clone()
+                .or_else(|| folder_category.map(str::to_string)),
+            geometry: geometry_kind,
+            id_gen: table.text(&rec, "IDGEN"),
+            type_ass: table.text(&rec, "TYPEASS"),
+            mode_geo_ass: table.text(&rec, "MODEGEOASS"),
+            ..read_row(SupTable::Assiette, &label, i, &table, &rec, "IDASS")
+        });
         let id_gen = table.text(&rec, "IDGEN");
         let gen = id_gen.as_ref().and_then(|g| joins.generateurs.get(g));
         let sup = joins.servitude_of(gen);
@@ -254,7 +348,7 @@ fn load_assiettes(
         .filter(|s| s.origin.file == label)
         .count();
     report.layers.push(r);
-    Ok(())
+    Ok(rows)
 }
 
 /// The territory named by the delivery, when its boundary is loaded; the hull of its features

@@ -15,7 +15,8 @@ use super::scan::{Source, SourceKind};
 use super::{relative, shp, LayerReport, LoadError, LoadReport};
 use crate::dataset::{hull, CoverageArea, CoverageHint, CoverageLayer, DatasetParts};
 use crate::model::{
-    Commune, Origin, Parcel, PlanDocument, RiskPlan, RiskPlanKind, RiskZone, ZoneUrba, ZoningZone,
+    Commune, Origin, Parcel, PlanDocument, RiskPlan, RiskPlanKind, RiskZone, RiskZoneKind,
+    ZoneUrba, ZoningZone,
 };
 
 /// Etalab cadastre parcels.
@@ -379,6 +380,7 @@ impl Declared<'_> {
                 label: self
                     .field(&row, "label")
                     .unwrap_or_else(|| plan.name.clone()),
+                kind: RiskZoneKind::Urba,
                 regulation: self.field(&row, "regulation"),
                 url: self.field(&row, "url").or_else(|| plan.url.clone()),
                 origin: self.origin(i),

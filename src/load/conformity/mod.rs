@@ -5,6 +5,7 @@
 //! of [`rules`].
 
 mod rules;
+pub mod sup;
 
 use serde::Serialize;
 
@@ -69,6 +70,8 @@ impl DeliveryConformity {
         }
     }
 }
+
+pub use sup::check as check_sup;
 
 /// Every rule over a planning delivery.
 pub fn check(name: &str, delivery: &ReadDelivery) -> DeliveryConformity {

@@ -8,7 +8,7 @@ use geo::{Coord, Geometry, LineIntersection, Polygon};
 use super::{Issue, Severity};
 use crate::load::cnig_layer::{text, Attributes};
 use crate::load::normalise::{iso_date, normalise_typedoc, two_digits};
-use crate::load::plu::{PluLayer, ReadDelivery};
+use crate::load::plu::{PluLayer, PluStandard, ReadDelivery};
 use crate::nomenclature::nomenclature;
 
 fn issue(
@@ -200,7 +200,18 @@ pub fn unexpected_idurba(d: &ReadDelivery, out: &mut Vec<Issue>) {
     }
 }
 
-const TYPEZONES: [&str; 5] = ["U", "AUc", "AUs", "A", "N"];
+/// The `TYPEZONE` list of each standard version, as IGN's validator configures it
+/// (IGNF/validator 6f803083c4c7, `validator-plugin-cnig/src/test/resources/config/
+/// cnig_{PLU,PLUi,POS}_{2013,2014,2017}/types/ZONE_URBA.json`, constraint `enum`; PLU, PLUi and
+/// POS share it).
+fn typezones(standard: PluStandard) -> &'static [&'static str] {
+    match standard {
+        PluStandard::V2013 => &["U", "AUc", "AUs", "A", "N", "Nh", "Nd"],
+        PluStandard::V2014 => &["U", "AUc", "AUs", "A", "N", "Nh", "Nd", "Ah"],
+        PluStandard::V2017 => &["U", "AUc", "AUs", "A", "N"],
+    }
+}
+
 const TYPESECTS: [&str; 4] = ["01", "02", "03", "99"];
 
 /// `ATTRIBUTE_UNEXPECTED_VALUE`: `TYPEZONE`, `TYPESECT`, `TYPEPSC`/`STYPEPSC` and
@@ -210,8 +221,8 @@ pub fn code_lists(d: &ReadDelivery, out: &mut Vec<Issue>) {
         for (row, attrs, _) in &l.features {
             let bad = match layer {
                 PluLayer::Zones => text(attrs, "TYPEZONE")
-                    .filter(|c| !TYPEZONES.contains(&c.as_str()))
-                    .map(|c| format!("TYPEZONE « {c} »")),
+                    .filter(|c| !typezones(d.standard).contains(&c.as_str()))
+                    .map(|c| format!("TYPEZONE « {c} » (standard {})", d.standard.year())),
                 PluLayer::Sectors => text(attrs, "TYPESECT")
                     .filter(|c| !TYPESECTS.contains(&two_digits(c).as_str()))
                     .map(|c| format!("TYPESECT « {c} »")),
