@@ -212,8 +212,17 @@ async fn held_connections(base: &str, port: u16, footprint: Arc<String>) -> (Vec
     (latencies, footprints_done.load(Ordering::Relaxed))
 }
 
-/// Phase 2: (requests, failures, reloads refused) over `reloads` reloads under load.
-async fn reloads_under_load(base: &str, reloads: usize, pid: u32) -> (u64, u64, u64, f64, f64) {
+/// What phase 2 measured.
+struct Reloads {
+    requests: u64,
+    failures: u64,
+    refused: u64,
+    /// Resident memory (MiB) under load before the first reload, after it, after the last.
+    rss: [f64; 3],
+}
+
+/// Phase 2: requests, failures and memory over `reloads` reloads under load.
+async fn reloads_under_load(base: &str, reloads: usize, pid: u32) -> Reloads {
     let client = reqwest::Client::new();
     let stop = Arc::new(AtomicBool::new(false));
     let (requests, failures) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
@@ -254,6 +263,9 @@ async fn reloads_under_load(base: &str, reloads: usize, pid: u32) -> (u64, u64, 
             }
         }));
     }
+    // The memory under this load before any reload: the baseline of the target.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = rss_mib(pid);
     let mut refused = 0;
     let mut first = 0.0;
     for n in 0..reloads {
@@ -275,13 +287,12 @@ async fn reloads_under_load(base: &str, reloads: usize, pid: u32) -> (u64, u64, 
     for t in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(40), t).await;
     }
-    (
-        requests.load(Ordering::Relaxed),
-        failures.load(Ordering::Relaxed),
+    Reloads {
+        requests: requests.load(Ordering::Relaxed),
+        failures: failures.load(Ordering::Relaxed),
         refused,
-        first,
-        last,
-    )
+        rss: [before, first, last],
+    }
 }
 
 #[tokio::main]
@@ -297,8 +308,8 @@ async fn main() {
     let loaded = rss_mib(pid);
 
     let (health, footprints) = held_connections(&base, port, footprint).await;
-    let (requests, failures, refused, first, last) =
-        reloads_under_load(&base, args.reloads, pid).await;
+    let after_phase_1 = rss_mib(pid);
+    let r = reloads_under_load(&base, args.reloads, pid).await;
 
     let failed_probes = health.iter().filter(|l| l.is_infinite()).count();
     println!(
@@ -318,10 +329,16 @@ async fn main() {
         "phase 2 — {} rechargements sous charge (4 clients)",
         args.reloads
     );
-    println!("  requêtes : {requests}, échecs : {failures}, rechargements refusés : {refused}");
     println!(
-        "  mémoire résidente : {loaded:.0} Mio au démarrage, {first:.0} après le 1er rechargement, \
-         {last:.0} après le dernier ({:.2}×)",
+        "  requêtes : {}, échecs : {}, rechargements refusés : {}",
+        r.requests, r.failures, r.refused
+    );
+    let [before, first, last] = r.rss;
+    println!(
+        "  mémoire résidente (Mio) : {loaded:.0} au démarrage, {after_phase_1:.0} après la phase 1, \
+         {before:.0} sous charge avant rechargement, {first:.0} après le 1er, {last:.0} après le \
+         dernier ({:.2}× le 1er chargement sous charge, {:.2}× le 1er rechargement)",
+        last / before,
         last / first
     );
     let _ = child.kill();
