@@ -1145,3 +1145,74 @@ async fn a_client_that_stops_reading_is_disconnected() {
     }
     let _ = stop.send(());
 }
+
+/// A loopback load test: four clients keep asking while the data is reloaded five times; every
+/// request is answered (bounded: 5 reloads, the clients stop after them, 60 s at most).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloads_under_load_fail_no_request() {
+    let dir = cadastre_folder("reload-under-load");
+    let mut state = AppState::new(load_dir(&dir).unwrap());
+    state.data_dir = Some(dir.clone());
+    let limits = ConnectionLimits {
+        max_connections: 64,
+        ..short_limits()
+    };
+    let (addr, stop, _task) = loopback(router(state.clone()), limits).await;
+    let client = reqwest::Client::new();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for k in 0..4 {
+        let (client, done) = (client.clone(), done.clone());
+        clients.push(tokio::spawn(async move {
+            let urls = [
+                "/api/lookup?parcel=91216000AB0037",
+                "/api/lookup?lat=48.6685&lon=2.3245",
+                "/health",
+            ];
+            let (mut sent, mut failed) = (0u32, Vec::new());
+            while !done.load(std::sync::atomic::Ordering::Relaxed) && sent < 5_000 {
+                let url = format!("http://{addr}{}", urls[(sent as usize + k) % urls.len()]);
+                sent += 1;
+                match client
+                    .get(&url)
+                    .timeout(Duration::from_secs(10))
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status().is_success() => {
+                        if r.bytes().await.is_err() {
+                            failed.push(format!("{url}: body cut"));
+                        }
+                    }
+                    Ok(r) => failed.push(format!("{url}: {}", r.status())),
+                    Err(e) => failed.push(format!("{url}: {e}")),
+                }
+            }
+            (sent, failed)
+        }));
+    }
+    for _ in 0..5 {
+        let s = state.clone();
+        tokio::task::spawn_blocking(move || s.reload())
+            .await
+            .unwrap()
+            .expect("the reload succeeds");
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut total = 0;
+    for c in clients {
+        let (sent, failed) = tokio::time::timeout(Duration::from_secs(60), c)
+            .await
+            .expect("clients stop")
+            .unwrap();
+        assert!(failed.is_empty(), "failed requests: {failed:?}");
+        total += sent;
+    }
+    assert!(
+        total > 20,
+        "the clients did ask during the reloads ({total})"
+    );
+    assert_eq!(state.reload_status().reloads, 5);
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&dir);
+}
