@@ -201,7 +201,10 @@ pub fn default_data_dir() -> PathBuf {
 
 fn load(dir: Option<PathBuf>) -> anyhow::Result<Dataset> {
     let dir = dir.unwrap_or_else(default_data_dir);
-    load_dir(&dir).with_context(|| format!("chargement des données de {}", dir.display()))
+    // On the loader thread, where reloads build and drop datasets too (see `app::loader`).
+    let path = dir.clone();
+    crate::app::loader::run(move || load_dir(&path))
+        .with_context(|| format!("chargement des données de {}", dir.display()))
 }
 
 /// Runs the parsed command line.

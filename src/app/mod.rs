@@ -3,6 +3,8 @@
 //! The HTTP API ([`crate::api`]) answers from an [`AppState`]; `urbaclic serve` ([`crate::cli`])
 //! builds it and reloads it on SIGHUP. Both front doors call the same [`crate::lookup`] functions.
 
+pub mod loader;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -140,8 +142,14 @@ impl AppState {
         };
         // A reader bug that panics must not leave `/health` saying all is well: it is recorded as a
         // failed reload like any other, and the old data keeps serving.
-        let result = std::panic::catch_unwind(|| crate::load::load_dir(dir))
-            .unwrap_or_else(|_| Err(LoadError::Panicked { path: dir.clone() }));
+        let path = dir.clone();
+        let result = std::panic::catch_unwind(|| {
+            loader::run(move || {
+                std::panic::catch_unwind(|| crate::load::load_dir(&path))
+                    .unwrap_or_else(|_| Err(LoadError::Panicked { path }))
+            })
+        })
+        .unwrap_or_else(|_| Err(LoadError::Panicked { path: dir.clone() }));
         let result = result.map_err(ReloadError::from).and_then(|new| {
             match shrunk_file(&self.dataset(), &new, self.reload_max_loss) {
                 Some(e) => Err(e),
@@ -184,7 +192,7 @@ impl AppState {
 
     /// Replaces the dataset; requests already running keep the one they started with.
     pub fn replace_dataset(&self, dataset: Dataset) {
-        self.data.store(Arc::new(dataset));
+        loader::retire(self.data.swap(Arc::new(dataset)));
     }
 }
 
