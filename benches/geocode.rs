@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{black_box, Criterion, Throughput};
 use urbaclic::geocode::ban_csv::read_ban_file;
-use urbaclic::geocode::{AddressIndex, SearchQuery};
+use urbaclic::geocode::{AddressIndex, Filters, SearchQuery};
 
 fn csv() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/ban-adresses-75118/adresses-75118.csv")
@@ -157,7 +157,7 @@ fn main() {
     g.bench_function("reverse", |b| {
         b.iter(|| {
             for &(lon, lat) in &points {
-                black_box(index.reverse(lon, lat, None, 1));
+                black_box(index.reverse(lon, lat, &Filters::default(), 1));
             }
         });
     });

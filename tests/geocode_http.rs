@@ -164,3 +164,129 @@ async fn batch_csv_like_the_ban_api() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// addok's forms of the parameters (issue 15 §4): several values per filter, repeated or
+/// separated by spaces, the `lng` alias, falcon's booleans, and code filters on `/reverse/`.
+/// Point: 71 Rue du Mont Cenis, `grep '^75118_6467_00071;' data/ban-adresses-75118/adresses-75118.csv`
+/// → lon 2.343792, lat 48.891725.
+#[tokio::test]
+async fn filters_and_aliases_as_addok_reads_them() {
+    let app = app();
+    let (status, v) = get(&app, "/search/?q=rue+de+la+chapelle&postcode=75018+75017").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        v["filters"]["postcode"],
+        serde_json::json!(["75018", "75017"])
+    );
+    assert!(!v["features"].as_array().unwrap().is_empty());
+    let (_, v) = get(&app, "/search/?q=rue+de+la+chapelle&postcode=75017").await;
+    assert!(v["features"].as_array().unwrap().is_empty());
+    let (_, v) = get(
+        &app,
+        "/search/?q=12+rue+de+la+chapelle&type=street&type=locality",
+    )
+    .await;
+    assert_eq!(
+        v["filters"]["type"],
+        serde_json::json!(["street", "locality"])
+    );
+    let feats = v["features"].as_array().unwrap();
+    assert!(!feats.is_empty());
+    assert!(feats
+        .iter()
+        .all(|f| f["properties"]["type"] != "housenumber"));
+    let (status, v) = get(
+        &app,
+        "/search/?q=chapelle&lng=2.36&lat=48.89&autocomplete=yes",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["center"], serde_json::json!([2.36, 48.89]));
+
+    let at = "/reverse/?lon=2.343792&lat=48.891725";
+    let label = |v: &Value| v["features"][0]["properties"]["label"].clone();
+    let (_, v) = get(&app, &format!("{at}&citycode=75118")).await;
+    assert_eq!(label(&v), "71 Rue du Mont Cenis 75018 Paris");
+    assert_eq!(v["filters"]["citycode"], serde_json::json!(["75118"]));
+    let (_, v) = get(&app, &format!("{at}&citycode=31555")).await;
+    assert!(v["features"].as_array().unwrap().is_empty());
+    let (_, v) = get(&app, &format!("{at}&postcode=75017")).await;
+    assert!(v["features"].as_array().unwrap().is_empty());
+    let (_, v) = get(
+        &app,
+        "/reverse/?lng=2.343792&lat=48.891725&postcode=75017+75018",
+    )
+    .await;
+    assert_eq!(label(&v), "71 Rue du Mont Cenis 75018 Paris");
+}
+
+/// `/reverse/csv/` with addok-csv's columns (`result_latitude`, `result_longitude`,
+/// `result_label`, `result_distance`, `result_type`, `result_id`, `result_housenumber`, then
+/// the properties), a one-column file, and the `lat`/`lon`/`type` form fields. Points: 71 Rue
+/// du Mont Cenis (above) and 6 Rue Ordener (`grep '^75118_6918_00006;' …` → 2.358844,
+/// 48.890382).
+#[tokio::test]
+async fn reverse_csv_like_addok_csv() {
+    let app = app();
+    let (status, out) = post(
+        &app,
+        "/reverse/csv/",
+        &[("data", "lat,lon\n48.891725,2.343792\n")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "lat,lon,result_latitude,result_longitude,result_label,result_distance,result_type,\
+         result_id,result_housenumber,result_name,result_street,result_postcode,result_city,\
+         result_context,result_citycode,result_oldcitycode,result_oldcity,result_district,\
+         result_status"
+    );
+    assert!(
+        lines[1].starts_with(
+            "48.891725,2.343792,48.891725,2.343792,71 Rue du Mont Cenis 75018 Paris,0,housenumber,75118_6467_00071,71,"
+        ),
+        "{}",
+        lines[1]
+    );
+    // Coordinates in other columns, named by the form; a type for every row.
+    let csv = "y;x;nom\n48.890382;2.358844;A\n";
+    let (status, out) = post(
+        &app,
+        "/reverse/csv/",
+        &[
+            ("data", csv),
+            ("lat", "y"),
+            ("lon", "x"),
+            ("type", "street"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let row: Vec<&str> = out.lines().nth(1).unwrap().split(';').collect();
+    assert_eq!(
+        (row[7], row[5]),
+        ("street", "Rue Ordener 75018 Paris"),
+        "{out}"
+    );
+    // A one-column file (nothing to detect a delimiter from) comes back comma-separated.
+    let (status, out) = post(
+        &app,
+        "/search/csv/",
+        &[
+            ("data", "adresse\n6 rue ordener 75018 paris\n"),
+            ("result_columns", "result_id"),
+            ("result_columns", "result_label"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(
+        out,
+        "adresse,result_id,result_label\n6 rue ordener 75018 paris,75118_6918_00006,6 Rue Ordener 75018 Paris\n"
+    );
+    // `type` naming neither a column nor a type is a 400.
+    let (status, _) = post(&app, "/reverse/csv/", &[("data", csv), ("type", "ville")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use urbaclic::geocode::lambert::haversine_m;
 use urbaclic::geocode::{
-    is_uncertain, AddressIndex, CommuneEntry, PlaceType, SearchHit, SearchQuery,
+    is_uncertain, AddressIndex, CommuneEntry, Filters, PlaceType, SearchHit, SearchQuery,
 };
 
 fn root() -> PathBuf {
@@ -125,7 +125,7 @@ fn junk_returns_nothing() {
 fn missing_number_is_interpolated_on_its_side() {
     // 18 rue Ordener is not in the staged file; 16 and 20 (even side) are.
     let street = index().search(&SearchQuery {
-        kind: Some(PlaceType::Street),
+        filters: Filters::kind(PlaceType::Street),
         ..SearchQuery::new("rue ordener")
     });
     assert_eq!(street[0].properties.name, "Rue Ordener");
@@ -189,22 +189,42 @@ fn short_autocomplete_prefixes() {
 fn filters_and_bias() {
     let base = SearchQuery::new("rue de la chapelle");
     let only_numbers = index().search(&SearchQuery {
-        kind: Some(PlaceType::Housenumber),
+        filters: Filters::kind(PlaceType::Housenumber),
         ..SearchQuery::new("12 rue de la chapelle")
     });
     assert!(only_numbers
         .iter()
         .all(|h| h.properties.kind == PlaceType::Housenumber));
-    let other_pc = index().search(&SearchQuery {
-        postcode: Some("75017".into()),
-        ..base.clone()
-    });
-    assert!(other_pc.is_empty());
-    let other_city = index().search(&SearchQuery {
-        citycode: Some("75117".into()),
-        ..base.clone()
+    let with = |filters: Filters| {
+        index().search(&SearchQuery {
+            filters,
+            ..base.clone()
+        })
+    };
+    let postcodes = |p: &[&str]| Filters {
+        postcodes: p.iter().map(ToString::to_string).collect(),
+        ..Filters::default()
+    };
+    assert!(with(postcodes(&["75017"])).is_empty());
+    // Several values are alternatives (`postcode=75018 75017`).
+    assert!(!with(postcodes(&["75017", "75018"])).is_empty());
+    let other_city = with(Filters {
+        citycodes: vec!["75117".into()],
+        ..Filters::default()
     });
     assert!(other_city.is_empty());
+    // `type=street&type=locality`: a number typed gives the street, never a house number.
+    let streets_or_places = index().search(&SearchQuery {
+        filters: Filters {
+            kinds: vec![PlaceType::Street, PlaceType::Locality],
+            ..Filters::default()
+        },
+        ..SearchQuery::new("12 rue de la chapelle")
+    });
+    assert!(!streets_or_places.is_empty());
+    assert!(streets_or_places
+        .iter()
+        .all(|h| matches!(h.properties.kind, PlaceType::Street | PlaceType::Locality)));
     let limited = index().search(&SearchQuery {
         limit: 2,
         ..base.clone()
@@ -233,6 +253,21 @@ fn municipalities_from_commune_boundaries() {
     assert_eq!(h.properties.citycode, "31555");
     assert_eq!(h.properties.context, "31, Haute-Garonne, Occitanie");
     assert!((h.lon - 1.44).abs() < 0.1 && (h.lat - 43.6).abs() < 0.1);
+    // Neither the BAN files nor the commune outlines carry a population or a BAN importance:
+    // null, not made up; other hits have no population field at all.
+    assert_eq!(
+        (h.properties.population, h.properties.importance),
+        (Some(None), None)
+    );
+    let json = serde_json::to_value(&h).unwrap();
+    assert!(json["properties"]["population"].is_null());
+    assert!(json["properties"]
+        .as_object()
+        .unwrap()
+        .contains_key("population"));
+    let number = top("71 rue du mont cenis");
+    assert_eq!(number.properties.population, None);
+    assert!(number.properties.importance.is_some());
     // Paris 18e has no boundary file here: derived from its addresses.
     let p = top("paris 18e arrondissement");
     assert_eq!(p.properties.kind, PlaceType::Municipality);
@@ -242,14 +277,43 @@ fn municipalities_from_commune_boundaries() {
 #[test]
 fn reverse_finds_the_nearest_number() {
     let h = top("71 rue du mont cenis");
-    let r = index().reverse(h.lon, h.lat, None, 1);
+    let none = Filters::default();
+    let r = index().reverse(h.lon, h.lat, &none, 1);
     assert_eq!(r[0].properties.id, h.properties.id);
     assert_eq!(r[0].properties.distance, Some(0));
-    let streets = index().reverse(h.lon, h.lat, Some(PlaceType::Street), 3);
+    let streets = index().reverse(h.lon, h.lat, &Filters::kind(PlaceType::Street), 3);
     assert_eq!(streets[0].properties.name, "Rue du Mont Cenis");
-    let muni = index().reverse(1.44, 43.6, Some(PlaceType::Municipality), 1);
+    let muni = index().reverse(1.44, 43.6, &Filters::kind(PlaceType::Municipality), 1);
     assert_eq!(muni[0].properties.citycode, "31555");
-    assert!(index().reverse(f64::NAN, 48.0, None, 1).is_empty());
+    assert!(index().reverse(f64::NAN, 48.0, &none, 1).is_empty());
+    // Code filters on reverse: the same point, in or out of the commune / postcode asked.
+    let codes = |postcodes: &[&str], citycodes: &[&str]| Filters {
+        postcodes: postcodes.iter().map(ToString::to_string).collect(),
+        citycodes: citycodes.iter().map(ToString::to_string).collect(),
+        ..Filters::default()
+    };
+    let at = |f: &Filters| index().reverse(h.lon, h.lat, f, 1);
+    assert_eq!(
+        at(&codes(&[], &["75118"]))[0].properties.id,
+        h.properties.id
+    );
+    assert!(at(&codes(&[], &["31555"])).is_empty());
+    assert!(at(&codes(&["75017"], &[])).is_empty());
+    assert_eq!(
+        at(&codes(&["75017", "75018"], &[]))[0].properties.id,
+        h.properties.id
+    );
+    // Several types: the nearest of either (Toulouse has no address here, only its centroid).
+    let either = Filters {
+        kinds: vec![PlaceType::Housenumber, PlaceType::Municipality],
+        ..Filters::default()
+    };
+    assert_eq!(
+        index().reverse(1.44, 43.6, &either, 1)[0]
+            .properties
+            .citycode,
+        "31555"
+    );
 }
 
 #[test]

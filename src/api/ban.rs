@@ -25,7 +25,9 @@ use super::AppState;
 use crate::dataset::Dataset;
 use crate::geocode::batch::{geocode_csv, reverse_csv, BatchError, BatchOptions};
 use crate::geocode::upstream::search_with_upstream;
-use crate::geocode::{AddressIndex, PlaceType, SearchHit, SearchQuery, UpstreamConfig};
+use crate::geocode::{
+    AddressIndex, Filters, PlaceType, SearchHit, SearchQuery, UpstreamConfig, MAX_FILTER_VALUES,
+};
 use crate::lookup::Position;
 
 /// Largest `limit` accepted (addok's bound).
@@ -133,6 +135,9 @@ async fn batch_form(mut form: Multipart) -> Result<(Vec<u8>, BatchOptions), BanE
             "result_columns" => opts.result_columns.push(value),
             "postcode" => opts.postcode = Some(value),
             "citycode" => opts.citycode = Some(value),
+            "type" => opts.kind = Some(value),
+            "lat" => opts.lat = Some(value),
+            "lon" => opts.lon = Some(value),
             _ => {}
         }
     }
@@ -299,9 +304,22 @@ fn number(p: &Params, name: &str) -> Result<Option<f64>, BanError> {
     Ok(p.number(name)?)
 }
 
-/// `lon`/`lat`: both or neither, in range.
+/// The first of `names` given, as a number (addok's aliases: `lng`, `long`, `longitude`…).
+fn number_alias(p: &Params, names: &[&str]) -> Result<Option<f64>, BanError> {
+    for name in names {
+        if let Some(v) = number(p, name)? {
+            return Ok(Some(v));
+        }
+    }
+    Ok(None)
+}
+
+/// `lon`/`lat` (or addok's aliases `lng`, `long`, `longitude`, `latitude`): both or neither,
+/// in range.
 fn point(p: &Params, required: bool) -> Result<Option<(f64, f64)>, BanError> {
-    match (number(p, "lon")?, number(p, "lat")?) {
+    let lon = number_alias(p, &["lon", "lng", "long", "longitude"])?;
+    let lat = number_alias(p, &["lat", "latitude"])?;
+    match (lon, lat) {
         (Some(lon), Some(lat)) => {
             let at = Position::new(lon, lat).map_err(ApiError::from)?;
             Ok(Some((at.lon, at.lat)))
@@ -335,19 +353,8 @@ fn limit(p: &Params, default: usize) -> Result<usize, BanError> {
     }
 }
 
-fn kind(p: &Params) -> Result<Option<PlaceType>, BanError> {
-    p.get("type")
-        .map(|t| {
-            t.parse::<PlaceType>()
-                .map_err(|e| BanError::new("invalid_type", e.to_string()))
-        })
-        .transpose()
-}
-
-fn code(p: &Params, name: &'static str) -> Result<Option<String>, BanError> {
-    let Some(v) = p.get(name) else {
-        return Ok(None);
-    };
+/// A postcode or INSEE code: 5 letters or digits (`2A004`), upper-cased.
+fn code(name: &str, v: &str) -> Result<String, BanError> {
     let ok = v.len() == 5 && v.bytes().all(|b| b.is_ascii_alphanumeric());
     if !ok {
         return Err(BanError::new(
@@ -355,7 +362,57 @@ fn code(p: &Params, name: &'static str) -> Result<Option<String>, BanError> {
             format!("« {name} » doit être un code à 5 caractères, reçu « {v} »"),
         ));
     }
-    Ok(Some(v.to_ascii_uppercase()))
+    Ok(v.to_ascii_uppercase())
+}
+
+/// The `type`, `postcode` and `citycode` filters, each with several values as addok reads
+/// them: repeated (`type=street&type=locality`) or separated by spaces (`postcode=75018
+/// 75017`); duplicates dropped, at most [`MAX_FILTER_VALUES`] kept, as addok does.
+fn parse_filters(raw: Option<&str>) -> Result<Filters, BanError> {
+    // Already checked readable by `params`: a failure here can only be an empty list.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
+    let values = |name: &str| {
+        let mut out: Vec<&str> = Vec::new();
+        let given = pairs.iter().filter(|(k, _)| k == name);
+        for v in given.flat_map(|(_, v)| v.split_whitespace()) {
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        out.truncate(MAX_FILTER_VALUES);
+        out
+    };
+    let kind = |t: &str| {
+        t.parse::<PlaceType>()
+            .map_err(|e| BanError::new("invalid_type", e.to_string()))
+    };
+    Ok(Filters {
+        kinds: values("type")
+            .into_iter()
+            .map(kind)
+            .collect::<Result<_, _>>()?,
+        postcodes: values("postcode")
+            .into_iter()
+            .map(|v| code("postcode", v))
+            .collect::<Result<_, _>>()?,
+        citycodes: values("citycode")
+            .into_iter()
+            .map(|v| code("citycode", v))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// Falcon's booleans, which addok's `autocomplete` goes through (`1`, `true`, `yes`, `on`…).
+fn boolean(name: &str, v: &str) -> Result<bool, BanError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "t" | "yes" | "y" | "on" => Ok(true),
+        "0" | "false" | "f" | "no" | "n" | "off" => Ok(false),
+        _ => Err(BanError::new(
+            "invalid_parameter",
+            format!("« {name} » vaut 1 ou 0 (ou true/false, yes/no, on/off), reçu « {v} »"),
+        )),
+    }
 }
 
 /// Validates the `/search/` parameters into a [`SearchQuery`] (autocomplete on by default,
@@ -383,14 +440,8 @@ pub fn parse_search(raw: Option<&str>) -> Result<SearchQuery, BanError> {
         ));
     }
     let autocomplete = match p.get("autocomplete") {
-        None | Some("1") | Some("true") => true,
-        Some("0") | Some("false") => false,
-        Some(v) => {
-            return Err(BanError::new(
-                "invalid_parameter",
-                format!("« autocomplete » vaut 0 ou 1, reçu « {v} »"),
-            ))
-        }
+        None => true,
+        Some(v) => boolean("autocomplete", v)?,
     };
     let at = point(&p, false)?;
     Ok(SearchQuery {
@@ -399,9 +450,7 @@ pub fn parse_search(raw: Option<&str>) -> Result<SearchQuery, BanError> {
         autocomplete,
         lon: at.map(|a| a.0),
         lat: at.map(|a| a.1),
-        kind: kind(&p)?,
-        postcode: code(&p, "postcode")?,
-        citycode: code(&p, "citycode")?,
+        filters: parse_filters(raw)?,
     })
 }
 
@@ -416,18 +465,20 @@ fn collection(hits: &[SearchHit], limit: usize) -> Map<String, Value> {
     m
 }
 
-fn filters(q: &SearchQuery) -> Option<Value> {
-    let mut f = Map::new();
-    if let Some(k) = q.kind {
-        f.insert("type".into(), json!(k.as_str()));
+/// The filters echoed in the answer, as addok does: each a list of its values.
+fn filters(f: &Filters) -> Option<Value> {
+    let mut m = Map::new();
+    if !f.kinds.is_empty() {
+        let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
+        m.insert("type".into(), json!(kinds));
     }
-    if let Some(p) = &q.postcode {
-        f.insert("postcode".into(), json!(p));
+    if !f.postcodes.is_empty() {
+        m.insert("postcode".into(), json!(f.postcodes));
     }
-    if let Some(c) = &q.citycode {
-        f.insert("citycode".into(), json!(c));
+    if !f.citycodes.is_empty() {
+        m.insert("citycode".into(), json!(f.citycodes));
     }
-    (!f.is_empty()).then_some(Value::Object(f))
+    (!m.is_empty()).then_some(Value::Object(m))
 }
 
 /// The `/search/` answer for a raw query string.
@@ -440,7 +491,7 @@ pub async fn search_response(
     let outcome = search_with_upstream(index, upstream, &q).await;
     let mut m = collection(&outcome.hits, q.limit);
     m.insert("query".into(), json!(q.q));
-    if let Some(f) = filters(&q) {
+    if let Some(f) = filters(&q.filters) {
         m.insert("filters".into(), f);
     }
     if let (Some(lon), Some(lat)) = (q.lon, q.lat) {
@@ -465,13 +516,13 @@ pub fn reverse_response(
         BanError::new("missing_parameter", "paramètres « lon » et « lat » requis")
     })?;
     let limit = limit(&p, 1)?;
-    let kind = kind(&p)?;
+    let f = parse_filters(raw)?;
     let hits = index
-        .map(|i| i.reverse(lon, lat, kind, limit))
+        .map(|i| i.reverse(lon, lat, &f, limit))
         .unwrap_or_default();
     let mut m = collection(&hits, limit);
-    if let Some(k) = kind {
-        m.insert("filters".into(), json!({ "type": k.as_str() }));
+    if let Some(f) = filters(&f) {
+        m.insert("filters".into(), f);
     }
     m.insert("center".into(), json!([lon, lat]));
     if index.is_none() {
@@ -503,16 +554,42 @@ mod tests {
         assert_eq!(err("q=rue&lat=nan&lon=2").error, "invalid_parameter");
         assert_eq!(err("q=rue&type=city").error, "invalid_type");
         assert_eq!(err("q=rue&postcode=750").error, "invalid_parameter");
-        assert_eq!(err("q=rue&autocomplete=yes").error, "invalid_parameter");
+        assert_eq!(
+            err("q=rue&autocomplete=peut-etre").error,
+            "invalid_parameter"
+        );
+        assert_eq!(err("q=rue&type=street&type=city").error, "invalid_type");
+        assert_eq!(err("q=rue&postcode=75018+750").error, "invalid_parameter");
         let q = parse_search(Some(
             "q=12+rue+ordener&limit=3&autocomplete=0&type=housenumber&citycode=75118",
         ))
         .unwrap();
         assert_eq!(
-            (q.limit, q.autocomplete, q.kind),
-            (3, false, Some(PlaceType::Housenumber))
+            (q.limit, q.autocomplete, q.filters.kinds.as_slice()),
+            (3, false, &[PlaceType::Housenumber][..])
         );
-        assert_eq!(q.citycode.as_deref(), Some("75118"));
+        assert_eq!(q.filters.citycodes, ["75118"]);
+        // addok's forms: several values, falcon's booleans, the `lng` alias.
+        let q = parse_search(Some(
+            "q=rue&postcode=75018+75017&type=street&type=locality&type=street&autocomplete=no&lng=2.35&lat=48.89",
+        ))
+        .unwrap();
+        assert_eq!(q.filters.postcodes, ["75018", "75017"]);
+        assert_eq!(q.filters.kinds, [PlaceType::Street, PlaceType::Locality]);
+        assert_eq!(
+            (q.autocomplete, q.lon, q.lat),
+            (false, Some(2.35), Some(48.89))
+        );
+        assert!(
+            parse_search(Some("q=rue&autocomplete=yes"))
+                .unwrap()
+                .autocomplete
+        );
+        let many: String = (0..15)
+            .map(|i| format!("&postcode={}", 75001 + i))
+            .collect();
+        let q = parse_search(Some(&format!("q=rue{many}"))).unwrap();
+        assert_eq!(q.filters.postcodes.len(), MAX_FILTER_VALUES);
     }
 
     fn index() -> AddressIndex {

@@ -1,15 +1,16 @@
-//! Batch geocoding of a CSV file, as the BAN API's `POST /search/csv/` and `/reverse/csv/` do:
-//! the input rows come back unchanged, followed by the BAN result columns (`latitude`,
-//! `longitude`, `result_label`, `result_score`, `result_score_next`, `result_type`,
-//! `result_id`, `result_housenumber`, `result_name`, `result_street`, `result_postcode`,
-//! `result_city`, `result_context`, `result_citycode`, `result_district`, `result_status`…).
+//! Batch geocoding of a CSV file, as the BAN API's `POST /search/csv/` and `/reverse/csv/` do
+//! (addok-csv): the input rows come back unchanged, followed by the BAN result columns
+//! ([`RESULT_COLUMNS`]: `latitude`, `longitude`, `result_label`, `result_score`…; for reverse
+//! [`REVERSE_RESULT_COLUMNS`]: `result_latitude`, `result_longitude`, `result_label`,
+//! `result_distance`…), then `result_status`.
 //!
 //! Owns the CSV side only (encoding, delimiter, quoting); each row goes through
 //! [`AddressIndex::search`] or [`AddressIndex::reverse`]. A [`BatchError`] says what is wrong
 //! with the file or the options, in French, for a 400.
 
 use super::csv_input;
-use super::index::AddressIndex;
+use super::filters::Filters;
+use super::index::{AddressIndex, PlaceType};
 use super::search::{SearchHit, SearchQuery};
 
 /// Why a batch file could not be geocoded.
@@ -45,6 +46,9 @@ pub enum BatchError {
     /// A `result_columns` name that the geocoder does not produce.
     #[error("colonne de résultat « {0} » inconnue")]
     UnknownResultColumn(String),
+    /// `type` names neither a column nor a result type.
+    #[error("« type » : ni une colonne de l'en-tête ni un type (housenumber, street, locality, municipality) : « {0} »")]
+    UnknownType(String),
     /// Writing the answer failed: not the client's fault.
     #[error("{0}")]
     Write(String),
@@ -66,9 +70,53 @@ pub struct BatchOptions {
     pub postcode: Option<String>,
     /// Column holding an INSEE code filter.
     pub citycode: Option<String>,
+    /// `type`: a column holding the type filter, or else one type for every row.
+    pub kind: Option<String>,
+    /// Column holding the latitude: a position bias for `/search/csv/`, the point for
+    /// `/reverse/csv/` (default `lat` or `latitude`).
+    pub lat: Option<String>,
+    /// Column holding the longitude (default `lon`, `lng`, `long` or `longitude` for reverse).
+    pub lon: Option<String>,
     /// Result columns to append; all of [`RESULT_COLUMNS`] when empty.
     pub result_columns: Vec<String>,
 }
+
+/// Columns of a result's properties, after the position columns (addok-csv's extra fields for
+/// the BAN's configuration).
+const PROPERTY_COLUMNS: [&str; 10] = [
+    "result_name",
+    "result_street",
+    "result_postcode",
+    "result_city",
+    "result_context",
+    "result_citycode",
+    "result_oldcitycode",
+    "result_oldcity",
+    "result_district",
+    "result_status",
+];
+
+/// Result columns of `/reverse/csv/`, in addok-csv's order (`CSV_REVERSE_HEADERS`, then the
+/// property columns).
+pub const REVERSE_RESULT_COLUMNS: [&str; 17] = [
+    "result_latitude",
+    "result_longitude",
+    "result_label",
+    "result_distance",
+    "result_type",
+    "result_id",
+    "result_housenumber",
+    PROPERTY_COLUMNS[0],
+    PROPERTY_COLUMNS[1],
+    PROPERTY_COLUMNS[2],
+    PROPERTY_COLUMNS[3],
+    PROPERTY_COLUMNS[4],
+    PROPERTY_COLUMNS[5],
+    PROPERTY_COLUMNS[6],
+    PROPERTY_COLUMNS[7],
+    PROPERTY_COLUMNS[8],
+    PROPERTY_COLUMNS[9],
+];
 
 /// Result columns appended by default, in the BAN API's order.
 pub const RESULT_COLUMNS: [&str; 18] = [
@@ -80,16 +128,16 @@ pub const RESULT_COLUMNS: [&str; 18] = [
     "result_type",
     "result_id",
     "result_housenumber",
-    "result_name",
-    "result_street",
-    "result_postcode",
-    "result_city",
-    "result_context",
-    "result_citycode",
-    "result_oldcitycode",
-    "result_oldcity",
-    "result_district",
-    "result_status",
+    PROPERTY_COLUMNS[0],
+    PROPERTY_COLUMNS[1],
+    PROPERTY_COLUMNS[2],
+    PROPERTY_COLUMNS[3],
+    PROPERTY_COLUMNS[4],
+    PROPERTY_COLUMNS[5],
+    PROPERTY_COLUMNS[6],
+    PROPERTY_COLUMNS[7],
+    PROPERTY_COLUMNS[8],
+    PROPERTY_COLUMNS[9],
 ];
 
 /// Upper bound on rows in one file (the BAN API accepts 50 MB files).
@@ -122,7 +170,12 @@ pub fn geocode_csv(
     };
     let postcode = opts.postcode.as_deref().map(pick).transpose()?;
     let citycode = opts.citycode.as_deref().map(pick).transpose()?;
-    table.write(opts, |row| {
+    let kind = TypeFilter::read(&table, opts.kind.as_deref())?;
+    let bias = match (opts.lat.as_deref(), opts.lon.as_deref()) {
+        (Some(lat), Some(lon)) => Some((pick(lat)?, pick(lon)?)),
+        _ => None,
+    };
+    table.write(&RESULT_COLUMNS, opts, |row| {
         let q: Vec<&str> = columns
             .iter()
             .filter_map(|&i| row.get(i))
@@ -137,10 +190,19 @@ pub fn geocode_csv(
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
         };
+        let Some(kinds) = kind.for_row(row) else {
+            return (Vec::new(), "error");
+        };
+        let at = bias.and_then(|(lat, lon)| Some((coordinate(row, lat)?, coordinate(row, lon)?)));
         let query = SearchQuery {
             limit: 2,
-            postcode: field(postcode),
-            citycode: field(citycode),
+            lat: at.map(|a| a.0),
+            lon: at.map(|a| a.1),
+            filters: Filters {
+                kinds,
+                postcodes: field(postcode).into_iter().collect(),
+                citycodes: field(citycode).into_iter().collect(),
+            },
             ..SearchQuery::new(q)
         };
         let hits = index.search(&query);
@@ -149,30 +211,89 @@ pub fn geocode_csv(
     })
 }
 
-/// Reverse-geocodes every row: coordinates from columns named `lat`/`latitude` and
-/// `lon`/`lng`/`long`/`longitude` (case-insensitive).
+/// A number in a cell, with a decimal point or comma.
+fn coordinate(row: &[String], i: usize) -> Option<f64> {
+    row.get(i)
+        .and_then(|s| s.trim().replace(',', ".").parse::<f64>().ok())
+        .filter(|x| x.is_finite())
+}
+
+/// The `type` option: a column (one type per row, blank for any), or one type for all rows.
+enum TypeFilter {
+    None,
+    Fixed(PlaceType),
+    Column(usize),
+}
+
+impl TypeFilter {
+    fn read(table: &Table, opt: Option<&str>) -> Result<TypeFilter, BatchError> {
+        let Some(v) = opt.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(TypeFilter::None);
+        };
+        if let Ok(i) = table.column(v) {
+            return Ok(TypeFilter::Column(i));
+        }
+        v.parse()
+            .map(TypeFilter::Fixed)
+            .map_err(|_| BatchError::UnknownType(v.to_string()))
+    }
+
+    /// The types a row accepts (none: any); `None` when its cell is not a type.
+    fn for_row(&self, row: &[String]) -> Option<Vec<PlaceType>> {
+        match self {
+            TypeFilter::None => Some(Vec::new()),
+            TypeFilter::Fixed(k) => Some(vec![*k]),
+            TypeFilter::Column(i) => match row.get(*i).map_or("", |s| s.trim()) {
+                "" => Some(Vec::new()),
+                v => v.parse().ok().map(|k| vec![k]),
+            },
+        }
+    }
+}
+
+/// Reverse-geocodes every row: coordinates from the columns named by `opts.lat`/`opts.lon`,
+/// else `lat`/`latitude` and `lon`/`lng`/`long`/`longitude` (case-insensitive); `type`,
+/// `postcode` and `citycode` filter as for `/search/csv/`.
 pub fn reverse_csv(
     index: &AddressIndex,
     input: &[u8],
     opts: &BatchOptions,
 ) -> Result<Vec<u8>, BatchError> {
     let table = Table::read(input)?;
-    let find = |names: &[&str]| {
-        table
+    let find = |given: Option<&str>, names: &[&str]| match given {
+        Some(c) => table.column(c).map(Some),
+        None => Ok(table
             .header
             .iter()
-            .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
+            .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))),
     };
-    let lat = find(&["lat", "latitude"]).ok_or(BatchError::MissingLatitude)?;
-    let lon = find(&["lon", "lng", "long", "longitude"]).ok_or(BatchError::MissingLongitude)?;
-    table.write(opts, |row| {
-        let num = |i: usize| {
-            row.get(i)
-                .and_then(|s| s.trim().replace(',', ".").parse::<f64>().ok())
+    let lat =
+        find(opts.lat.as_deref(), &["lat", "latitude"])?.ok_or(BatchError::MissingLatitude)?;
+    let lon = find(opts.lon.as_deref(), &["lon", "lng", "long", "longitude"])?
+        .ok_or(BatchError::MissingLongitude)?;
+    let pick = |name: &str| table.column(name);
+    let postcode = opts.postcode.as_deref().map(pick).transpose()?;
+    let citycode = opts.citycode.as_deref().map(pick).transpose()?;
+    let kind = TypeFilter::read(&table, opts.kind.as_deref())?;
+    table.write(&REVERSE_RESULT_COLUMNS, opts, |row| {
+        let code = |c: Option<usize>| -> Vec<String> {
+            c.and_then(|i| row.get(i))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .into_iter()
+                .collect()
         };
-        match (num(lon), num(lat)) {
+        let Some(kinds) = kind.for_row(row) else {
+            return (Vec::new(), "error");
+        };
+        match (coordinate(row, lon), coordinate(row, lat)) {
             (Some(x), Some(y)) if (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y) => {
-                let hits = index.reverse(x, y, None, 2);
+                let filters = Filters {
+                    kinds,
+                    postcodes: code(postcode),
+                    citycodes: code(citycode),
+                };
+                let hits = index.reverse(x, y, &filters, 2);
                 let status = if hits.is_empty() { "not-found" } else { "ok" };
                 (hits, status)
             }
@@ -200,10 +321,14 @@ impl Table {
         if first.trim().is_empty() {
             return Err(BatchError::Empty);
         }
+        // The most frequent candidate in the header; a one-column file has none and is
+        // written back comma-separated, as addok-csv does.
         let delimiter = [b';', b',', b'\t', b'|']
             .into_iter()
-            .max_by_key(|&d| first.bytes().filter(|&b| b == d).count())
-            .unwrap_or(b',');
+            .map(|d| (first.bytes().filter(|&b| b == d).count(), d))
+            .filter(|&(n, _)| n > 0)
+            .max_by_key(|&(n, d)| (n, d == b','))
+            .map_or(b',', |(_, d)| d);
         let mut reader = csv_input::reader(text.as_bytes(), delimiter);
         let header: Vec<String> = reader
             .headers()
@@ -233,17 +358,19 @@ impl Table {
             .ok_or_else(|| BatchError::MissingColumn(name.to_string()))
     }
 
-    /// Writes header + result columns, then each row with its results.
+    /// Writes header + result columns (`defaults` unless `opts.result_columns` names some),
+    /// then each row with its results.
     fn write(
         &self,
+        defaults: &[&'static str],
         opts: &BatchOptions,
         mut geocode: impl FnMut(&[String]) -> (Vec<SearchHit>, &'static str),
     ) -> Result<Vec<u8>, BatchError> {
         let result_columns: Vec<&str> = if opts.result_columns.is_empty() {
-            RESULT_COLUMNS.to_vec()
+            defaults.to_vec()
         } else {
             for c in &opts.result_columns {
-                if !RESULT_COLUMNS.contains(&c.as_str()) {
+                if !defaults.contains(&c.as_str()) {
                     return Err(BatchError::UnknownResultColumn(c.clone()));
                 }
             }
@@ -281,8 +408,8 @@ fn cell(column: &str, hits: &[SearchHit], status: &str) -> String {
     let p = &h.properties;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     match column {
-        "latitude" => h.lat.to_string(),
-        "longitude" => h.lon.to_string(),
+        "latitude" | "result_latitude" => h.lat.to_string(),
+        "longitude" | "result_longitude" => h.lon.to_string(),
         "result_label" => p.label.clone(),
         "result_score" => p.score.to_string(),
         "result_score_next" => hits

@@ -3,7 +3,8 @@
 //! - [`ban_csv`] reads BAN CSV files (`;`, optionally gzipped);
 //! - `csv_input` holds the CSV reader settings both share (the `csv` crate);
 //! - [`batch`] geocodes a user's CSV file row by row (`POST /search/csv/`);
-//! - [`normalize`] turns names and queries into comparable words;
+//! - [`normalize`] turns names and queries into comparable words, after [`clean`] has taken
+//!   out what people type around an address (flat, floor, postal box, city first);
 //! - [`index`] holds the [`AddressIndex`] (places, numbers, R-tree), with its word vocabulary
 //!   (`vocab`) and the house-number rules (`numbers`: loose suffixes, interpolation);
 //! - [`parcel_ref`] reads parcel references typed in the search box, [`parcel_search`] finds
@@ -22,8 +23,10 @@
 
 pub mod ban_csv;
 pub mod batch;
+pub mod clean;
 pub mod context;
 mod csv_input;
+mod filters;
 pub mod index;
 pub mod lambert;
 pub mod normalize;
@@ -36,6 +39,7 @@ pub mod upstream;
 mod vocab;
 
 pub use ban_csv::GeocodeError;
+pub use filters::{Filters, MAX_FILTER_VALUES};
 pub use index::{AddressIndex, CommuneEntry, IndexStats, PlaceType, UnknownPlaceType};
 pub use search::{is_uncertain, HitProperties, SearchHit, SearchQuery, MIN_SCORE};
 pub use upstream::{UnknownUpstreamMode, UpstreamConfig, UpstreamMode};

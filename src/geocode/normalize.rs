@@ -195,6 +195,7 @@ pub fn canonical_rep(rep: &str) -> &str {
         "ter" | "tr" => "t",
         "quater" | "qua" | "qt" => "q",
         "quinquies" | "quinq" => "c",
+        "sexies" => "s",
         _ => rep,
     }
 }
@@ -246,6 +247,9 @@ pub struct QueryWord {
     pub pos: usize,
     /// Last word of the query (may be an unfinished prefix in autocomplete mode).
     pub last: bool,
+    /// Typed around the address proper (`paris 18` before `63 rue montcalm`): it may match
+    /// the commune or a name but weighs little, and is never the house number.
+    pub context: bool,
 }
 
 /// A query split into words, with the postcode pulled out.
@@ -257,8 +261,9 @@ pub struct ParsedQuery {
     pub postcode: Option<String>,
 }
 
-/// Parses a free-text query: folds it, pulls out a 5-digit postcode, marks house-number-like
-/// words and glues a detached suffix (`12 bis`) to its number. Words can come in any order;
+/// Parses a free-text query: folds it, cleans it ([`super::clean::clean_tokens`]: postal
+/// boxes, floors, flats out, suffixes typed apart glued, context before the address marked),
+/// pulls out a 5-digit postcode and marks house-number-like words. Words can come in any order;
 /// deciding which number is the house number is left to the search, which knows the streets.
 ///
 /// ```
@@ -273,37 +278,28 @@ pub fn parse_query(q: &str) -> ParsedQuery {
     let folded = fold(q);
     let mut parsed = ParsedQuery::default();
     let raw: Vec<&str> = tokens(&folded).take(64).collect();
-    let mut i = 0;
-    while i < raw.len() {
-        let t = raw[i];
-        let is_last = i + 1 == raw.len();
+    let cleaned = super::clean::clean_tokens(&raw);
+    let n_tokens = cleaned.len();
+    for (i, tok) in cleaned.into_iter().enumerate() {
+        let (t, context) = (tok.text.as_str(), tok.context);
+        let is_last = i + 1 == n_tokens;
         if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) && parsed.postcode.is_none() {
             parsed.postcode = Some(t.to_string());
-            i += 1;
             continue;
         }
         let pos = parsed.words.len();
         if let Some(ord) = normalize_ordinal(t) {
             parsed
                 .words
-                .push(word(ord.clone(), ord, None, pos, is_last));
+                .push(word(ord.clone(), ord, None, pos, is_last, context));
         } else if let Some((n, rep)) = split_number(t) {
-            let mut rep = canonical_rep(rep).to_string();
-            let mut text = t.to_string();
-            // "12 bis", "12 ter": a detached suffix right after a bare number.
-            if rep.is_empty() {
-                if let Some(next) = raw.get(i + 1) {
-                    if matches!(*next, "bis" | "ter" | "quater" | "quinquies") {
-                        rep = canonical_rep(next).to_string();
-                        text = format!("{n}{rep}");
-                        i += 1;
-                    }
-                }
-            }
-            let last = i + 1 == raw.len();
+            let rep = canonical_rep(rep);
+            // "12bis" is matched as "12b", the BAN's form.
+            let text = format!("{n}{rep}");
+            let number = Some((n, rep.to_string()));
             parsed
                 .words
-                .push(word(text, t.to_string(), Some((n, rep)), pos, last));
+                .push(word(text, t.to_string(), number, pos, is_last, context));
         } else {
             let expanded = expand_abbreviation(t);
             let parts: Vec<&str> = expanded.split(' ').collect();
@@ -313,10 +309,9 @@ pub fn parse_query(q: &str) -> ParsedQuery {
                 let last = is_last && k + 1 == n_parts;
                 parsed
                     .words
-                    .push(word(p.to_string(), t.to_string(), None, pos, last));
+                    .push(word(p.to_string(), t.to_string(), None, pos, last, context));
             }
         }
-        i += 1;
     }
     parsed
 }
@@ -327,6 +322,7 @@ fn word(
     number: Option<(u32, String)>,
     pos: usize,
     last: bool,
+    context: bool,
 ) -> QueryWord {
     QueryWord {
         text,
@@ -334,6 +330,7 @@ fn word(
         number,
         pos,
         last,
+        context,
     }
 }
 

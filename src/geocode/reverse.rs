@@ -5,7 +5,8 @@
 //! few nearest are re-ranked by exact haversine distance. Beyond [`MAX_DISTANCE_M`] nothing is
 //! returned: a point far from every known address has no address, not a random one.
 
-use super::index::{AddressIndex, PlaceType};
+use super::filters::Filters;
+use super::index::{AddressIndex, Place, PlaceType};
 use super::lambert::haversine_m;
 use super::search::SearchHit;
 
@@ -15,29 +16,32 @@ pub const MAX_DISTANCE_M: f64 = 1_000.0;
 pub const MAX_MUNICIPALITY_M: f64 = 30_000.0;
 
 impl AddressIndex {
-    /// Nearest entries of type `kind` (house numbers when `None`) to `lon`/`lat`, nearest first.
+    /// Nearest entries to `lon`/`lat` of the types asked in `filters` (house numbers when
+    /// none), in its postcodes and communes if given, nearest first.
     ///
     /// ```no_run
-    /// use urbaclic::geocode::AddressIndex;
+    /// use urbaclic::geocode::{AddressIndex, Filters};
     /// let index = AddressIndex::build(&["data/ban-adresses-75118/adresses-75118.csv".into()], &[]).unwrap();
-    /// let hits = index.reverse(2.3437, 48.8917, None, 1);
+    /// let hits = index.reverse(2.3437, 48.8917, &Filters::default(), 1);
     /// println!("{} à {} m", hits[0].properties.label, hits[0].properties.distance.unwrap());
     /// ```
-    pub fn reverse(
-        &self,
-        lon: f64,
-        lat: f64,
-        kind: Option<PlaceType>,
-        limit: usize,
-    ) -> Vec<SearchHit> {
+    pub fn reverse(&self, lon: f64, lat: f64, filters: &Filters, limit: usize) -> Vec<SearchHit> {
         if !lon.is_finite() || !lat.is_finite() || limit == 0 {
             return Vec::new();
         }
-        let mut found: Vec<(f64, SearchHit)> = match kind {
-            None | Some(PlaceType::Housenumber) => self.nearest_numbers(lon, lat, limit, false),
-            Some(PlaceType::Street) => self.nearest_numbers(lon, lat, limit, true),
-            Some(k) => self.nearest_places(lon, lat, k),
+        let kinds = if filters.kinds.is_empty() {
+            &[PlaceType::Housenumber][..]
+        } else {
+            &filters.kinds[..]
         };
+        let mut found: Vec<(f64, SearchHit)> = Vec::new();
+        for &kind in kinds {
+            found.extend(match kind {
+                PlaceType::Housenumber => self.nearest_numbers(lon, lat, limit, false, filters),
+                PlaceType::Street => self.nearest_numbers(lon, lat, limit, true, filters),
+                k => self.nearest_places(lon, lat, k, filters),
+            });
+        }
         found.sort_by(|a, b| a.0.total_cmp(&b.0));
         found.truncate(limit);
         found
@@ -63,10 +67,12 @@ impl AddressIndex {
         lat: f64,
         limit: usize,
         streets: bool,
+        filters: &Filters,
     ) -> Vec<(f64, SearchHit)> {
         // The scaled-degree metric is only approximately isotropic: look a bit further than
-        // `limit` and re-rank by true distance.
-        let want = if streets {
+        // `limit` and re-rank by true distance; streets and filtered numbers need more.
+        let by_code = !(filters.postcodes.is_empty() && filters.citycodes.is_empty());
+        let want = if streets || by_code {
             400
         } else {
             limit.saturating_mul(4).max(16)
@@ -80,7 +86,9 @@ impl AddressIndex {
                 let h = &self.places[pi as usize].numbers[ni as usize];
                 (haversine_m(lon, lat, h.pos.lon, h.pos.lat), pi, ni)
             })
-            .filter(|(d, _, _)| *d <= MAX_DISTANCE_M)
+            .filter(|&(d, pi, _)| {
+                d <= MAX_DISTANCE_M && self.in_codes(&self.places[pi as usize], filters)
+            })
             .collect();
         near.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut out = Vec::new();
@@ -105,7 +113,13 @@ impl AddressIndex {
         out
     }
 
-    fn nearest_places(&self, lon: f64, lat: f64, kind: PlaceType) -> Vec<(f64, SearchHit)> {
+    fn nearest_places(
+        &self,
+        lon: f64,
+        lat: f64,
+        kind: PlaceType,
+        filters: &Filters,
+    ) -> Vec<(f64, SearchHit)> {
         let max = if kind == PlaceType::Municipality {
             MAX_MUNICIPALITY_M
         } else {
@@ -113,10 +127,15 @@ impl AddressIndex {
         };
         self.places
             .iter()
-            .filter(|p| p.kind == kind)
+            .filter(|p| p.kind == kind && self.in_codes(p, filters))
             .map(|p| (haversine_m(lon, lat, p.pos.lon, p.pos.lat), p))
             .filter(|(d, _)| *d <= max)
             .map(|(d, p)| (d, self.hit(p, p.pos, 1.0, None, p.id.clone())))
             .collect()
+    }
+
+    /// Whether the place is in the postcodes and communes of the filters.
+    pub(crate) fn in_codes(&self, place: &Place, filters: &Filters) -> bool {
+        filters.accepts_codes(&place.postcode, &self.cities[place.city as usize].insee)
     }
 }

@@ -12,11 +12,12 @@
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::filters::Filters;
 use super::index::{AddressIndex, Place, PlaceType, Pos};
 use super::lambert::haversine_m;
 use super::normalize::{is_stopword, is_street_type, parse_query, QueryWord};
 use super::numbers::{find_number, interpolate, NumberMatch};
-use super::vocab::{word_weight, Vocab};
+use super::vocab::{word_weight, Vocab, STREET_TYPE_WEIGHT};
 
 /// Hits scoring below this are not returned.
 pub const MIN_SCORE: f64 = 0.4;
@@ -34,12 +35,8 @@ pub struct SearchQuery {
     pub lon: Option<f64>,
     /// Latitude of the bias point, WGS84.
     pub lat: Option<f64>,
-    /// Only hits of this type (`type=`).
-    pub kind: Option<PlaceType>,
-    /// Only hits with this postcode (`postcode=`).
-    pub postcode: Option<String>,
-    /// Only hits in this commune, by INSEE code (`citycode=`).
-    pub citycode: Option<String>,
+    /// Only hits of these types, postcodes and communes (`type=`, `postcode=`, `citycode=`).
+    pub filters: Filters,
 }
 
 impl SearchQuery {
@@ -51,9 +48,7 @@ impl SearchQuery {
             autocomplete: false,
             lon: None,
             lat: None,
-            kind: None,
-            postcode: None,
-            citycode: None,
+            filters: Filters::default(),
         }
     }
 }
@@ -98,9 +93,16 @@ pub struct HitProperties {
     /// `housenumber`, `street`, `locality` or `municipality`.
     #[serde(rename = "type")]
     pub kind: PlaceType,
-    /// Weight of the place, 0–1, from how many house numbers it holds (log scale, 1 from 1,000 on).
+    /// Weight of the place, 0–1, from how many house numbers it holds (log scale, 1 from 1,000
+    /// on); `null` on municipalities, whose BAN importance (from population and rank) is not
+    /// in the loaded data.
     #[serde(default)]
-    pub importance: f64,
+    pub importance: Option<f64>,
+    /// Population of a municipality: absent on other hits, `null` when the loaded data has
+    /// none (the BAN address files and commune outlines carry no population). Kept from a
+    /// remote BAN answer.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub population: Option<Option<u64>>,
     /// Street name, for `housenumber` hits.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub street: Option<String>,
@@ -185,6 +187,9 @@ const MAX_WORDS: usize = 32;
 const DISCRIMINANT: f32 = 1.0;
 /// Quality of a bare number read as an arrondissement ("18" for "18e").
 const ARRONDISSEMENT_QUALITY: f32 = 0.9;
+/// Weight factor of context words (typed before the address proper, or a trailing estate name:
+/// see [`super::clean`]): they may confirm the commune, they must not decide the street.
+const CONTEXT_WEIGHT: f32 = 0.2;
 /// Weight of a second number nothing explains ("12-14 rue …", "12 et 14"): common and harmless.
 const STRAY_NUMBER_WEIGHT: f32 = 0.2;
 /// Weight of the query's postcode in the query coverage, and the credit of a postcode that is
@@ -348,6 +353,16 @@ fn two_typo_matches(vocab: &Vocab, w: &QueryWord, ids: &mut WordIds) {
 
 /// How much the word counts in the query's coverage.
 fn query_word_weight(w: &QueryWord, is_prefix: bool) -> f32 {
+    let weight = own_word_weight(w, is_prefix);
+    if w.context {
+        weight * CONTEXT_WEIGHT
+    } else {
+        weight
+    }
+}
+
+/// Weight of a word typed as part of the address proper.
+fn own_word_weight(w: &QueryWord, is_prefix: bool) -> f32 {
     if w.number.is_some() || (is_prefix && !is_stopword(&w.raw)) {
         // An unfinished word may be the start of any name word ("rue" → "ruelle"): it can
         // be what identifies the place.
@@ -435,72 +450,68 @@ impl AddressIndex {
         if chosen.is_empty() {
             chosen = words.iter().filter(discriminant).collect();
         }
-        if chosen.is_empty() {
-            return self.type_words_candidates(words);
-        }
+        // Names made only of street-type words are candidates whatever else the query holds.
+        let mut out: Vec<u32> = self.type_words_candidates(words);
         chosen.sort_by_key(|m| postings_len(m));
-        let mut out: Vec<u32> = Vec::new();
+        let mut opened: Vec<u32> = Vec::new();
         for m in chosen {
             // Once rarer words have found places, a much more frequent word ("saint" in a
             // national index) would only add noise and time: it still scores, it does not
             // open candidates.
             let len = postings_len(m);
-            if !out.is_empty() && len > FREQUENT_POSTINGS && len > 8 * out.len() {
+            if !opened.is_empty() && len > FREQUENT_POSTINGS && len > 8 * opened.len() {
                 break;
             }
             for &(id, _) in m.ids.iter().filter(useful) {
-                out.extend_from_slice(&self.vocab.postings[id as usize]);
+                opened.extend_from_slice(&self.vocab.postings[id as usize]);
             }
         }
+        out.append(&mut opened);
         out.sort_unstable();
         out.dedup();
         out
     }
 
-    /// For names made only of street-type words ("Passage Ruelle"): the places holding every
-    /// such word of the query, when it has at least two ("25 rue" alone is too vague).
+    /// For names made only of street-type words ("Passage Ruelle", "Rue du Pont"): the places
+    /// holding, for every query word that matches street-type words of the vocabulary, one of
+    /// those, when the query has at least two such words ("25 rue" alone is too vague).
+    /// Discriminant words ("paris" of the commune) do not narrow it: the name has none.
     fn type_words_candidates(&self, words: &[WordMatches]) -> Vec<u32> {
-        let typed: Vec<&WordMatches> = words
+        let is_type_word = |id: u32| is_street_type(&self.vocab.words[id as usize]);
+        let mut typed: Vec<Vec<u32>> = words
             .iter()
-            .filter(|m| m.word.number.is_none() && m.weight >= 0.5 && !m.ids.is_empty())
+            .filter(|m| m.word.number.is_none() && !m.word.context)
+            .map(|m| {
+                m.ids
+                    .iter()
+                    .map(|&(id, _)| id)
+                    .filter(|&id| is_type_word(id))
+                    .collect::<Vec<u32>>()
+            })
+            .filter(|ids| !ids.is_empty())
             .collect();
         if typed.len() < 2 {
             return Vec::new();
         }
-        let places_of = |m: &WordMatches| {
-            let mut v: Vec<u32> = m
-                .ids
-                .iter()
-                .flat_map(|&(id, _)| self.vocab.postings[id as usize].iter().copied())
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let mut out = places_of(typed[0]);
-        for m in &typed[1..] {
-            let other = places_of(m);
-            out.retain(|p| other.binary_search(p).is_ok());
+        let postings = |id: &u32| &self.vocab.postings[*id as usize];
+        // Start from the rarest word; the others are only probed (postings are sorted), so a
+        // word in every other place ("rue") costs a binary search per candidate, no copy.
+        typed.sort_by_key(|ids| ids.iter().map(|id| postings(id).len()).sum::<usize>());
+        let mut out: Vec<u32> = typed[0].iter().flat_map(postings).copied().collect();
+        out.sort_unstable();
+        out.dedup();
+        for ids in &typed[1..] {
+            out.retain(|p| ids.iter().any(|id| postings(id).binary_search(p).is_ok()));
         }
         out
     }
 
     fn passes_filters(&self, place: &Place, q: &SearchQuery) -> bool {
-        if let Some(pc) = &q.postcode {
-            if &place.postcode != pc {
-                return false;
-            }
-        }
-        if let Some(cc) = &q.citycode {
-            if &self.cities[place.city as usize].insee != cc {
-                return false;
-            }
-        }
-        match q.kind {
-            Some(PlaceType::Housenumber) => place.kind == PlaceType::Street,
-            Some(k) => place.kind == k,
-            None => true,
-        }
+        let f = &q.filters;
+        self.in_codes(place, f)
+            // A street can give a house number hit.
+            && (f.accepts_kind(place.kind)
+                || (place.kind == PlaceType::Street && f.accepts_kind(PlaceType::Housenumber)))
     }
 
     /// Scores one place against the query; `None` when it explains too little of it.
@@ -521,13 +532,13 @@ impl AddressIndex {
         m.set_house_number_aside();
         m.match_street_type_slips(&self.vocab.words);
         m.match_arrondissements(&self.vocab.words);
-        if !m.explains(place.kind) {
+        if !m.explains(place.kind, &self.vocab.weight) {
             return None;
         }
         let qcov = m.query_coverage(postcode, &place.postcode)?;
         let lcov = m.name_coverage(&self.vocab.weight);
         let text = qcov * qcov * (TEXT_BASE + NAME_COVERAGE_SHARE * lcov);
-        self.with_house_number(place, text, m.house_number(), q.kind)
+        self.with_house_number(place, text, m.house_number(), &q.filters)
     }
 
     /// The final score of a place whose text scored `text`, given the house number of the query
@@ -537,10 +548,10 @@ impl AddressIndex {
         place: &Place,
         text: f64,
         number: Option<&(u32, String)>,
-        kind: Option<PlaceType>,
+        filters: &Filters,
     ) -> Option<Scored> {
-        let want_street_only = kind == Some(PlaceType::Street);
-        let want_number = kind == Some(PlaceType::Housenumber);
+        let want_street_only = filters.no_numbers();
+        let want_number = filters.only_numbers();
         let plain = |score: f64| {
             Some(Scored {
                 score,
@@ -646,6 +657,7 @@ impl AddressIndex {
             ),
         };
         let importance = ((place.numbers.len() as f64 + 1.0).ln() / 1000f64.ln()).min(1.0);
+        let municipality = kind == PlaceType::Municipality;
         SearchHit {
             lon: pos.lon,
             lat: pos.lat,
@@ -663,7 +675,8 @@ impl AddressIndex {
                 district: city.district.clone(),
                 context: city.context.clone(),
                 kind,
-                importance: (importance * 10_000.0).round() / 10_000.0,
+                importance: (!municipality).then(|| (importance * 10_000.0).round() / 10_000.0),
+                population: municipality.then_some(None),
                 street,
                 distance: None,
                 interpolated: false,
@@ -722,13 +735,14 @@ impl<'a> Matching<'a> {
         }
     }
 
-    /// The house number: the first number-like word nothing else explained.
+    /// The house number: the first number-like word nothing else explained, context aside
+    /// (the "18" of "paris 18 63 rue montcalm" is the arrondissement).
     fn set_house_number_aside(&mut self) {
         self.house_number = self
             .words
             .iter()
             .enumerate()
-            .find(|(i, m)| self.matched[*i].is_none() && m.word.number.is_some())
+            .find(|(i, m)| self.matched[*i].is_none() && m.word.number.is_some() && !m.word.context)
             .map(|(i, _)| i);
     }
 
@@ -776,15 +790,29 @@ impl<'a> Matching<'a> {
     }
 
     /// Whether the query is about this place at all: its own name was hit (a municipality: any
-    /// discriminant word matched, the commune's words being its name).
-    fn explains(&self, kind: PlaceType) -> bool {
+    /// discriminant word matched, the commune's words being its name), or, for a name made
+    /// only of street-type words and articles ("Passage Ruelle", "Rue du Pont"), all its
+    /// street-type words were.
+    fn explains(&self, kind: PlaceType, weights: &[f32]) -> bool {
         if kind != PlaceType::Municipality {
-            return self.name_hit;
+            return self.name_hit || self.type_words_name_covered(weights);
         }
         self.words
             .iter()
             .zip(&self.matched)
             .any(|(m, q)| q.is_some() && m.weight >= DISCRIMINANT)
+    }
+
+    /// The name has no discriminant word and every street-type word of it was matched.
+    fn type_words_name_covered(&self, weights: &[f32]) -> bool {
+        let weight = |wid: u32| weights[wid as usize];
+        !self.place_words.is_empty()
+            && self.place_words.iter().all(|&w| weight(w) < DISCRIMINANT)
+            && self
+                .place_words
+                .iter()
+                .zip(&self.name_used)
+                .all(|(&w, &used)| weight(w) < STREET_TYPE_WEIGHT || used > 0.0)
     }
 
     /// How much of the query (and its postcode, if any) the place explains, 0–1; `None` when

@@ -146,15 +146,11 @@ pub async fn upstream_search(
         params.push(("lon", lon.to_string()));
         params.push(("lat", lat.to_string()));
     }
-    if let Some(k) = q.kind {
-        params.push(("type", k.as_str().to_string()));
-    }
-    if let Some(p) = &q.postcode {
-        params.push(("postcode", p.clone()));
-    }
-    if let Some(c) = &q.citycode {
-        params.push(("citycode", c.clone()));
-    }
+    // Several values as repeated parameters, which addok reads as alternatives.
+    let f = &q.filters;
+    params.extend(f.kinds.iter().map(|k| ("type", k.as_str().to_string())));
+    params.extend(f.postcodes.iter().map(|p| ("postcode", p.clone())));
+    params.extend(f.citycodes.iter().map(|c| ("citycode", c.clone())));
     let url = cfg.search_url();
     let fail =
         |what: String| format!("géocodeur distant {url} : {what} ; résultats locaux seulement");

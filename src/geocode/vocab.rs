@@ -21,12 +21,15 @@ pub(crate) struct Vocab {
     pub weight: Vec<f32>,
 }
 
+/// Weight of a street-type word ("rue", "passage") in coverage scores.
+pub(crate) const STREET_TYPE_WEIGHT: f32 = 0.5;
+
 /// Weight of a normalised word in coverage scores.
 pub(crate) fn word_weight(w: &str) -> f32 {
     if is_stopword(w) {
         0.2
     } else if is_street_type(w) {
-        0.5
+        STREET_TYPE_WEIGHT
     } else {
         1.0
     }
