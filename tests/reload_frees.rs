@@ -14,6 +14,11 @@ fn the_replaced_dataset_is_freed() {
     state.data_dir = Some(dir);
     let old = Arc::downgrade(&state.dataset());
     state.reload().unwrap();
+    // It is dropped by the loader thread once no request holds it: at once here.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while old.upgrade().is_some() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert!(
         old.upgrade().is_none(),
         "the old dataset is still referenced after the reload"

@@ -146,7 +146,7 @@ impl AppState {
         let result = std::panic::catch_unwind(|| {
             loader::run(move || {
                 std::panic::catch_unwind(|| crate::load::load_dir(&path))
-                    .unwrap_or_else(|_| Err(LoadError::Panicked { path }))
+                    .unwrap_or(Err(LoadError::Panicked { path }))
             })
         })
         .unwrap_or_else(|_| Err(LoadError::Panicked { path: dir.clone() }));
