@@ -51,8 +51,13 @@ export function renderError(root, message) {
  * Renders `answer` into `root`.
  * @param {{label?: string, onNearest?: (parcel) => void, permalink?: string}} opts
  */
+/** What a share is a share of: the parcel, or the project footprint drawn or sent. */
+let sharesOf = 'de la parcelle';
+
 export function renderAnswer(root, answer, opts = {}) {
   const parcel = parcelOf(answer);
+  const footprint = answer.scope && answer.scope.kind === 'footprint';
+  sharesOf = footprint ? 'du projet' : 'de la parcelle';
   const out = [
     renderPlace(answer, parcel, opts.label),
     renderForbids(answer),
@@ -96,7 +101,8 @@ function renderPlace(a, parcel, label) {
   }
   if (lat !== undefined && lon !== undefined) sub.push(el('p', { class: 'place-sub' }, `Point : ${coords(lat, lon)}`));
   return el('div', { class: 'place' },
-    el('p', { class: 'place-kicker' }, parcel ? 'Parcelle cadastrale' : 'Point interrogé'),
+    el('p', { class: 'place-kicker' }, parcel ? 'Parcelle cadastrale'
+      : a.scope && a.scope.kind === 'footprint' ? 'Emprise du projet' : 'Point interrogé'),
     el('h2', { 'data-testid': 'place-title', 'data-parcel': parcel ? parcel.id : null },
       parcel ? el('span', { class: 'parcel-id' }, parcelRef(parcel.id)) : (label || (a.commune ? a.commune.name : 'Hors des données chargées'))),
     ...sub);
@@ -315,9 +321,9 @@ function renderZones(a) {
       z.libelong ? el('p', {}, z.libelong) : null,
       z.destdomi_label ? el('p', { class: 'item-meta' }, `Destination dominante : ${z.destdomi_label}`) : null,
       share !== undefined && share !== null ? [
-        el('span', { class: 'share', role: 'img', 'aria-label': `${percent(share)} de la parcelle` },
+        el('span', { class: 'share', role: 'img', 'aria-label': `${percent(share)} ${sharesOf}` },
           el('span', { style: `width:${Math.max(1, Math.min(100, share))}%` })),
-        el('p', { class: 'item-meta' }, `${percent(share)} de la parcelle${marginal ? ' — part marginale (bruit de limite entre jeux de données)' : ''}`),
+        el('p', { class: 'item-meta' }, `${percent(share)} ${sharesOf}${marginal ? ' — part marginale (bruit de limite entre jeux de données)' : ''}`),
       ] : null,
       (z.reglement_url || z.reglement || z.urlfic || z.nomfic)
         ? el('p', { class: 'links' }, docLink(z.reglement_url || z.reglement || z.urlfic || z.nomfic, `Règlement de la zone ${z.libelle}`)) : null,
@@ -368,7 +374,7 @@ function renderFeatures(title, list, id) {
 
 function shareText(f) {
   const s = f.share_pct ?? f.overlap?.share_pct;
-  return s !== undefined && s !== null ? ` · ${percent(s)} de la parcelle` : '';
+  return s !== undefined && s !== null ? ` · ${percent(s)} ${sharesOf}` : '';
 }
 
 function renderServitudes(a) {

@@ -105,9 +105,14 @@ pub async fn post_lookup(
     Ok(Json(answer))
 }
 
-fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
-    let bad = |m: String| ApiError::bad_request("invalid_geometry", m);
-    let text = std::str::from_utf8(body).map_err(|_| bad("corps non UTF-8".into()))?;
+/// A geometry from GeoJSON text (a geometry, or a Feature's), and the first ring it leaves open:
+/// the conversion to `geo` closes rings silently, and an open ring is a client's error to name.
+/// `bad` words the errors; `only_one` is the sentence for a FeatureCollection.
+pub(crate) fn read_geojson(
+    text: &str,
+    bad: impl Fn(String) -> ApiError,
+    only_one: &str,
+) -> Result<(Geometry<f64>, Option<Invalidity>), ApiError> {
     let gj: geojson::GeoJson = text
         .parse()
         .map_err(|e| bad(format!("GeoJSON invalide : {e}")))?;
@@ -117,14 +122,23 @@ fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
             .geometry
             .ok_or_else(|| bad("Feature sans géométrie".into()))?,
         geojson::GeoJson::FeatureCollection(_) => {
-            return Err(bad(
-                "une seule emprise attendue (Polygon, MultiPolygon ou Feature), pas une FeatureCollection".into(),
-            ))
+            return Err(bad(format!("{only_one}, pas une FeatureCollection")))
         }
     };
-    let open_ring = first_open_ring(&geometry.value);
+    let open_ring = first_open_ring(&geometry.value).map(Invalidity::OpenRing);
     let geometry =
         geometry_from_geojson(geometry).map_err(|e| bad(format!("géométrie illisible : {e}")))?;
+    Ok((geometry, open_ring))
+}
+
+fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
+    let bad = |m: String| ApiError::bad_request("invalid_geometry", m);
+    let text = std::str::from_utf8(body).map_err(|_| bad("corps non UTF-8".into()))?;
+    let (geometry, open_ring) = read_geojson(
+        text,
+        bad,
+        "une seule emprise attendue (Polygon, MultiPolygon ou Feature)",
+    )?;
     let parts = match geometry {
         Geometry::Polygon(p) => vec![p],
         Geometry::MultiPolygon(mp) => mp.0,
@@ -149,10 +163,7 @@ fn parse_footprint(body: &[u8]) -> Result<Footprint<'static>, ApiError> {
     for c in parts.iter().flat_map(geo::CoordsIter::coords_iter) {
         Position::new(c.x, c.y)?;
     }
-    if let Some(invalid) = open_ring
-        .map(Invalidity::OpenRing)
-        .or_else(|| first_invalidity(&parts))
-    {
+    if let Some(invalid) = open_ring.or_else(|| first_invalidity(&parts)) {
         return Err(bad(format!("emprise invalide : {invalid}")));
     }
     let geometry = Geometry::MultiPolygon(MultiPolygon(parts));

@@ -313,6 +313,11 @@ describe('map: drawing a project', () => {
     ]));
     assert.deepEqual(zones.map(([code]) => code).sort(), Object.keys(SQUARE_SHARES).sort());
     for (const [code, share] of zones) assert.ok(Math.abs(share - SQUARE_SHARES[code]) <= 1.5, `${code}: ${share} %`);
+    // Shares of the drawn project, not of a parcel.
+    const zoneText = await page.locator('[data-testid=zone]').first().innerText();
+    assert.match(zoneText, /% du projet/);
+    assert.doesNotMatch(zoneText, /de la parcelle/);
+    assert.equal(await page.locator('.place-kicker').textContent(), 'Emprise du projet');
     // The service's own measure of the footprint is shown next to the drawing's.
     const served = await page.locator('[data-testid=draw-served-area]').innerText();
     assert.match(served, /^Surface analysée par le service : \d[\d\s  ]* m²$/);

@@ -9,9 +9,9 @@
 
 use geo::{BoundingRect, CoordsIter, Geometry, Intersects, MultiPolygon, Point, Rect};
 
-use super::super::lookup::{check_extent, MAX_PARTS, MAX_VERTICES};
+use super::super::lookup::{check_extent, read_geojson, MAX_PARTS, MAX_VERTICES};
 use super::super::ApiError;
-use crate::geometry::{first_invalidity, first_open_ring, geometry_from_geojson, Invalidity};
+use crate::geometry::first_invalidity;
 use crate::index::{HasGeometry, SpatialLayer};
 use crate::lookup::Position;
 
@@ -39,23 +39,7 @@ impl QueryGeometry {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let gj: geojson::GeoJson = text
-            .parse()
-            .map_err(|e| bad(format!("GeoJSON invalide : {e}")))?;
-        let geometry = match gj {
-            geojson::GeoJson::Geometry(g) => g,
-            geojson::GeoJson::Feature(f) => f
-                .geometry
-                .ok_or_else(|| bad("Feature sans géométrie".into()))?,
-            geojson::GeoJson::FeatureCollection(_) => {
-                return Err(bad(
-                    "une seule géométrie attendue, pas une FeatureCollection".into(),
-                ))
-            }
-        };
-        let open_ring = first_open_ring(&geometry.value);
-        let geometry = geometry_from_geojson(geometry)
-            .map_err(|e| bad(format!("géométrie illisible : {e}")))?;
+        let (geometry, open_ring) = read_geojson(&text, bad, "une seule géométrie attendue")?;
         if matches!(geometry, Geometry::GeometryCollection(_)) {
             return Err(bad(
                 "Point, LineString, Polygon ou leurs variantes Multi attendus, pas une GeometryCollection".into(),
@@ -81,10 +65,7 @@ impl QueryGeometry {
                 parts.len()
             )));
         }
-        if let Some(invalid) = open_ring
-            .map(Invalidity::OpenRing)
-            .or_else(|| first_invalidity(&parts))
-        {
+        if let Some(invalid) = open_ring.or_else(|| first_invalidity(&parts)) {
             return Err(bad(format!("géométrie invalide : {invalid}")));
         }
         if let Geometry::Point(p) = geometry {
