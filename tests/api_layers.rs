@@ -304,3 +304,105 @@ async fn zoning_labels_are_inside_their_zone_and_the_view() {
         );
     }
 }
+
+/// Twice the signed area of a ring (shoelace): positive when counter-clockwise.
+fn signed_area2(ring: &Value) -> f64 {
+    let pts: Vec<(f64, f64)> = ring
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+        .collect();
+    pts.windows(2)
+        .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+        .sum()
+}
+
+/// The polygons (lists of rings) of a GeoJSON geometry.
+fn polygons(g: &Value) -> Vec<&Vec<Value>> {
+    match g["type"].as_str() {
+        Some("Polygon") => vec![g["coordinates"].as_array().unwrap()],
+        Some("MultiPolygon") => g["coordinates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_array().unwrap())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One URL per layer answers a plain RFC 7946 FeatureCollection, typed `application/geo+json`,
+/// with exterior rings counter-clockwise and holes clockwise (§3.1.6), whatever the winding of
+/// the source files (shapefiles wind exteriors clockwise).
+#[tokio::test]
+async fn one_layer_is_a_plain_rfc_7946_feature_collection() {
+    let uri = format!("/api/layers/zones?bbox={ARPAILLARGUES}&zoom=16");
+    let (status, ctype, body) = get(&uri).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ctype, "application/geo+json");
+    let fc: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(fc["type"], "FeatureCollection");
+    let features = fc["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    // The same features as the map page's view of that layer.
+    let (_, page) = get_json(&format!(
+        "/api/layers?bbox={ARPAILLARGUES}&layers=zones&zoom=16"
+    ))
+    .await;
+    assert_eq!(
+        features.len(),
+        page["layers"]["zones"]["features"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    let (mut exteriors, mut holes) = (0, 0);
+    for f in features {
+        assert_eq!(f["type"], "Feature");
+        for rings in polygons(&f["geometry"]) {
+            for (i, ring) in rings.iter().enumerate() {
+                let a = signed_area2(ring);
+                assert!(a != 0.0, "zero-area ring in {}", f["properties"]);
+                if i == 0 {
+                    assert!(a > 0.0, "exterior ring clockwise in {}", f["properties"]);
+                    exteriors += 1;
+                } else {
+                    assert!(a < 0.0, "hole counter-clockwise in {}", f["properties"]);
+                    holes += 1;
+                }
+            }
+        }
+    }
+    assert!(exteriors > 0);
+    let _ = holes;
+
+    // An unknown layer names those there are.
+    let (status, v) = get_json(&format!("/api/layers/rien?bbox={ARPAILLARGUES}&zoom=16")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(v["message"].as_str().unwrap().contains("zones"), "{v}");
+}
+
+/// GDAL (the library QGIS and ogrinfo use) opens the per-layer answer as is, with every feature
+/// and the GeoJSON driver (run by `.ci/run` with `--features gdal`).
+#[cfg(feature = "gdal")]
+#[tokio::test]
+async fn gdal_opens_one_layer_as_is() {
+    use gdal::vector::LayerAccess;
+    let (status, _, body) = get(&format!("/api/layers/zones?bbox={ARPAILLARGUES}&zoom=16")).await;
+    assert_eq!(status, StatusCode::OK);
+    let features = serde_json::from_slice::<Value>(&body).unwrap()["features"]
+        .as_array()
+        .unwrap()
+        .len();
+    let path = std::env::temp_dir().join(format!("urbaclic-layer-{}.geojson", std::process::id()));
+    std::fs::write(&path, &body).unwrap();
+    let dataset = gdal::Dataset::open(&path).expect("GDAL opens the answer");
+    assert_eq!(dataset.driver().short_name(), "GeoJSON");
+    let mut layer = dataset.layer(0).unwrap();
+    assert_eq!(layer.feature_count() as usize, features);
+    assert!(layer
+        .features()
+        .all(|f| f.geometry().is_some_and(|g| g.is_valid())));
+    let _ = std::fs::remove_file(path);
+}

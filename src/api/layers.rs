@@ -18,12 +18,15 @@
 //!                          "total": 12, "returned": 12, "capped": false, "simplified": true } } }
 //! ```
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use geo::orient::{Direction, Orient};
 use geo::{
-    BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon, Rect,
-    Simplify,
+    Area, BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon,
+    Rect, Simplify,
 };
 use geojson::Feature;
 use serde_json::{json, Value};
@@ -55,6 +58,7 @@ fn max_features(info: &LayerInfo) -> usize {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/layers", get(get_layers))
+        .route("/api/layers/{layer}", get(get_layer))
         .layer(tower_http::compression::CompressionLayer::new())
 }
 
@@ -87,6 +91,42 @@ async fn get_layers(
         .run(move || Ok::<_, ApiError>(answer(&data, &query)))
         .await??;
     Ok(Json(answer))
+}
+
+/// `GET /api/layers/{layer}?bbox=…&zoom=…`: that one layer as a plain RFC 7946
+/// FeatureCollection (`application/geo+json`), the document GDAL, QGIS, Leaflet or OpenLayers open
+/// as is; its counts (`total`, `returned`, `capped`…) are foreign members.
+async fn get_layer(
+    State(state): State<AppState>,
+    Path(layer): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let data = state.dataset();
+    let mut params = Params::parse(raw.as_deref())?;
+    params.set("layers", &layer);
+    let mut query = parse_query(&params, &data)?;
+    // The layer asked for even when it is off by default or past its zoom: a GIS client wants
+    // the data, not the map page's choice.
+    let answer = state
+        .workers
+        .run(move || {
+            let (layer, info) = query.layers.remove(0);
+            Ok::<_, ApiError>(layer.visit(Collect {
+                data: &data,
+                bbox: query.bbox,
+                tolerance: tolerance_deg(
+                    query.zoom,
+                    (query.bbox.min().y + query.bbox.max().y) / 2.0,
+                ),
+                cap: max_features(&info),
+            }))
+        })
+        .await??;
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        Json(answer),
+    )
+        .into_response())
 }
 
 fn parse_query(params: &Params, data: &Dataset) -> Result<LayersQuery, ApiError> {
@@ -289,10 +329,7 @@ fn collect<F: Family>(
             simplified |= reduced;
             Feature {
                 bbox: None,
-                geometry: Some(geojson::Geometry::from(&geometry.map_coords(|c| Coord {
-                    x: round6(c.x),
-                    y: round6(c.y),
-                }))),
+                geometry: Some(geojson::Geometry::from(&rounded(&geometry))),
                 id: Some(geojson::feature::Id::Number(i.into())),
                 properties: Some(family.map_properties(data, f, bbox)),
                 foreign_members: None,
@@ -311,6 +348,55 @@ fn collect<F: Family>(
         "max_features": cap,
         "simplified": simplified,
     })
+}
+
+/// `g` to 6 decimals (about 10 cm), as sent. Rounding can flatten a sliver: rings left without
+/// area are dropped (a polygon with none left is sent as a one-step square, a dot), and polygons
+/// are wound as RFC 7946 §3.1.6 wants, exteriors counter-clockwise and holes clockwise.
+fn rounded(g: &Geometry<f64>) -> Geometry<f64> {
+    let has_area = |ring: &LineString<f64>| Polygon::new(ring.clone(), vec![]).signed_area() != 0.0;
+    let keep = |p: Polygon<f64>| -> Option<Polygon<f64>> {
+        let (exterior, interiors) = p.into_inner();
+        has_area(&exterior).then(|| {
+            Polygon::new(exterior, interiors.into_iter().filter(has_area).collect())
+                .orient(Direction::Default)
+        })
+    };
+    match g.map_coords(|c| Coord {
+        x: round6(c.x),
+        y: round6(c.y),
+    }) {
+        Geometry::Polygon(p) => keep(p).map_or_else(|| dot(g), Geometry::Polygon),
+        Geometry::MultiPolygon(mp) => {
+            let parts: Vec<Polygon<f64>> = mp.0.into_iter().filter_map(keep).collect();
+            if parts.is_empty() {
+                dot(g)
+            } else {
+                Geometry::MultiPolygon(MultiPolygon(parts))
+            }
+        }
+        other => other,
+    }
+}
+
+/// A polygon too small for 6 decimals: the smallest square of that grid holding its corner.
+fn dot(g: &Geometry<f64>) -> Geometry<f64> {
+    const STEP: f64 = 1e-6;
+    let Some(r) = g.bounding_rect() else {
+        return g.clone();
+    };
+    let (x, y) = (round6(r.min().x), round6(r.min().y));
+    Geometry::Polygon(
+        Rect::new(
+            Coord { x, y },
+            Coord {
+                x: x + STEP,
+                y: y + STEP,
+            },
+        )
+        .to_polygon()
+        .orient(Direction::Default),
+    )
 }
 
 fn envelope_area(g: &Geometry<f64>) -> f64 {

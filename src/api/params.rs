@@ -19,6 +19,11 @@ impl Params {
         Ok(Params(pairs.into_iter().collect()))
     }
 
+    /// Sets `name` (a value that comes from the path rather than the query string).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_string(), value.to_string());
+    }
+
     /// The trimmed value of `name`, `None` when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
