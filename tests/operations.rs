@@ -190,3 +190,86 @@ async fn metrics_count_reload_outcomes() {
     assert_eq!(sample(s, "urbaclic_dataset_generation", &[]), Some(2.0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+async fn get_with(
+    app: &axum::Router,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> axum::response::Response {
+    let mut req = Request::get(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    app.clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap()
+}
+
+/// Answers carry a validator naming the dataset: the same request again with it is a 304 with
+/// no body, and after a reload the tag changes (the answer may have).
+#[tokio::test]
+async fn api_answers_have_an_etag_that_changes_with_the_dataset() {
+    let mut state = AppState::new(dataset());
+    state.data_dir = Some(data_dir());
+    let app = router(state.clone());
+    let uri = "/api/lookup?lat=43.99982&lon=4.36968";
+    let first = get_with(&app, uri, &[]).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    // Another URI, another tag.
+    let other = get_with(&app, "/api/lookup?lat=43.9999&lon=4.36968", &[]).await;
+    assert_ne!(other.headers()["etag"].to_str().unwrap(), tag);
+
+    let again = get_with(&app, uri, &[("if-none-match", &tag)]).await;
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .is_empty());
+
+    state.reload().unwrap();
+    let after = get_with(&app, uri, &[("if-none-match", &tag)]).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::OK,
+        "a reload invalidates the tag"
+    );
+    assert_ne!(after.headers()["etag"].to_str().unwrap(), tag);
+    // `/health` changes without a reload: never tagged.
+    assert!(get_with(&app, "/health", &[])
+        .await
+        .headers()
+        .get("etag")
+        .is_none());
+}
+
+/// Every JSON route is gzip-compressed for a client that accepts it.
+#[tokio::test]
+async fn json_answers_are_gzipped_when_accepted() {
+    let app = router(AppState::new(dataset()));
+    for uri in [
+        "/api/lookup?lat=43.99982&lon=4.36968",
+        "/api/catalog",
+        "/search/?q=rue%20ordener%20paris",
+    ] {
+        let res = get_with(&app, uri, &[("accept-encoding", "gzip")]).await;
+        assert_eq!(res.status(), StatusCode::OK, "{uri}");
+        assert_eq!(
+            res.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            Some("gzip"),
+            "{uri}"
+        );
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+            .unwrap();
+        let _: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{uri}: {e}"));
+    }
+}

@@ -59,7 +59,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/layers", get(get_layers))
         .route("/api/layers/{layer}", get(get_layer))
-        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style,

@@ -9,6 +9,7 @@ mod apicarto;
 mod ban;
 mod cua;
 mod error;
+mod etag;
 mod layers;
 mod limits;
 mod lookup;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
     let frontend = state.frontend_dir.clone();
     let metrics = state.metrics.clone();
+    let etag_state = state.clone();
     let mut app = Router::new()
         .route("/health", get(health))
         .route("/metrics", get(metrics::get_metrics))
@@ -62,6 +64,14 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);
+    // gzip for every answer a client accepts it for (GeoJSON and lookups shrink about tenfold);
+    // inside the validators, so that a 304 costs nothing.
+    app = app
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            etag_state,
+            etag::middleware,
+        ));
     let app = apply_limits(app.layer(tower_http::cors::CorsLayer::permissive()), limits);
     // Outermost: every answer, a shed or timed-out one included, is counted and carries its id.
     app.layer(axum::middleware::from_fn_with_state(

@@ -32,9 +32,7 @@ use params::{CartoParams, Page};
 /// The routes of both modules, merged into [`super::router`]; answers are gzip-compressed when
 /// the client accepts it (parcels and zones are large GeoJSON).
 pub fn routes() -> Router<AppState> {
-    gpu::routes()
-        .merge(cadastre::routes())
-        .layer(tower_http::compression::CompressionLayer::new())
+    gpu::routes().merge(cadastre::routes())
 }
 
 /// Every route's handler: reads the parameters (query and POST body), then runs `work` on the
