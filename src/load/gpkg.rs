@@ -203,6 +203,10 @@ pub enum CorruptBlob {
     BadEnvelope,
     #[error("géométrie GeoPackage corrompue : tronquée")]
     Truncated,
+    /// A WKB byte-order byte other than 0 (big-endian) or 1 (little-endian), or one that is not
+    /// the blob header's: the decoder would read counts this check never saw.
+    #[error("géométrie GeoPackage corrompue : ordre des octets WKB invalide ou différent de l'en-tête ({0})")]
+    ByteOrder(u8),
     #[error("géométrie GeoPackage corrompue : imbrication trop profonde")]
     TooDeep,
     /// A count that cannot fit in the bytes left (`left`), even with the smallest items.
@@ -230,6 +234,13 @@ pub fn check_gpkg_blob(blob: &[u8]) -> Result<(), CorruptBlob> {
         _ => return Err(CorruptBlob::BadEnvelope),
     };
     let wkb = blob.get(8 + envelope..).ok_or(CorruptBlob::Truncated)?;
+    // The decoder reads the outer geometry's counts in the header's byte order (flag bit 0), not
+    // in the WKB's own: both must agree for this check to see the counts the decoder will use.
+    let header_order = blob[3] & 1;
+    match wkb.first() {
+        Some(&order) if order != header_order => return Err(CorruptBlob::ByteOrder(order)),
+        _ => {}
+    }
     let mut pos = 0;
     check_wkb(wkb, &mut pos, 0)
 }
@@ -238,7 +249,11 @@ fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), CorruptBlob> {
     if depth > MAX_WKB_DEPTH {
         return Err(CorruptBlob::TooDeep);
     }
-    let little = *b.get(*pos).ok_or(CorruptBlob::Truncated)? == 1;
+    let little = match *b.get(*pos).ok_or(CorruptBlob::Truncated)? {
+        0 => false,
+        1 => true,
+        other => return Err(CorruptBlob::ByteOrder(other)),
+    };
     *pos += 1;
     let u32_at = |p: usize| -> Result<u32, CorruptBlob> {
         let bytes: [u8; 4] = b
@@ -251,17 +266,15 @@ fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), CorruptBlob> {
             u32::from_be_bytes(bytes)
         })
     };
-    let raw = u32_at(*pos)?;
+    let code = u32_at(*pos)?;
     *pos += 4;
-    // ISO codes (1000 Z, 2000 M, 3000 ZM) and EWKB flags (Z, M, SRID) both occur.
-    let (ewkb_z, ewkb_m) = (raw & 0x8000_0000 != 0, raw & 0x4000_0000 != 0);
-    if raw & 0x2000_0000 != 0 {
-        *pos += 4;
-    }
-    let code = raw & 0x0FFF_FFFF;
+    // ISO codes only (1000 Z, 2000 M, 3000 ZM), as GeoPackage writes them and as the decoder
+    // reads them: it knows no EWKB flags, so a code carrying them is refused here.
     let (kind, dims) = (code % 1000, code / 1000);
-    let coord =
-        8 * (2 + usize::from(dims == 1 || dims == 3 || ewkb_z) + usize::from(dims >= 2 || ewkb_m));
+    if dims > 3 {
+        return Err(CorruptBlob::UnsupportedType(code));
+    }
+    let coord = 8 * (2 + usize::from(dims == 1 || dims == 3) + usize::from(dims >= 2));
     let count = |pos: &mut usize, min_item: usize| -> Result<usize, CorruptBlob> {
         let n = u32_at(*pos)? as usize;
         *pos += 4;
@@ -309,6 +322,22 @@ mod tests {
             e.to_string(),
             "géométrie GeoPackage corrompue : 4294967295 éléments annoncés pour 0 octets"
         );
+    }
+
+    /// Found by `tests/properties.rs`: byte order 7 read as big-endian here gave a small count,
+    /// while the decoder, which takes any non-zero byte for little-endian (and reads the outer
+    /// counts in the header's order), read 2.3 billion points and aborted on allocating them.
+    #[test]
+    fn a_byte_order_other_than_0_or_1_is_refused() {
+        let blob = [HEADER, &[7, 0, 0, 0, 2, 0, 0, 0, 1], &[0; 16]].concat();
+        assert_eq!(check_gpkg_blob(&blob), Err(CorruptBlob::ByteOrder(7)));
+        // Big-endian throughout is fine; a big-endian WKB under a little-endian header is not
+        // (the decoder would read its counts little-endian).
+        let big: &[u8] = b"GP\0\0\0\0\0\0";
+        let blob = [big, &[0, 0, 0, 0, 2, 0, 0, 0, 1], &[0; 16]].concat();
+        assert_eq!(check_gpkg_blob(&blob), Ok(()));
+        let mixed = [HEADER, &[0, 0, 0, 0, 2, 0, 0, 0, 1], &[0; 16]].concat();
+        assert_eq!(check_gpkg_blob(&mixed), Err(CorruptBlob::ByteOrder(0)));
     }
 
     #[test]
