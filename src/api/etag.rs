@@ -46,7 +46,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         return next.run(req).await;
     }
     let uri = req.uri().to_string();
-    let before = tag(state.reload_status().reloads, &uri);
+    let before = tag(state.reloads(), &uri);
     if matches(&req, &before) {
         let mut not_modified = Response::new(Body::empty());
         *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
@@ -58,7 +58,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let mut response = next.run(req).await;
     if response.status() == StatusCode::OK {
         // Read again: a reload during the request means the answer is the new dataset's.
-        let after = tag(state.reload_status().reloads, &uri);
+        let after = tag(state.reloads(), &uri);
         if let Ok(v) = HeaderValue::from_str(&after) {
             response.headers_mut().insert(header::ETAG, v);
         }

@@ -185,6 +185,15 @@ impl AppState {
             .clone()
     }
 
+    /// Successful reloads so far: which dataset is being served (0 for the one loaded at start),
+    /// without copying the rest of [`AppState::reload_status`].
+    pub fn reloads(&self) -> u64 {
+        self.reload
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .reloads
+    }
+
     /// The dataset as it is now; hold on to it for the whole request.
     pub fn dataset(&self) -> Arc<Dataset> {
         self.data.load_full()
