@@ -102,6 +102,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compile un dossier de données en un instantané (un fichier) que `serve --data FICHIER` ouvre
+    /// sans relire les sources.
+    Build {
+        /// Dossier de données à compiler.
+        #[arg(value_name = "DOSSIER")]
+        dir: PathBuf,
+        /// Fichier de l'instantané à écrire (remplacé d'un coup s'il existe).
+        #[arg(long, value_name = "FICHIER")]
+        out: PathBuf,
+    },
 }
 
 /// Help layout with French headings (clap's own say "Usage:" and "Print help").
@@ -287,6 +297,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::CheckData { dir, json } => check_data(dir, json),
+        Command::Build { dir, out } => build(&dir, &out),
     }
 }
 
@@ -430,6 +441,23 @@ fn check_data(dir: Option<PathBuf>, json: bool) -> anyhow::Result<()> {
     if r.conformity_errors() > 0 {
         std::process::exit(2);
     }
+    Ok(())
+}
+
+/// `urbaclic build`: the snapshot of a data folder, and what went into it.
+fn build(dir: &Path, out: &Path) -> anyhow::Result<()> {
+    init_logs();
+    let start = std::time::Instant::now();
+    let meta = crate::snapshot::build(dir, out)?;
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "{} écrit en {:.1} s : {} fichiers sources, {:.1} Mio",
+        out.display(),
+        start.elapsed().as_secs_f64(),
+        meta.sources.len(),
+        size as f64 / f64::from(1 << 20)
+    );
+    eprintln!("couches : {}", meta.counts);
     Ok(())
 }
 

@@ -176,8 +176,9 @@ fn piece_names(pieces: &[crate::model::Piece]) -> HashMap<(String, String), Stri
 }
 
 /// The index of parcels by id. Two parcels with one id are a broken delivery (or the same file
-/// loaded twice): `?parcel=` answers the first, and the report says which ids are repeated.
-fn parcel_index(parcels: &[Parcel], report: &mut LoadReport) -> HashMap<String, usize> {
+/// loaded twice): `?parcel=` answers the first, and the warning returned says which ids are
+/// repeated.
+fn parcel_index(parcels: &[Parcel]) -> (HashMap<String, usize>, Option<LayerReport>) {
     let mut ids: HashMap<String, usize> = HashMap::with_capacity(parcels.len());
     let mut repeated: Vec<&str> = Vec::new();
     for (i, p) in parcels.iter().enumerate() {
@@ -187,23 +188,24 @@ fn parcel_index(parcels: &[Parcel], report: &mut LoadReport) -> HashMap<String, 
             ids.insert(p.id.clone(), i);
         }
     }
-    if !repeated.is_empty() {
-        repeated.sort_unstable();
-        repeated.dedup();
-        let shown: Vec<&str> = repeated.iter().take(REPEATED_IDS_SHOWN).copied().collect();
-        report.layers.push(LayerReport {
-            file: "(parcelles de toutes les sources)".into(),
-            layer: "cadastre".into(),
-            warnings: vec![format!(
-                "{} identifiant(s) de parcelle en double (la première parcelle lue est répondue) : {}{}",
-                repeated.len(),
-                shown.join(", "),
-                if repeated.len() > shown.len() { ", …" } else { "" }
-            )],
-            ..Default::default()
-        });
+    if repeated.is_empty() {
+        return (ids, None);
     }
-    ids
+    repeated.sort_unstable();
+    repeated.dedup();
+    let shown: Vec<&str> = repeated.iter().take(REPEATED_IDS_SHOWN).copied().collect();
+    let warning = LayerReport {
+        file: "(parcelles de toutes les sources)".into(),
+        layer: "cadastre".into(),
+        warnings: vec![format!(
+            "{} identifiant(s) de parcelle en double (la première parcelle lue est répondue) : {}{}",
+            repeated.len(),
+            shown.join(", "),
+            if repeated.len() > shown.len() { ", …" } else { "" }
+        )],
+        ..Default::default()
+    };
+    (ids, Some(warning))
 }
 
 /// How many repeated parcel ids the warning names.
@@ -237,9 +239,51 @@ pub fn hull<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> Coverage
     )
 }
 
-impl Dataset {
-    /// Indexes every layer and resolves coverage.
-    pub fn build(mut parts: DatasetParts, mut report: LoadReport) -> Dataset {
+/// A dataset resolved but not indexed: communes completed, coverage resolved, features split into
+/// their layers. What a snapshot stores ([`crate::snapshot`]); [`Dataset::index`] makes it a
+/// dataset.
+pub struct Resolved {
+    /// Commune boundaries, with the hulls of communes known only by their parcels.
+    pub communes: Vec<Commune>,
+    /// Département boundaries.
+    pub departements: Vec<Commune>,
+    /// Cadastral parcels.
+    pub parcels: Vec<Parcel>,
+    /// Planning documents.
+    pub documents: Vec<PlanDocument>,
+    /// Planning zones.
+    pub zones: Vec<ZoneUrba>,
+    /// Prescriptions.
+    pub prescriptions: Vec<UrbaFeature>,
+    /// Informations.
+    pub informations: Vec<UrbaFeature>,
+    /// Easement assiettes.
+    pub servitudes: Vec<Servitude>,
+    /// Risk plans.
+    pub risk_plans: Vec<RiskPlan>,
+    /// Regulatory zones of the risk plans.
+    pub risk_zones: Vec<RiskZone>,
+    /// Zoning themes.
+    pub zoning_themes: Vec<ZoningTheme>,
+    /// Zones of every zoning theme.
+    pub zoning_zones: Vec<ZoningZone>,
+    /// Resolved coverage areas.
+    pub coverage: Vec<Coverage>,
+    /// Structured regulations.
+    pub reglements: Vec<crate::reglement::Reglement>,
+    /// Written pieces of the deliveries.
+    pub pieces: Vec<crate::model::Piece>,
+    /// See [`Dataset::planning_complete_communes`].
+    pub planning_complete_communes: Vec<String>,
+    /// The address index, if any address is loaded.
+    pub addresses: Option<crate::geocode::AddressIndex>,
+    /// What was loaded, skipped and warned.
+    pub report: LoadReport,
+}
+
+impl Resolved {
+    /// Completes the communes, resolves coverage and splits prescriptions from informations.
+    pub fn new(mut parts: DatasetParts, mut report: LoadReport) -> Resolved {
         add_communes_without_boundary(&mut parts);
         add_planning_coverage(&mut parts);
         let coverage = resolve_coverage(&parts, &mut report);
@@ -247,40 +291,72 @@ impl Dataset {
             .urba_features
             .into_iter()
             .partition(|f| f.kind == UrbaFeatureKind::Prescription);
-        let reglements = crate::reglement::Reglements::build(
-            std::mem::take(&mut parts.reglements),
-            parts.zones.iter().filter_map(|z| {
-                let idurba = z.reglement_idurba(&parts.documents)?;
-                Some((idurba, z.libelle.as_str()))
-            }),
-        );
-        let parcel_ids = parcel_index(&parts.parcels, &mut report);
-        Dataset {
-            communes: SpatialLayer::new(parts.communes),
-            departements: SpatialLayer::new(parts.departements),
-            parcels: SpatialLayer::new(parts.parcels),
-            parcel_ids,
+        Resolved {
+            communes: parts.communes,
+            departements: parts.departements,
+            parcels: parts.parcels,
             documents: parts.documents,
-            zones: SpatialLayer::new(parts.zones),
-            prescriptions: SpatialLayer::new(prescriptions),
-            informations: SpatialLayer::new(informations),
-            servitudes: SpatialLayer::new(parts.servitudes),
+            zones: parts.zones,
+            prescriptions,
+            informations,
+            servitudes: parts.servitudes,
             risk_plans: parts.risk_plans,
-            risk_zones: SpatialLayer::new(parts.risk_zones),
+            risk_zones: parts.risk_zones,
             zoning_themes: parts.zoning_themes,
-            zoning: SpatialLayer::new(parts.zoning_zones),
-            coverage: SpatialLayer::new(coverage),
-            reglements,
-            piece_names: piece_names(&parts.pieces),
-            pieces: parts
-                .pieces
-                .into_iter()
-                .map(|p| (p.path.clone(), p))
-                .collect(),
+            zoning_zones: parts.zoning_zones,
+            coverage,
+            reglements: parts.reglements,
+            pieces: parts.pieces,
             planning_complete_communes: parts.planning_complete_communes,
             addresses: None,
             report,
         }
+    }
+}
+
+impl Dataset {
+    /// Resolves coverage and indexes every layer.
+    pub fn build(parts: DatasetParts, report: LoadReport) -> Dataset {
+        let (mut dataset, repeated) = Dataset::index(Resolved::new(parts, report));
+        dataset.report.layers.extend(repeated);
+        dataset
+    }
+
+    /// Indexes a resolved dataset: R-trees, prepared polygons, ids, regulation views. Also the
+    /// warning about repeated parcel ids, which the caller adds to the report once (a snapshot's
+    /// report already has it).
+    pub fn index(r: Resolved) -> (Dataset, Option<LayerReport>) {
+        let reglements = crate::reglement::Reglements::build(
+            r.reglements,
+            r.zones.iter().filter_map(|z| {
+                let idurba = z.reglement_idurba(&r.documents)?;
+                Some((idurba, z.libelle.as_str()))
+            }),
+        );
+        let (parcel_ids, repeated) = parcel_index(&r.parcels);
+        let dataset = Dataset {
+            communes: SpatialLayer::new(r.communes),
+            departements: SpatialLayer::new(r.departements),
+            parcels: SpatialLayer::new(r.parcels),
+            parcel_ids,
+            documents: r.documents,
+            zones: SpatialLayer::new(r.zones),
+            prescriptions: SpatialLayer::new(r.prescriptions),
+            informations: SpatialLayer::new(r.informations),
+            servitudes: SpatialLayer::new(r.servitudes),
+            risk_plans: r.risk_plans,
+            risk_zones: SpatialLayer::new(r.risk_zones),
+            zoning_themes: r.zoning_themes,
+            zoning: SpatialLayer::new(r.zoning_zones),
+            coverage: SpatialLayer::new(r.coverage),
+            reglements,
+            piece_names: piece_names(&r.pieces),
+            pieces: r.pieces.into_iter().map(|p| (p.path.clone(), p)).collect(),
+            planning_complete_communes: r.planning_complete_communes,
+            addresses: r.addresses,
+            report: r.report,
+        };
+        (dataset, repeated)
     }
 
     /// Commune names and centroids, for the geocoder's municipality entries.

@@ -33,3 +33,4 @@ pub mod reglement;
 pub mod report;
 pub mod rules;
 pub mod server;
+pub mod snapshot;

@@ -226,7 +226,7 @@ fn without_gdal_the_mapinfo_cc_says_its_sectors_were_not_read() {
     let file = "Donnees_geographiques/19182_SECTEUR_CC_20150517.TAB";
     let issue = &data.report.conformity[0].issues[0];
     assert_eq!(
-        (issue.rule, issue.severity, issue.file.as_str()),
+        (issue.rule.as_ref(), issue.severity, issue.file.as_str()),
         ("FILE_FORMAT_UNSUPPORTED", Severity::Error, file)
     );
     assert!(

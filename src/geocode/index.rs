@@ -420,7 +420,7 @@ fn index_words(places: &mut [Place], vocab: &mut Vocab) {
 }
 
 /// The R-tree of every house number, for reverse geocoding.
-fn numbers_tree(places: &[Place]) -> RTree<NumberPoint> {
+pub(crate) fn numbers_tree(places: &[Place]) -> RTree<NumberPoint> {
     let points: Vec<NumberPoint> = places
         .iter()
         .enumerate()

@@ -36,7 +36,7 @@ pub mod parcel_search;
 pub mod reverse;
 pub mod search;
 pub mod upstream;
-mod vocab;
+pub(crate) mod vocab;
 
 pub use ban_csv::GeocodeError;
 pub use filters::{Filters, MAX_FILTER_VALUES};

@@ -175,12 +175,27 @@ impl LoadError {
 /// Layer name of BAN address files in reports.
 pub(crate) const BAN_LAYER: &str = "adresses BAN";
 
-/// Loads a data folder (with or without manifest) into an indexed [`Dataset`].
+/// Loads a data folder (with or without manifest), or a snapshot built by
+/// [`crate::snapshot::build`], into an indexed [`Dataset`].
 pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
+    if crate::snapshot::is_snapshot(root) {
+        return crate::snapshot::open(root);
+    }
+    let (sources, parts) = plan(root)?;
+    load_sources(root, parts, &sources)
+}
+
+/// The sources of a data folder (from its manifest, or recognised by file name) and the parts
+/// the manifest sets, before anything is read.
+pub fn plan(root: &Path) -> Result<(Vec<Box<dyn DataSource>>, DatasetParts), LoadError> {
     if !root.is_dir() {
+        let reason = match root.is_file() {
+            true => "ni un dossier de données ni un instantané urbaclic",
+            false => "dossier de données introuvable",
+        };
         return Err(LoadError::Missing {
             path: root.to_path_buf(),
-            reason: "dossier de données introuvable".into(),
+            reason: reason.into(),
         });
     }
     let (sources, planning_complete_communes): (Vec<scan::Source>, Vec<String>) =
@@ -196,7 +211,7 @@ pub fn load_dir(root: &Path) -> Result<Dataset, LoadError> {
         planning_complete_communes,
         ..Default::default()
     };
-    load_sources(root, parts, &sources)
+    Ok((sources, parts))
 }
 
 /// Loads `sources` (file names in reports relative to `root`) on top of `parts`, then indexes
@@ -258,7 +273,7 @@ pub(crate) fn relative(root: &Path, path: &Path) -> String {
         .to_string()
 }
 
-fn resident_memory_mib() -> Option<f64> {
+pub(crate) fn resident_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -26,8 +26,8 @@ pub enum Severity {
 /// One non-conformity.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Issue {
-    /// The rule, e.g. `CNIG_IDURBA_UNEXPECTED`, `ATTRIBUTE_NOT_UNIQUE`, `GEOMETRY_INVALID`.
-    pub rule: &'static str,
+    /// The rule (a code of the standard's validator, or a snapshot's copy of one), e.g. `CNIG_IDURBA_UNEXPECTED`, `ATTRIBUTE_NOT_UNIQUE`, `GEOMETRY_INVALID`.
+    pub rule: std::borrow::Cow<'static, str>,
     /// How much it matters.
     pub severity: Severity,
     /// The file (relative to the data folder, `file.gpkg:table` for a GeoPackage table).
@@ -38,7 +38,7 @@ pub struct Issue {
     /// What is wrong, in French, with the value at fault.
     pub message: String,
     /// What it does to answers, in French.
-    pub effect: &'static str,
+    pub effect: std::borrow::Cow<'static, str>,
 }
 
 /// The non-conformities of one delivery.

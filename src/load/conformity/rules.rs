@@ -20,12 +20,12 @@ fn issue(
     effect: &'static str,
 ) -> Issue {
     Issue {
-        rule,
+        rule: rule.into(),
         severity,
         file: file.to_string(),
         row,
         message,
-        effect,
+        effect: effect.into(),
     }
 }
 

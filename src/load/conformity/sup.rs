@@ -108,12 +108,12 @@ fn not_unique(d: &ReadSup, out: &mut Vec<Issue>) {
             *n += 1;
             if *n > 1 {
                 out.push(Issue {
-                    rule,
+                    rule: rule.into(),
                     severity: Severity::Warning,
                     file: r.file.clone(),
                     row: Some(r.row),
                     message: format!("{field} {id} déjà porté par une autre ligne"),
-                    effect,
+                    effect: effect.into(),
                 });
             }
         }
@@ -147,12 +147,12 @@ fn not_found(d: &ReadSup, out: &mut Vec<Issue>) {
                 continue;
             };
             out.push(Issue {
-                rule,
+                rule: rule.into(),
                 severity: Severity::Warning,
                 file: r.file.clone(),
                 row: Some(r.row),
                 message: format!("{field} {reference} ne désigne aucune ligne de la livraison"),
-                effect: "servitude répondue sans son générateur, sa servitude ni son acte ; catégorie prise du nom du fichier",
+                effect: "servitude répondue sans son générateur, sa servitude ni son acte ; catégorie prise du nom du fichier".into(),
             });
         }
     }
@@ -174,7 +174,7 @@ fn lists(d: &ReadSup, out: &mut Vec<Issue>) {
             };
             if !allowed.iter().any(|a| a == value) {
                 out.push(Issue {
-                    rule: "ATTRIBUTE_UNEXPECTED_VALUE",
+                    rule: "ATTRIBUTE_UNEXPECTED_VALUE".into(),
                     severity: Severity::Info,
                     file: r.file.clone(),
                     row: Some(r.row),
@@ -183,7 +183,7 @@ fn lists(d: &ReadSup, out: &mut Vec<Issue>) {
                         d.standard.key(),
                         allowed.join(", ")
                     ),
-                    effect: "aucun : la valeur est répondue telle que livrée",
+                    effect: "aucun : la valeur est répondue telle que livrée".into(),
                 });
             }
         }
@@ -257,7 +257,7 @@ mod tests {
         let rules: Vec<_> = c
             .issues
             .iter()
-            .map(|i| (i.rule, i.message.as_str()))
+            .map(|i| (i.rule.as_ref(), i.message.as_str()))
             .collect();
         assert_eq!(
             rules,

@@ -1,0 +1,275 @@
+//! Built snapshots: a whole territory compiled once (`urbaclic build DATA_DIR --out FILE`) into one
+//! read-only file that `urbaclic serve --data FILE` opens without parsing any source format.
+//!
+//! A snapshot holds the dataset as [`crate::dataset::Resolved`] holds it — reprojected, labels and
+//! coverage resolved, with the geocoder's address index — so opening it is decoding plain
+//! numbers and strings, then indexing ([`Dataset::index`]). The layout and what was measured
+//! against FlatGeobuf are in `docs/scaling.md`.
+//!
+//! The file: a 64-byte header (magic, [`FORMAT_VERSION`], the schema fingerprint, section lengths
+//! and CRC-32s), the [`SnapshotMeta`] as JSON (what it was built from: every source file's name,
+//! size and date), the encoded dataset, and an end marker. A file of another format or schema, a
+//! truncated file or a checksum mismatch is refused with a [`LoadError`] naming the file and the
+//! reason; the loader then keeps the previous data. Snapshots are written to a temporary file and
+//! renamed into place, so a reader never sees half of one.
+//!
+//! ```
+//! # let dir = std::env::temp_dir().join(format!("urbaclic-doc-snap-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! let out = dir.join("territoire.urbaclic");
+//! let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/plu-cnig-41175-pezou");
+//! let meta = urbaclic::snapshot::build(&data, &out).unwrap();
+//! assert!(meta.sources.iter().any(|f| f.path.ends_with(".shp")));
+//! let dataset = urbaclic::load::load_dir(&out).unwrap();
+//! assert!(!dataset.zones.is_empty());
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+pub mod codec;
+mod dataset_codec;
+mod model_codec;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::load::LoadError;
+
+/// Version of the file layout. Bumped when the header or the section order changes; the
+/// encoding of each type is covered by [`SCHEMA`].
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The file's first bytes. Like PNG's, the line endings and the control character catch a file
+/// mangled by a text-mode transfer.
+const MAGIC: &[u8; 16] = b"URBACLIC-SNAP\r\n\x1a";
+/// The file's last bytes: a file cut short ends elsewhere.
+const END: &[u8; 16] = b"\nURBACLIC-END\r\n\x1a";
+const HEADER_LEN: usize = 64;
+
+/// A fingerprint of the source files that define what a snapshot encodes: the codec, the
+/// domain types and the dataset. A snapshot written by a build whose types differ is refused
+/// (rebuild it) instead of being decoded into the wrong fields.
+pub const SCHEMA: u64 = fingerprint(&[
+    include_str!("codec.rs"),
+    include_str!("model_codec.rs"),
+    include_str!("dataset_codec.rs"),
+    include_str!("../model.rs"),
+    include_str!("../dataset.rs"),
+    include_str!("../report.rs"),
+    include_str!("../load/conformity/mod.rs"),
+    include_str!("../reglement/mod.rs"),
+    include_str!("../reglement/scope.rs"),
+    include_str!("../reglement/html.rs"),
+    include_str!("../geocode/index.rs"),
+    include_str!("../geocode/vocab.rs"),
+]);
+
+/// FNV-1a over the texts, at compile time.
+const fn fingerprint(texts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut t = 0;
+    while t < texts.len() {
+        let bytes = texts[t].as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            hash ^= bytes[i] as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            i += 1;
+        }
+        t += 1;
+    }
+    hash
+}
+
+/// What a snapshot was built from, stored in it as JSON (`urbaclic check-data FILE` prints it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapshotMeta {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format: u32,
+    /// The urbaclic version that built it.
+    pub urbaclic: String,
+    /// When it was built, seconds since 1970 (UTC).
+    pub built_at: u64,
+    /// The data folder it was built from, as given.
+    pub data_dir: String,
+    /// Every source file read, relative to the data folder.
+    pub sources: Vec<SourceFile>,
+    /// Features per layer (as `/health` counts them).
+    pub counts: serde_json::Value,
+}
+
+/// One source file of a snapshot.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceFile {
+    /// Its path relative to the data folder.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its modification time, seconds since 1970, when the system gives it.
+    pub modified: Option<u64>,
+}
+
+/// Loads `data_dir` and writes its snapshot to `out` (replacing any file there atomically).
+pub fn build(data_dir: &Path, out: &Path) -> Result<SnapshotMeta, LoadError> {
+    let (sources, parts) = crate::load::plan(data_dir)?;
+    let mut files: Vec<PathBuf> = sources.iter().flat_map(|s| s.files().to_vec()).collect();
+    let dataset = crate::load::load_sources(data_dir, parts, &sources)?;
+    files.extend(dataset.pieces.values().map(|p| p.file.clone()));
+    files.sort();
+    files.dedup();
+    let meta = SnapshotMeta {
+        format: FORMAT_VERSION,
+        urbaclic: env!("CARGO_PKG_VERSION").into(),
+        built_at: seconds(SystemTime::now()).unwrap_or(0),
+        data_dir: data_dir.display().to_string(),
+        sources: files
+            .iter()
+            .map(|f| source_file(data_dir, f))
+            .collect::<Result<_, _>>()?,
+        counts: dataset.summary_counts(),
+    };
+    write(&dataset, &meta, out)?;
+    Ok(meta)
+}
+
+fn source_file(root: &Path, file: &Path) -> Result<SourceFile, LoadError> {
+    let m = std::fs::metadata(file).map_err(|e| LoadError::io(file, e))?;
+    Ok(SourceFile {
+        path: crate::load::relative(root, file),
+        size: m.len(),
+        modified: m.modified().ok().and_then(seconds),
+    })
+}
+
+fn seconds(t: SystemTime) -> Option<u64> {
+    t.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs())
+}
+
+/// Writes `dataset` with `meta` to `out`: to a temporary file next to it, synced, then renamed.
+pub fn write(dataset: &Dataset, meta: &SnapshotMeta, out: &Path) -> Result<(), LoadError> {
+    let meta_bytes = serde_json::to_vec(meta)
+        .map_err(|e| LoadError::corrupt(out, format!("métadonnées : {e}")))?;
+    let mut body = Vec::new();
+    dataset_codec::encode(dataset, &mut body);
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    header.extend_from_slice(&SCHEMA.to_le_bytes());
+    header.extend_from_slice(&(meta_bytes.len() as u64).to_le_bytes());
+    header.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    header.extend_from_slice(&crc32fast::hash(&meta_bytes).to_le_bytes());
+    header.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    header.resize(HEADER_LEN, 0);
+    let tmp = out.with_extension(format!("tmp-{}", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        for part in [&header[..], &meta_bytes, &body, END] {
+            f.write_all(part)?;
+        }
+        f.sync_all()?;
+        std::fs::rename(&tmp, out)
+    })();
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        LoadError::io(out, e)
+    })
+}
+
+/// Whether `path` is a file that starts like a snapshot (a data folder is not).
+pub fn is_snapshot(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 16];
+    path.is_file()
+        && std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut magic))
+            .is_ok()
+        && &magic == MAGIC
+}
+
+/// Opens the snapshot at `path` into a dataset, refusing a file of another format or schema,
+/// a truncated or corrupt one.
+pub fn open(path: &Path) -> Result<Dataset, LoadError> {
+    let start = Instant::now();
+    let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
+    let (meta, body) = sections(&bytes).map_err(|reason| LoadError::corrupt(path, reason))?;
+    let resolved = dataset_codec::decode(body)
+        .map_err(|e| LoadError::corrupt(path, format!("instantané illisible : {e}")))?;
+    drop(bytes);
+    let (mut dataset, _) = Dataset::index(resolved);
+    dataset.report.load_ms = start.elapsed().as_millis();
+    dataset.report.root = format!(
+        "{} (instantané construit depuis {})",
+        path.display(),
+        meta.data_dir
+    );
+    dataset.report.memory_mib = crate::load::resident_memory_mib();
+    Ok(dataset)
+}
+
+/// Reads the meta of the snapshot at `path` (what `check-data` prints of a snapshot).
+pub fn read_meta(path: &Path) -> Result<SnapshotMeta, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
+    sections(&bytes)
+        .map(|(meta, _)| meta)
+        .map_err(|reason| LoadError::corrupt(path, reason))
+}
+
+/// The meta and the body of a snapshot's bytes, checked; the reason in French otherwise.
+fn sections(bytes: &[u8]) -> Result<(SnapshotMeta, &[u8]), String> {
+    let rebuild = "reconstruisez-le avec `urbaclic build`";
+    if bytes.len() < HEADER_LEN || &bytes[..16] != MAGIC {
+        return Err("ce n'est pas un instantané urbaclic (en-tête inattendu)".into());
+    }
+    let mut r = codec::Reader::new(&bytes[16..HEADER_LEN]);
+    let header = (|| -> Result<_, codec::DecodeError> {
+        use codec::Codec;
+        Ok((
+            u32::decode(&mut r)?,
+            u64::decode(&mut r)?,
+            u64::decode(&mut r)?,
+            u64::decode(&mut r)?,
+            u32::decode(&mut r)?,
+            u32::decode(&mut r)?,
+        ))
+    })();
+    let Ok((format, schema, meta_len, body_len, meta_crc, body_crc)) = header else {
+        return Err("en-tête d'instantané illisible".into());
+    };
+    if format != FORMAT_VERSION {
+        return Err(format!(
+            "instantané au format {format}, cette version d'urbaclic lit le format {FORMAT_VERSION} : {rebuild}"
+        ));
+    }
+    if schema != SCHEMA {
+        return Err(format!(
+            "instantané écrit par une autre version d'urbaclic (schéma {schema:016x}, attendu {SCHEMA:016x}) : {rebuild}"
+        ));
+    }
+    let expected = (HEADER_LEN as u64)
+        .saturating_add(meta_len)
+        .saturating_add(body_len)
+        .saturating_add(END.len() as u64);
+    if bytes.len() as u64 != expected || &bytes[bytes.len() - END.len()..] != END {
+        return Err(format!(
+            "instantané tronqué ou incomplet : {} octets, {expected} attendus ; {rebuild}",
+            bytes.len()
+        ));
+    }
+    // Both lengths fit: their sum is the file's length.
+    let meta_end = HEADER_LEN + meta_len as usize;
+    let (meta_bytes, body) = (
+        &bytes[HEADER_LEN..meta_end],
+        &bytes[meta_end..meta_end + body_len as usize],
+    );
+    if crc32fast::hash(meta_bytes) != meta_crc || crc32fast::hash(body) != body_crc {
+        return Err(format!(
+            "instantané corrompu (somme de contrôle incorrecte) : {rebuild}"
+        ));
+    }
+    let meta: SnapshotMeta = serde_json::from_slice(meta_bytes)
+        .map_err(|e| format!("métadonnées de l'instantané illisibles : {e}"))?;
+    Ok((meta, body))
+}
