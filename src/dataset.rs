@@ -9,6 +9,7 @@ use geo::{Geometry, MultiPolygon};
 use serde::Serialize;
 
 use crate::geometry::convex_hull;
+use crate::index::parcels::ParcelLayer;
 use crate::index::{HasGeometry, SpatialLayer};
 use crate::model::{
     Commune, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind,
@@ -122,8 +123,7 @@ pub struct Dataset {
     /// Département boundaries (used to resolve coverage declared by département).
     pub departements: SpatialLayer<Commune>,
     /// Cadastral parcels; [`Dataset::parcel`] finds one by id.
-    pub parcels: SpatialLayer<Parcel>,
-    parcel_ids: HashMap<String, usize>,
+    pub parcels: ParcelLayer,
     /// Planning documents; a zone's `document` is an index into it.
     pub documents: Vec<PlanDocument>,
     /// Planning zones (`ZONE_URBA`, `SECTEUR_CC`).
@@ -247,8 +247,8 @@ pub struct Resolved {
     pub communes: Vec<Commune>,
     /// Département boundaries.
     pub departements: Vec<Commune>,
-    /// Cadastral parcels.
-    pub parcels: Vec<Parcel>,
+    /// Cadastral parcels: read from files, or already in a snapshot's layer.
+    pub parcels: ResolvedParcels,
     /// Planning documents.
     pub documents: Vec<PlanDocument>,
     /// Planning zones.
@@ -281,6 +281,14 @@ pub struct Resolved {
     pub report: LoadReport,
 }
 
+/// The parcels of a [`Resolved`] dataset.
+pub enum ResolvedParcels {
+    /// Read from source files, to be indexed.
+    Loaded(Vec<Parcel>),
+    /// In a snapshot, indexed there (the warning about repeated ids is in its report).
+    Indexed(ParcelLayer),
+}
+
 impl Resolved {
     /// Completes the communes, resolves coverage and splits prescriptions from informations.
     pub fn new(mut parts: DatasetParts, mut report: LoadReport) -> Resolved {
@@ -294,7 +302,7 @@ impl Resolved {
         Resolved {
             communes: parts.communes,
             departements: parts.departements,
-            parcels: parts.parcels,
+            parcels: ResolvedParcels::Loaded(parts.parcels),
             documents: parts.documents,
             zones: parts.zones,
             prescriptions,
@@ -333,12 +341,17 @@ impl Dataset {
                 Some((idurba, z.libelle.as_str()))
             }),
         );
-        let (parcel_ids, repeated) = parcel_index(&r.parcels);
+        let (parcels, repeated) = match r.parcels {
+            ResolvedParcels::Loaded(parcels) => {
+                let (ids, repeated) = parcel_index(&parcels);
+                (ParcelLayer::loaded(parcels, ids), repeated)
+            }
+            ResolvedParcels::Indexed(layer) => (layer, None),
+        };
         let dataset = Dataset {
             communes: SpatialLayer::new(r.communes),
             departements: SpatialLayer::new(r.departements),
-            parcels: SpatialLayer::new(r.parcels),
-            parcel_ids,
+            parcels,
             documents: r.documents,
             zones: SpatialLayer::new(r.zones),
             prescriptions: SpatialLayer::new(r.prescriptions),
@@ -404,7 +417,7 @@ impl Dataset {
     /// The index in [`Dataset::parcels`] of a parcel by its 14-character id, to reach what the
     /// layer holds for it besides the parcel (its prepared polygon).
     pub fn parcel_index(&self, id: &str) -> Option<usize> {
-        self.parcel_ids.get(id).copied()
+        self.parcels.by_id(id)
     }
 
     /// The planning document that applies where `zones` were found: theirs, else the one listing

@@ -35,7 +35,7 @@ use super::params::Params;
 use super::{ApiError, AppState};
 use crate::dataset::Dataset;
 use crate::family::{map_layers, round6, Family, LayerInfo, MapLayer, Visitor};
-use crate::index::HasGeometry;
+use crate::index::{HasGeometry, Layer};
 
 /// Highest zoom accepted (Leaflet's usual maximum plus some room).
 const MAX_ZOOM: f64 = 22.0;
@@ -306,7 +306,8 @@ fn collect<F: Family>(
 ) -> Value {
     let mut hits: Vec<(usize, &F::Feature)> = family
         .layer(data)
-        .in_rect(bbox)
+        .in_envelope(bbox)
+        .into_iter()
         .filter(|(_, f)| family.includes(f))
         .collect();
     let total = hits.len();

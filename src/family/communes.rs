@@ -14,6 +14,7 @@ pub struct Communes;
 
 impl Family for Communes {
     type Feature = Commune;
+    type Layer = SpatialLayer<Commune>;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
         LayerInfo::new("communes", "Limites communales", "communes")

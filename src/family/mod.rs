@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::dataset::Dataset;
-use crate::index::{HasGeometry, SpatialLayer};
+use crate::index::{HasGeometry, Layer, SpatialLayer};
 use crate::model::Origin;
 use crate::rules::{Finding, Hit, SourceRef};
 
@@ -35,11 +35,14 @@ pub trait Family {
     /// The features of the family.
     type Feature: HasGeometry;
 
+    /// The layer holding them: a [`SpatialLayer`] for all but the parcels.
+    type Layer: Layer<Self::Feature>;
+
     /// Its map layer: name, legend label, style.
     fn info(&self, data: &Dataset) -> LayerInfo;
 
-    /// The spatial layer holding its features.
-    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<Self::Feature>;
+    /// The layer holding its features.
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d Self::Layer;
 
     /// Whether a feature of [`Family::layer`] belongs to this family (several zoning themes share
     /// one layer).
@@ -56,8 +59,9 @@ pub trait Family {
     ) -> JsonObject;
 }
 
-/// A family a lookup answers: what a hit on one of its features says.
-pub trait Answered: Family {
+/// A family a lookup answers: what a hit on one of its features says. Its features are in a
+/// [`SpatialLayer`], whose prepared shapes the analysis of an area reuses.
+pub trait Answered: Family<Layer = SpatialLayer<<Self as Family>::Feature>> {
     /// The answer item of one hit; it words its own summary sentences.
     type Item: Serialize + Finding;
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{insert_label_at, props, Family, LayerInfo};
 use crate::dataset::Dataset;
-use crate::index::SpatialLayer;
+use crate::index::parcels::ParcelLayer;
 use crate::model::Parcel;
 
 /// Below this zoom no parcel is sent (a parcel is then a few pixels wide at most).
@@ -18,6 +18,7 @@ pub struct Parcels;
 
 impl Family for Parcels {
     type Feature = Parcel;
+    type Layer = ParcelLayer;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
         LayerInfo {
@@ -26,7 +27,7 @@ impl Family for Parcels {
         }
     }
 
-    fn layer<'d>(&self, data: &'d Dataset) -> &'d SpatialLayer<Parcel> {
+    fn layer<'d>(&self, data: &'d Dataset) -> &'d ParcelLayer {
         &data.parcels
     }
 

@@ -65,6 +65,7 @@ pub struct RiskOut {
 
 impl Family for Risks {
     type Feature = RiskZone;
+    type Layer = SpatialLayer<RiskZone>;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
         LayerInfo::new("risks", "Zones de risque (PPR)", "risks")

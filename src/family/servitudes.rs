@@ -68,6 +68,7 @@ pub struct ServitudeOut {
 
 impl Family for Servitudes {
     type Feature = Servitude;
+    type Layer = SpatialLayer<Servitude>;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
         LayerInfo::new("servitudes", "Servitudes d'utilité publique", "servitudes")

@@ -70,6 +70,7 @@ fn type_label(f: &UrbaFeature) -> Option<&'static str> {
 
 impl Family for Urba {
     type Feature = UrbaFeature;
+    type Layer = SpatialLayer<UrbaFeature>;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
         let (name, label) = match self.0 {

@@ -66,6 +66,7 @@ pub struct ZoneOut {
 
 impl Family for Zones {
     type Feature = ZoneUrba;
+    type Layer = SpatialLayer<ZoneUrba>;
 
     fn info(&self, _: &Dataset) -> LayerInfo {
         LayerInfo::new("zones", "Zones du PLU", "zones")

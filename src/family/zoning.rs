@@ -62,6 +62,7 @@ pub struct ZoningZoneOut {
 
 impl Family for Zoning {
     type Feature = ZoningZone;
+    type Layer = SpatialLayer<ZoningZone>;
 
     fn info(&self, data: &Dataset) -> LayerInfo {
         let theme = &data.zoning_themes[self.theme];

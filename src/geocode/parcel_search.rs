@@ -58,9 +58,9 @@ pub fn find(data: &Dataset, r: &ParcelRef, limit: usize) -> (Vec<ParcelCandidate
     let communes = named_communes(data, r);
     let mut hits: Vec<&Parcel> = data
         .parcels
-        .features()
-        .iter()
-        .filter(|p| designates(r, p, communes.as_deref()))
+        .scan(|p| designates(r, p, communes.as_deref()))
+        .into_iter()
+        .filter_map(|i| data.parcels.get(i))
         .collect();
     hits.sort_by(|a, b| a.id.cmp(&b.id));
     let total = hits.len();

@@ -143,7 +143,7 @@ pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
 fn lookup_located(data: &Dataset, at: Position, located: Located) -> LookupAnswer {
     let p = Point::new(at.lon, at.lat);
     // The parcel's polygon was prepared by the index: the analysis reuses it.
-    let in_parcel = data.parcels.at(p, 0.0).next().and_then(|(i, parcel)| {
+    let in_parcel = data.parcels.at(p).and_then(|(i, parcel)| {
         let fp = Footprint::prepared(&parcel.geometry, data.parcels.prepared(i)?)?;
         Some((parcel, fp))
     });
@@ -396,7 +396,7 @@ fn risk_plans_here(data: &Dataset, found: &Found<'_>, risks: &[RiskOut]) -> Vec<
 
 fn nearest_parcel(data: &Dataset, p: Point<f64>) -> Option<NearestParcel> {
     data.parcels
-        .near(p, NEAREST_PARCEL_MAX_M)
+        .in_rect(crate::geometry::window(p, NEAREST_PARCEL_MAX_M))
         .into_iter()
         .map(|(_, parcel)| (parcel, distance_m(p, &parcel.geometry)))
         .filter(|(_, d)| *d <= NEAREST_PARCEL_MAX_M)

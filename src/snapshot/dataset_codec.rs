@@ -1,16 +1,17 @@
 //! A dataset's body in a snapshot: its layers in a fixed order, as [`Resolved`] holds them
-//! (indexes are rebuilt on open), then the address index.
+//! (indexes are rebuilt on open), then the address index. The parcels are not in it: they have
+//! their own section, read in place ([`crate::index::parcels`]).
 
 use super::codec::{encode_slice, Codec, DecodeError, Reader};
-use crate::dataset::{Dataset, Resolved};
+use crate::dataset::{Dataset, Resolved, ResolvedParcels};
 use crate::geocode::index::AddressIndex;
+use crate::index::parcels::ParcelLayer;
 
 /// Writes `d` in the order [`decode`] reads it. Maps are sorted, so that one dataset always
 /// gives the same bytes.
 pub(super) fn encode(d: &Dataset, out: &mut Vec<u8>) {
     encode_slice(d.communes.features(), out);
     encode_slice(d.departements.features(), out);
-    encode_slice(d.parcels.features(), out);
     d.documents.encode(out);
     encode_slice(d.zones.features(), out);
     encode_slice(d.prescriptions.features(), out);
@@ -38,13 +39,14 @@ pub(super) fn encode(d: &Dataset, out: &mut Vec<u8>) {
     }
 }
 
-/// Reads what [`encode`] wrote; every byte must be used.
-pub(super) fn decode(bytes: &[u8]) -> Result<Resolved, DecodeError> {
+/// Reads what [`encode`] wrote, with the parcels of the snapshot's parcel section; every byte
+/// must be used.
+pub(super) fn decode(bytes: &[u8], parcels: ParcelLayer) -> Result<Resolved, DecodeError> {
     let r = &mut Reader::new(bytes);
     let resolved = Resolved {
         communes: Codec::decode(r)?,
         departements: Codec::decode(r)?,
-        parcels: Codec::decode(r)?,
+        parcels: ResolvedParcels::Indexed(parcels),
         documents: Codec::decode(r)?,
         zones: Codec::decode(r)?,
         prescriptions: Codec::decode(r)?,

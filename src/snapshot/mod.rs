@@ -2,13 +2,16 @@
 //! read-only file that `urbaclic serve --data FILE` opens without parsing any source format.
 //!
 //! A snapshot holds the dataset as [`crate::dataset::Resolved`] holds it — reprojected, labels and
-//! coverage resolved, with the geocoder's address index — so opening it is decoding plain
-//! numbers and strings, then indexing ([`Dataset::index`]). The layout and what was measured
+//! coverage resolved, with the geocoder's address index — so opening it is mapping the file,
+//! decoding the small layers and indexing them ([`Dataset::index`]); the parcels, which are most
+//! of a territory, are used where they lie in the file. The layout and what was measured
 //! against FlatGeobuf are in `docs/scaling.md`.
 //!
 //! The file: a 64-byte header (magic, [`FORMAT_VERSION`], the schema fingerprint, section lengths
 //! and CRC-32s), the [`SnapshotMeta`] as JSON (what it was built from: every source file's name,
-//! size and date), the encoded dataset, and an end marker. A file of another format or schema, a
+//! size and date), the encoded dataset but its parcels, the parcel section
+//! ([`crate::index::parcels`]: searched in place through a memory map, never decoded whole), and
+//! an end marker. A file of another format or schema, a
 //! truncated file or a checksum mismatch is refused with a [`LoadError`] naming the file and the
 //! reason; the loader then keeps the previous data. Snapshots are written to a temporary file and
 //! renamed into place, so a reader never sees half of one.
@@ -30,17 +33,20 @@ mod dataset_codec;
 mod model_codec;
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
+use crate::index::parcels::{MappedParcels, ParcelLayer};
 use crate::load::LoadError;
 
 /// Version of the file layout. Bumped when the header or the section order changes; the
 /// encoding of each type is covered by [`SCHEMA`].
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The file's first bytes. Like PNG's, the line endings and the control character catch a file
 /// mangled by a text-mode transfer.
@@ -56,6 +62,8 @@ pub const SCHEMA: u64 = fingerprint(&[
     include_str!("codec.rs"),
     include_str!("model_codec.rs"),
     include_str!("dataset_codec.rs"),
+    include_str!("../index/parcels.rs"),
+    include_str!("../index/packed.rs"),
     include_str!("../model.rs"),
     include_str!("../dataset.rs"),
     include_str!("../report.rs"),
@@ -154,19 +162,23 @@ pub fn write(dataset: &Dataset, meta: &SnapshotMeta, out: &Path) -> Result<(), L
         .map_err(|e| LoadError::corrupt(out, format!("métadonnées : {e}")))?;
     let mut body = Vec::new();
     dataset_codec::encode(dataset, &mut body);
+    let mut parcels = Vec::new();
+    crate::index::parcels::write_section(&dataset.parcels, &mut parcels);
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(MAGIC);
     header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     header.extend_from_slice(&SCHEMA.to_le_bytes());
-    header.extend_from_slice(&(meta_bytes.len() as u64).to_le_bytes());
-    header.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    header.extend_from_slice(&crc32fast::hash(&meta_bytes).to_le_bytes());
-    header.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-    header.resize(HEADER_LEN, 0);
+    for part in [&meta_bytes, &body, &parcels] {
+        header.extend_from_slice(&(part.len() as u64).to_le_bytes());
+    }
+    for part in [&meta_bytes, &body, &parcels] {
+        header.extend_from_slice(&crc32fast::hash(part).to_le_bytes());
+    }
+    debug_assert_eq!(header.len(), HEADER_LEN);
     let tmp = out.with_extension(format!("tmp-{}", std::process::id()));
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        for part in [&header[..], &meta_bytes, &body, END] {
+        for part in [&header[..], &meta_bytes, &body, &parcels, END] {
             f.write_all(part)?;
         }
         f.sync_all()?;
@@ -193,49 +205,77 @@ pub fn is_snapshot(path: &Path) -> bool {
 /// a truncated or corrupt one.
 pub fn open(path: &Path) -> Result<Dataset, LoadError> {
     let start = Instant::now();
-    let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
-    let (meta, body) = sections(&bytes).map_err(|reason| LoadError::corrupt(path, reason))?;
-    let resolved = dataset_codec::decode(body)
-        .map_err(|e| LoadError::corrupt(path, format!("instantané illisible : {e}")))?;
-    drop(bytes);
+    let file = std::fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let map = map(&file).map_err(|e| LoadError::io(path, e))?;
+    let bytes: &[u8] = &map;
+    let layout = sections(bytes).map_err(|reason| LoadError::corrupt(path, reason))?;
+    let corrupt = |e: String| LoadError::corrupt(path, format!("instantané illisible : {e}"));
+    let map: crate::index::parcels::SharedBytes = Arc::new(map);
+    let parcels = MappedParcels::open(map.clone(), layout.parcels.clone())
+        .map_err(|e| corrupt(e.to_string()))?;
+    let body = &(*map).as_ref()[layout.body.clone()];
+    let resolved = dataset_codec::decode(body, ParcelLayer::mapped(parcels))
+        .map_err(|e| corrupt(e.to_string()))?;
     let (mut dataset, _) = Dataset::index(resolved);
     dataset.report.load_ms = start.elapsed().as_millis();
     dataset.report.root = format!(
         "{} (instantané construit depuis {})",
         path.display(),
-        meta.data_dir
+        layout.meta.data_dir
     );
     dataset.report.memory_mib = crate::load::resident_memory_mib();
     Ok(dataset)
+}
+
+/// Maps `file` read-only.
+#[allow(unsafe_code)]
+fn map(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
+    // SAFETY: memmap2's condition is that the file is not changed while mapped. Snapshots are
+    // immutable by construction: `write` never writes into an existing snapshot, it renames a new
+    // file over the old name, which leaves the mapped file (the old inode) untouched. A snapshot
+    // truncated in place by hand would make reads fault (SIGBUS), like any mapped database file.
+    unsafe { memmap2::Mmap::map(file) }
 }
 
 /// Reads the meta of the snapshot at `path` (what `check-data` prints of a snapshot).
 pub fn read_meta(path: &Path) -> Result<SnapshotMeta, LoadError> {
     let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
     sections(&bytes)
-        .map(|(meta, _)| meta)
+        .map(|l| l.meta)
         .map_err(|reason| LoadError::corrupt(path, reason))
 }
 
-/// The meta and the body of a snapshot's bytes, checked; the reason in French otherwise.
-fn sections(bytes: &[u8]) -> Result<(SnapshotMeta, &[u8]), String> {
+/// Where the parts of a checked snapshot are.
+struct Layout {
+    meta: SnapshotMeta,
+    body: Range<usize>,
+    parcels: Range<usize>,
+}
+
+/// The parts of a snapshot's bytes, checked (header, lengths, end marker, checksums); the reason
+/// in French otherwise.
+fn sections(bytes: &[u8]) -> Result<Layout, String> {
+    use codec::Codec;
     let rebuild = "reconstruisez-le avec `urbaclic build`";
     if bytes.len() < HEADER_LEN || &bytes[..16] != MAGIC {
         return Err("ce n'est pas un instantané urbaclic (en-tête inattendu)".into());
     }
     let mut r = codec::Reader::new(&bytes[16..HEADER_LEN]);
     let header = (|| -> Result<_, codec::DecodeError> {
-        use codec::Codec;
-        Ok((
-            u32::decode(&mut r)?,
+        let version = (u32::decode(&mut r)?, u64::decode(&mut r)?);
+        let lens = [
             u64::decode(&mut r)?,
             u64::decode(&mut r)?,
             u64::decode(&mut r)?,
+        ];
+        let crcs = [
             u32::decode(&mut r)?,
             u32::decode(&mut r)?,
-        ))
+            u32::decode(&mut r)?,
+        ];
+        Ok((version, lens, crcs))
     })();
-    let Ok((format, schema, meta_len, body_len, meta_crc, body_crc)) = header else {
+    let Ok(((format, schema), lens, crcs)) = header else {
         return Err("en-tête d'instantané illisible".into());
     };
     if format != FORMAT_VERSION {
@@ -248,28 +288,39 @@ fn sections(bytes: &[u8]) -> Result<(SnapshotMeta, &[u8]), String> {
             "instantané écrit par une autre version d'urbaclic (schéma {schema:016x}, attendu {SCHEMA:016x}) : {rebuild}"
         ));
     }
-    let expected = (HEADER_LEN as u64)
-        .saturating_add(meta_len)
-        .saturating_add(body_len)
-        .saturating_add(END.len() as u64);
+    let expected = lens
+        .iter()
+        .fold(HEADER_LEN as u64 + END.len() as u64, |a, l| {
+            a.saturating_add(*l)
+        });
     if bytes.len() as u64 != expected || &bytes[bytes.len() - END.len()..] != END {
         return Err(format!(
             "instantané tronqué ou incomplet : {} octets, {expected} attendus ; {rebuild}",
             bytes.len()
         ));
     }
-    // Both lengths fit: their sum is the file's length.
-    let meta_end = HEADER_LEN + meta_len as usize;
-    let (meta_bytes, body) = (
-        &bytes[HEADER_LEN..meta_end],
-        &bytes[meta_end..meta_end + body_len as usize],
-    );
-    if crc32fast::hash(meta_bytes) != meta_crc || crc32fast::hash(body) != body_crc {
-        return Err(format!(
-            "instantané corrompu (somme de contrôle incorrecte) : {rebuild}"
-        ));
+    // The lengths add up to the file's: each part fits.
+    let mut at = HEADER_LEN;
+    let mut parts = lens.iter().map(|&l| {
+        let r = at..at + l as usize;
+        at = r.end;
+        r
+    });
+    let (Some(meta), Some(body), Some(parcels)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("en-tête d'instantané illisible".into());
+    };
+    for (part, crc) in [&meta, &body, &parcels].into_iter().zip(crcs) {
+        if crc32fast::hash(&bytes[part.clone()]) != crc {
+            return Err(format!(
+                "instantané corrompu (somme de contrôle incorrecte) : {rebuild}"
+            ));
+        }
     }
-    let meta: SnapshotMeta = serde_json::from_slice(meta_bytes)
+    let meta: SnapshotMeta = serde_json::from_slice(&bytes[meta])
         .map_err(|e| format!("métadonnées de l'instantané illisibles : {e}"))?;
-    Ok((meta, body))
+    Ok(Layout {
+        meta,
+        body,
+        parcels,
+    })
 }

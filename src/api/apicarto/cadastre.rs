@@ -28,6 +28,7 @@ use super::params::CartoParams;
 use super::{answer, code_arr, collection, commune_matches, dep_com, props, Item};
 use crate::api::{ApiError, AppState};
 use crate::dataset::Dataset;
+use crate::model::Parcel;
 
 /// Parcels answered at most, and by default (cadastre guide §I.5.b).
 const MAX_PARCELS: usize = 1000;
@@ -136,21 +137,36 @@ fn parcels(data: &Dataset, params: &CartoParams) -> Result<Value, ApiError> {
         return Err(missing_filter("« code_insee », « code_dep » ou « geom »"));
     }
     let names = commune_names(data);
-    let items: Vec<Item<'_>> = select(&data.parcels, geom.as_ref())
-        .into_iter()
-        .filter(|(_, p)| {
-            let (d, _) = dep_com(&p.commune);
-            insee
+    let keep = |p: &Parcel| {
+        let (d, _) = dep_com(&p.commune);
+        insee
+            .as_deref()
+            .is_none_or(|c| commune_matches(c, &p.commune))
+            && dep.as_deref().is_none_or(|want| want == d)
+            && section
                 .as_deref()
-                .is_none_or(|c| commune_matches(c, &p.commune))
-                && dep.as_deref().is_none_or(|want| want == d)
-                && section
-                    .as_deref()
-                    .is_none_or(|s| *s == padded(&p.section, 2))
-                && numero.as_deref().is_none_or(|n| *n == padded(&p.numero, 4))
-                && com_abs.as_deref().is_none_or(|c| c == p.prefixe)
-                && arr.as_deref().is_none_or(|a| a == code_arr(&p.commune))
-        })
+                .is_none_or(|s| *s == padded(&p.section, 2))
+            && numero.as_deref().is_none_or(|n| *n == padded(&p.numero, 4))
+            && com_abs.as_deref().is_none_or(|c| c == p.prefixe)
+            && arr.as_deref().is_none_or(|a| a == code_arr(&p.commune))
+    };
+    // Without a geometry, the filters are tested on every parcel without keeping any (a
+    // snapshot's parcels are decoded for the test only); the parcels answered are then read.
+    let hits: Vec<(usize, &Parcel)> = match geom.as_ref() {
+        Some(g) => g
+            .meets(&data.parcels)
+            .into_iter()
+            .filter(|(_, p)| keep(p))
+            .collect(),
+        None => data
+            .parcels
+            .scan(keep)
+            .into_iter()
+            .filter_map(|i| Some((i, data.parcels.get(i)?)))
+            .collect(),
+    };
+    let items: Vec<Item<'_>> = hits
+        .into_iter()
         .map(|(gid, p)| {
             let (d, c) = dep_com(&p.commune);
             Item {

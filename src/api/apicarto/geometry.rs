@@ -12,7 +12,7 @@ use geo::{BoundingRect, CoordsIter, Geometry, Intersects, MultiPolygon, Point, R
 use super::super::lookup::{check_extent, read_geojson, MAX_PARTS, MAX_VERTICES};
 use super::super::ApiError;
 use crate::geometry::first_invalidity;
-use crate::index::{HasGeometry, SpatialLayer};
+use crate::index::{HasGeometry, Layer, SpatialLayer};
 use crate::lookup::Position;
 
 /// A checked `geom`.
@@ -82,17 +82,16 @@ impl QueryGeometry {
     /// The features of `layer` the geometry meets, in load order, with their index.
     pub(crate) fn meets<'d, T: HasGeometry>(
         &self,
-        layer: &'d SpatialLayer<T>,
+        layer: &'d impl Layer<T>,
     ) -> Vec<(usize, &'d T)> {
-        let mut out: Vec<(usize, &T)> = match self {
-            QueryGeometry::Point(p) => layer.at(*p, 0.0).collect(),
+        match self {
+            QueryGeometry::Point(p) => layer.at_point(*p, 0.0),
             QueryGeometry::Shape(g, rect) => layer
-                .in_rect(*rect)
+                .in_envelope(*rect)
+                .into_iter()
                 .filter(|(_, f)| g.intersects(f.geometry()))
                 .collect(),
-        };
-        out.sort_by_key(|(i, _)| *i);
-        out
+        }
     }
 }
 

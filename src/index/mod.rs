@@ -9,6 +9,9 @@ use geo::{BoundingRect, Coord, Geometry, Point, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 
+pub mod packed;
+pub mod parcels;
+
 use crate::geometry::{
     aabb, is_areal, point_segment_distance_m, segment_meets, visit_segments, window, PreparedArea,
     EDGE_INDEX_THRESHOLD,
@@ -18,6 +21,43 @@ use crate::geometry::{
 pub trait HasGeometry {
     /// The feature's geometry, WGS84.
     fn geometry(&self) -> &Geometry<f64>;
+}
+
+/// What is asked of any layer by code that works on every family (map drawing, API Carto): its
+/// features by place and by number. [`SpatialLayer`] and the parcels'
+/// [`parcels::ParcelLayer`] implement it.
+pub trait Layer<T> {
+    /// Features at `p` (polygons containing it, lines and points within `tolerance_m` metres),
+    /// in load order.
+    fn at_point(&self, p: Point<f64>, tolerance_m: f64) -> Vec<(usize, &T)>;
+    /// Features whose envelope meets `rect`, in load order.
+    fn in_envelope(&self, rect: Rect<f64>) -> Vec<(usize, &T)>;
+    /// Feature `i`.
+    fn feature(&self, i: usize) -> Option<&T>;
+    /// Number of features.
+    fn count(&self) -> usize;
+}
+
+impl<T: HasGeometry> Layer<T> for SpatialLayer<T> {
+    fn at_point(&self, p: Point<f64>, tolerance_m: f64) -> Vec<(usize, &T)> {
+        let mut hits: Vec<_> = self.at(p, tolerance_m).collect();
+        hits.sort_unstable_by_key(|(i, _)| *i);
+        hits
+    }
+
+    fn in_envelope(&self, rect: Rect<f64>) -> Vec<(usize, &T)> {
+        let mut hits: Vec<_> = self.in_rect(rect).collect();
+        hits.sort_unstable_by_key(|(i, _)| *i);
+        hits
+    }
+
+    fn feature(&self, i: usize) -> Option<&T> {
+        self.get(i)
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
 }
 
 /// The segments of a long line feature in an R-tree, so that a test near one spot of a line that
