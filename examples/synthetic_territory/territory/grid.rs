@@ -108,7 +108,7 @@ impl Layout {
         let (col, row) = ((k % self.columns) as f64, (k / self.columns) as f64);
         CommuneCell {
             index: k,
-            name: format!("Synthétique {insee}"),
+            name: commune_name(k),
             insee,
             dep,
             lon0: LON0 + col * side_deg(CELL_LON),
@@ -118,6 +118,41 @@ impl Layout {
             side: self.side,
             first_parcel: first,
         }
+    }
+}
+
+/// First, middle and last syllables of the communes' invented names.
+const SYLLABLES: [[&str; 20]; 3] = [
+    [
+        "Bra", "Cor", "Dal", "Esc", "Fon", "Gar", "Lau", "Mon", "Nar", "Pey", "Ros", "Sal", "Tar",
+        "Val", "Ver", "Aur", "Bel", "Cas", "Lan", "Mir",
+    ],
+    [
+        "be", "ca", "di", "fa", "go", "la", "mi", "no", "pe", "ri", "sa", "te", "vi", "zo", "lu",
+        "ma", "re", "ti", "ba", "ne",
+    ],
+    [
+        "nac", "rac", "zac", "lès", "gnan", "ville", "court", "mont", "val", "bourg", "ac", "an",
+        "ès", "ot", "ieu", "ine", "ade", "eux", "ort", "ens",
+    ],
+];
+
+/// An invented name for commune `k`, one of 8,000 three-syllable words (`Montrinac`), each
+/// commune its own while there are fewer than 8,000 (then a number is added): distinct words, as
+/// real commune names are, so the geocoder meets realistic commune tokens.
+fn commune_name(k: u64) -> String {
+    const WORDS: u64 = 8_000;
+    // 2,741 is prime to 8,000: k ↦ k·2741 mod 8000 is a permutation, neighbours get unlike names.
+    let w = usize::try_from(k % WORDS * 2_741 % WORDS).unwrap_or(0);
+    let name = format!(
+        "{}{}{}",
+        SYLLABLES[0][w / 400],
+        SYLLABLES[1][w / 20 % 20],
+        SYLLABLES[2][w % 20]
+    );
+    match k / WORDS {
+        0 => name,
+        lap => format!("{name} {}", lap + 1),
     }
 }
 
@@ -138,7 +173,7 @@ pub struct CommuneCell {
     pub dep: String,
     /// Its INSEE code: département + three digits.
     pub insee: String,
-    /// Its name, `Synthétique <insee>`.
+    /// Its invented name (the files, folders and manifest say the territory is synthetic).
     pub name: String,
     /// Longitude of its south-west corner.
     lon0: f64,

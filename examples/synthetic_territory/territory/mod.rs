@@ -144,7 +144,7 @@ fn write_notes(spec: &Spec, out: &Path) -> io::Result<()> {
     fs::write(out.join("urbaclic.toml"), manifest)?;
     let source = |title: &str, body: &str| {
         format!(
-            "# SYNTHETIC — {title}\n\n- Origin: labelled-synthetic data written by `examples/synthetic_territory` (urbaclic), not copied from any source. Nothing here describes a real place, parcel, address or plan; the names say « Synthétique ».\n- {body}\n- Spec: {} parcels, seed {}, {} parcels per commune, {} communes per département, a PLU for one commune in {}.\n- CRS: EPSG:4326 (lon/lat), south-west corner at 1.0°E 43.0°N.\n",
+            "# SYNTHETIC — {title}\n\n- Origin: labelled-synthetic data written by `examples/synthetic_territory` (urbaclic), not copied from any source. Nothing here describes a real place, parcel, address or plan: commune names are invented words (`Montrinac`), street names common French ones, and the folders are named `…-synthetique`.\n- {body}\n- Spec: {} parcels, seed {}, {} parcels per commune, {} communes per département, a PLU for one commune in {}.\n- CRS: EPSG:4326 (lon/lat), south-west corner at 1.0°E 43.0°N.\n",
             spec.parcels, spec.seed, spec.parcels_per_commune, spec.communes_per_departement, spec.plu_every
         )
     };
