@@ -196,14 +196,20 @@ fn bench(c: &mut Criterion) {
         let data = urbaclic::load::load_dir(&dir).expect("the synthetic territory loads");
         let load = start.elapsed();
         let (rss, peak) = memory_mib();
+        let stats = data
+            .addresses
+            .as_ref()
+            .map(|a| a.stats())
+            .unwrap_or_default();
         println!(
-            "{name}: {} parcels, {} addresses, {} warnings; load {:.2} s; resident {:.0} MiB (+{:.0} for the data), peak {:.0} MiB",
+            "{name}: {} parcels, {} addresses, {} warnings; load {:.2} s; resident {:.0} MiB (+{:.0} for the data, of which the address index ~{:.0} MiB), peak {:.0} MiB",
             data.parcels.len(),
-            data.addresses.as_ref().map_or(0, |a| a.stats().housenumbers),
+            stats.housenumbers,
             data.report.warning_count(),
             load.as_secs_f64(),
             rss,
             rss - before,
+            stats.memory_bytes as f64 / f64::from(1 << 20),
             peak
         );
         report(&name, &data, &pts, &queries);
