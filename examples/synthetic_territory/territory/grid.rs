@@ -255,6 +255,7 @@ impl CommuneCell {
         let section_index = j / PARCELS_PER_SECTION;
         let section = section_code(section_index);
         let numero = (j % PARCELS_PER_SECTION + 1).to_string();
+        // Always a valid id (five-digit INSEE, two letters, a number up to 500): never the default.
         let id =
             urbaclic::model::parcel_id(&self.insee, "000", &section, &numero).unwrap_or_default();
         SynthParcel {

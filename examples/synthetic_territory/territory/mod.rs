@@ -91,30 +91,28 @@ pub fn generate(spec: &Spec, out: &Path) -> io::Result<Summary> {
         departements: 0,
         plu_deliveries: 0,
     };
-    let mut files: Option<(String, ban::BanFile, communes::CommunesFile)> = None;
+    let mut files: Option<DepartementFiles> = None;
     for k in 0..layout.communes {
         let c = layout.commune(k);
-        if files.as_ref().is_none_or(|(dep, _, _)| *dep != c.dep) {
-            if let Some((_, b, m)) = files.take() {
-                b.finish()?;
-                m.finish()?;
+        // Communes come département by département: its files are open until the next one.
+        let f = match files.take() {
+            Some(f) if f.dep == c.dep => files.insert(f),
+            previous => {
+                if let Some(f) = previous {
+                    f.finish()?;
+                }
+                summary.departements += 1;
+                files.insert(DepartementFiles::create(out, &c.dep)?)
             }
-            let b = ban::BanFile::create(&out.join(BAN), &c.dep)?;
-            let m = communes::CommunesFile::create(&out.join(COMMUNES), &c.dep)?;
-            summary.departements += 1;
-            files = Some((c.dep.clone(), b, m));
-        }
-        let Some((_, ban_file, communes_file)) = files.as_mut() else {
-            unreachable!("opened above");
         };
-        communes_file.write(&c)?;
+        f.communes.write(&c)?;
         let dir = out.join(CADASTRE).join(&c.dep);
         fs::create_dir_all(&dir)?;
         let mut cadastre = cadastre::CadastreFile::create(&dir, &c)?;
         for j in 0..c.parcels {
             let p = c.parcel(j, spec.seed);
             cadastre.write(&c, &p)?;
-            ban_file.write(&c, &p, spec.seed)?;
+            f.ban.write(&c, &p, spec.seed)?;
         }
         cadastre.finish()?;
         summary.parcels += u64::from(c.parcels);
@@ -125,11 +123,32 @@ pub fn generate(spec: &Spec, out: &Path) -> io::Result<Summary> {
             summary.plu_deliveries += 1;
         }
     }
-    if let Some((_, b, m)) = files {
-        b.finish()?;
-        m.finish()?;
+    if let Some(f) = files {
+        f.finish()?;
     }
     Ok(summary)
+}
+
+/// The files of the département being written: its addresses and its commune boundaries.
+struct DepartementFiles {
+    dep: String,
+    ban: ban::BanFile,
+    communes: communes::CommunesFile,
+}
+
+impl DepartementFiles {
+    fn create(out: &Path, dep: &str) -> io::Result<DepartementFiles> {
+        Ok(DepartementFiles {
+            dep: dep.to_string(),
+            ban: ban::BanFile::create(&out.join(BAN), dep)?,
+            communes: communes::CommunesFile::create(&out.join(COMMUNES), dep)?,
+        })
+    }
+
+    fn finish(self) -> io::Result<()> {
+        self.ban.finish()?;
+        self.communes.finish()
+    }
 }
 
 /// The manifest (with its description) and a `SOURCE.md` in the territory and each folder.
