@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::geometry::convex_hull;
 use crate::index::{HasGeometry, SpatialLayer};
 use crate::model::{
-    Commune, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind,
-    ZoneUrba, ZoningTheme, ZoningZone,
+    Commune, Generateur, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature,
+    UrbaFeatureKind, ZoneUrba, ZoningTheme, ZoningZone,
 };
 use crate::report::{LayerReport, LoadReport};
 
@@ -92,6 +92,8 @@ pub struct DatasetParts {
     pub urba_features: Vec<UrbaFeature>,
     /// Easement assiettes joined to their générateur and servitude.
     pub servitudes: Vec<Servitude>,
+    /// Easement générateurs, drawn (API Carto's `generateur-sup-*`).
+    pub generateurs: Vec<Generateur>,
     /// Risk plans; risk zones refer to them by index.
     pub risk_plans: Vec<RiskPlan>,
     /// Regulatory zones of the risk plans.
@@ -134,6 +136,8 @@ pub struct Dataset {
     pub informations: SpatialLayer<UrbaFeature>,
     /// Easement assiettes.
     pub servitudes: SpatialLayer<Servitude>,
+    /// Easement générateurs.
+    pub generateurs: SpatialLayer<Generateur>,
     /// Risk plans; a risk zone's `plan` is an index into it.
     pub risk_plans: Vec<RiskPlan>,
     /// Regulatory zones of the risk plans.
@@ -224,6 +228,7 @@ has_geometry!(
     ZoneUrba,
     UrbaFeature,
     Servitude,
+    Generateur,
     RiskZone,
     ZoningZone,
     Coverage
@@ -265,6 +270,7 @@ impl Dataset {
             prescriptions: SpatialLayer::new(prescriptions),
             informations: SpatialLayer::new(informations),
             servitudes: SpatialLayer::new(parts.servitudes),
+            generateurs: SpatialLayer::new(parts.generateurs),
             risk_plans: parts.risk_plans,
             risk_zones: SpatialLayer::new(parts.risk_zones),
             zoning_themes: parts.zoning_themes,
