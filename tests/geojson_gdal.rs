@@ -207,7 +207,8 @@ async fn gdal_opens_every_layer_and_the_validator_accepts_it() {
     }
     // GEOS (shapely) refuses four zones of PLUi 241800432 whose holes share edges with their
     // shell (zone 401: hole 8 runs along the shell from (2.934383, 46.852811) to (2.937084,
-    // 46.850692)): `geo`'s validation accepts them, so rounding cannot tell them. They are
+    // 46.850692)): `first_invalidity` (and `geo`'s validation) accept them, so rounding cannot
+    // tell them. They are
     // listed, and counted so that a rounding that broke any other would fail (before rounding
     // checked validity, GEOS refused 19 features of these layers).
     let invalid = validate(&paths, true);
@@ -368,5 +369,69 @@ fn geometry_true_only_adds_geometry_members() {
             serde_json::from_str::<Value>(&plain).unwrap(),
             "{id}"
         );
+    }
+}
+
+/// Expected from `data/cadastre-etalab-91216/cadastre-91216-parcelles.json` (python3 json and
+/// shapely): parcel 91216000AB0037 is a Polygon of 204 positions, counter-clockwise, with one hole
+/// of 6, clockwise; each position rounded to 6 decimals (`round(x, 6)`) repeats none, the first two
+/// are (2.326463, 48.679716), (2.326011, 48.679518), the hole's first (2.32868, 48.68157); the
+/// rounded polygon is valid for shapely. (The cadastre loader keeps every parcel as a MultiPolygon:
+/// this one of one part.)
+#[test]
+fn the_parcel_geometry_is_the_source_s_on_the_6_decimal_grid() {
+    let answer = lookup_parcel_with(
+        dataset(),
+        "91216000AB0037",
+        LookupOptions { geometry: true },
+    )
+    .unwrap();
+    let g = serde_json::to_value(answer.parcel.unwrap().geometry.unwrap()).unwrap();
+    assert_eq!(g["type"], "MultiPolygon");
+    assert_eq!(g["coordinates"].as_array().unwrap().len(), 1);
+    let rings = g["coordinates"][0].as_array().unwrap();
+    assert_eq!(rings.len(), 2);
+    assert_eq!(rings[0].as_array().unwrap().len(), 204);
+    assert_eq!(rings[1].as_array().unwrap().len(), 6);
+    assert_eq!(rings[0][0], json!([2.326463, 48.679716]));
+    assert_eq!(rings[0][1], json!([2.326011, 48.679518]));
+    assert_eq!(rings[1][0], json!([2.32868, 48.68157]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_parameters_the_answer_is_the_library_s_byte_for_byte() {
+    let base = loopback().await;
+    let client = reqwest::Client::new();
+    let body = |url: String| {
+        let client = client.clone();
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.bytes().await.unwrap().to_vec()
+        }
+    };
+    let (lon, lat) = (4.36968, 43.99982);
+    let expected = serde_json::to_vec(&urbaclic::lookup::lookup(dataset(), lon, lat)).unwrap();
+    let plain = body(format!("{base}/api/lookup?lat={lat}&lon={lon}")).await;
+    assert_eq!(plain, expected);
+    let explicit = body(format!(
+        "{base}/api/lookup?lat={lat}&lon={lon}&geometry=false&format=json"
+    ))
+    .await;
+    assert_eq!(explicit, expected);
+    let parcel = body(format!("{base}/api/lookup?parcel=91216000AB0037")).await;
+    let expected =
+        serde_json::to_vec(&lookup_parcel(dataset(), "91216000AB0037").unwrap()).unwrap();
+    assert_eq!(parcel, expected);
+    // Any other value is the client's error.
+    for bad in ["geometry=yes", "format=kml"] {
+        let res = client
+            .get(format!("{base}/api/lookup?lat={lat}&lon={lon}&{bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+        let v: Value = res.json().await.unwrap();
+        assert_eq!(v["error"], "invalid_parameter", "{bad}");
     }
 }
