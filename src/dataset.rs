@@ -12,8 +12,8 @@ use crate::geometry::convex_hull;
 use crate::index::parcels::ParcelLayer;
 use crate::index::{HasGeometry, SpatialLayer};
 use crate::model::{
-    Commune, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature, UrbaFeatureKind,
-    ZoneUrba, ZoningTheme, ZoningZone,
+    Commune, Generateur, Parcel, PlanDocument, RiskPlan, RiskZone, Servitude, UrbaFeature,
+    UrbaFeatureKind, ZoneUrba, ZoningTheme, ZoningZone,
 };
 use crate::report::{LayerReport, LoadReport};
 
@@ -93,6 +93,8 @@ pub struct DatasetParts {
     pub urba_features: Vec<UrbaFeature>,
     /// Easement assiettes joined to their générateur and servitude.
     pub servitudes: Vec<Servitude>,
+    /// Easement générateurs, drawn (API Carto's `generateur-sup-*`).
+    pub generateurs: Vec<Generateur>,
     /// Risk plans; risk zones refer to them by index.
     pub risk_plans: Vec<RiskPlan>,
     /// Regulatory zones of the risk plans.
@@ -134,6 +136,8 @@ pub struct Dataset {
     pub informations: SpatialLayer<UrbaFeature>,
     /// Easement assiettes.
     pub servitudes: SpatialLayer<Servitude>,
+    /// Easement générateurs.
+    pub generateurs: SpatialLayer<Generateur>,
     /// Risk plans; a risk zone's `plan` is an index into it.
     pub risk_plans: Vec<RiskPlan>,
     /// Regulatory zones of the risk plans.
@@ -226,6 +230,7 @@ has_geometry!(
     ZoneUrba,
     UrbaFeature,
     Servitude,
+    Generateur,
     RiskZone,
     ZoningZone,
     Coverage
@@ -259,6 +264,8 @@ pub struct Resolved {
     pub informations: Vec<UrbaFeature>,
     /// Easement assiettes.
     pub servitudes: Vec<Servitude>,
+    /// Easement générateurs.
+    pub generateurs: Vec<Generateur>,
     /// Risk plans.
     pub risk_plans: Vec<RiskPlan>,
     /// Regulatory zones of the risk plans.
@@ -308,6 +315,7 @@ impl Resolved {
             prescriptions,
             informations,
             servitudes: parts.servitudes,
+            generateurs: parts.generateurs,
             risk_plans: parts.risk_plans,
             risk_zones: parts.risk_zones,
             zoning_themes: parts.zoning_themes,
@@ -357,6 +365,7 @@ impl Dataset {
             prescriptions: SpatialLayer::new(r.prescriptions),
             informations: SpatialLayer::new(r.informations),
             servitudes: SpatialLayer::new(r.servitudes),
+            generateurs: SpatialLayer::new(r.generateurs),
             risk_plans: r.risk_plans,
             risk_zones: SpatialLayer::new(r.risk_zones),
             zoning_themes: r.zoning_themes,

@@ -173,6 +173,8 @@ pub struct UrbaFeature {
     pub urlfic: Option<String>,
     /// `IDURBA` of the planning document it belongs to.
     pub idurba: Option<String>,
+    /// Date the feature was validated (`DATVALID`), ISO.
+    pub datvalid: Option<String>,
     /// Where it was read from: file name and feature number.
     #[serde(skip)]
     pub origin: Origin,
@@ -214,6 +216,37 @@ pub struct Servitude {
     #[serde(skip)]
     pub origin: Origin,
     /// The assiette: polygon, line or point (lines and points count within a tolerance).
+    #[serde(skip)]
+    pub geometry: Geometry<f64>,
+}
+
+/// A générateur of a CNIG SUP delivery (`GENERATEUR_SUP_S/L/P`): the monument, pipe, line… an
+/// easement protects, drawn as delivered. Answers meet the assiettes ([`Servitude`]); the
+/// générateurs are served as API Carto's `generateur-sup-*` tables.
+#[derive(Debug, Clone, Serialize)]
+pub struct Generateur {
+    /// SUP category code of its servitude (as [`Servitude::categorie`]).
+    pub categorie: String,
+    /// Its id (`IdGen`).
+    pub id_gen: Option<String>,
+    /// Its name (`nomGen`).
+    pub nom_gen: Option<String>,
+    /// Its type (`typeGen`).
+    pub type_gen: Option<String>,
+    /// How its geometry was made (`modeGenere`).
+    pub mode_genere: Option<String>,
+    /// Source of its geometry (`srcGeoGen`).
+    pub src_geo_gen: Option<String>,
+    /// Date of that source (`dateSrcGen`), as delivered.
+    pub date_src_gen: Option<String>,
+    /// File of the act that instituted its servitude, when the delivery links one.
+    pub fichier: Option<String>,
+    /// The delivery folder it was read from.
+    pub source: String,
+    /// Where it was read from: file name and feature number.
+    #[serde(skip)]
+    pub origin: Origin,
+    /// Polygon, line or point.
     #[serde(skip)]
     pub geometry: Geometry<f64>,
 }

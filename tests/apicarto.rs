@@ -362,7 +362,9 @@ async fn the_document_and_the_municipality_at_a_point() {
 /// (4.377011386469477, 43.99769942622825); the features containing it: PRESCRIPTION_SURF `[0]`
 /// (LIBELLE « Secteur de taille et de capacité d'accueil limitées », TXT STECAL, TYPEPSC 16,
 /// STYPEPSC 03, IDURBA 30014_PLU_20171013) and INFO_SURF `[4, 17]` (TYPEINF 19 then 17, IDURBA
-/// `30014_PLU_20141013`, a date the delivery's document does not have).
+/// `30014_PLU_20141013`, a date the delivery's document does not have). All three have DATVALID
+/// `20171013` (`ogrinfo -ro -q -al -geom=NO 30014_PRESCRIPTION_SURF_20171013.shp`, same for
+/// `30014_INFO_SURF_20171013.shp`).
 #[tokio::test]
 async fn prescriptions_and_informations_at_a_point() {
     let at = r#"{"type":"Point","coordinates":[4.377011386469477,43.99769942622825]}"#;
@@ -378,6 +380,7 @@ async fn prescriptions_and_informations_at_a_point() {
     assert_eq!(p["stypepsc"], "03");
     assert_eq!(p["idurba"], "30014_PLU_20171013");
     assert_eq!(p["partition"], "DU_30014");
+    assert_eq!(p["datvalid"], "20171013");
     assert_eq!(v["features"][0]["geometry"]["type"], "MultiPolygon");
     let v = ok("/api/gpu/info-surf", &[("geom", at)]).await;
     let types: Vec<&str> = v["features"]
@@ -387,6 +390,9 @@ async fn prescriptions_and_informations_at_a_point() {
         .map(|f| f["properties"]["typeinf"].as_str().unwrap())
         .collect();
     assert_eq!(types, ["19", "17"]);
+    for f in v["features"].as_array().unwrap() {
+        assert_eq!(f["properties"]["datvalid"], "20171013");
+    }
     // Their IDURBA names no loaded document: no partition is made up for them.
     assert_eq!(v["features"][0]["properties"]["partition"], Value::Null);
     assert_eq!(
@@ -430,13 +436,62 @@ async fn easements_by_category_and_partition() {
         ok("/api/gpu/assiette-sup-l", &[("geom", AC1_POINT)]).await["totalFeatures"],
         0
     );
-    // The générateurs are said not loaded, not answered as absent.
-    let g = ok("/api/gpu/generateur-sup-s", &[("geom", AC1_POINT)]).await;
-    assert_eq!(g["totalFeatures"], 0);
-    assert!(g["message"]
-        .as_str()
-        .unwrap()
-        .contains("ne sont pas chargées"));
+}
+
+/// The générateur of the `[ac1]` assiette, from the staged delivery `172014607_AC1_2A_20180130`:
+/// `ogrinfo -ro -q -al -where "IdGen='AC1-172014607-00099139'" AC1_GENERATEUR_SUP_S.shp` (nomGen
+/// AC1_HotelLesRochesRouges_gen, typeGen Monument, modeGenere Digitalisation, srcGeoGen RGE,
+/// dateSrcGen null, IdSup AC1-172014607-00099139), its act's file through
+/// `AC1_SERVITUDE_ACTE_SUP.dbf` (idActe AC1-172014607-00099139-1) and `AC1_ACTE_SUP.dbf`
+/// (AC1_HotelLesRochesRouges_19910308_act.pdf); a point inside it: `ogr2ogr -t_srs EPSG:4326` of
+/// that feature, shapely's `representative_point()` → (8.641523345574774, 42.24023118001733).
+#[tokio::test]
+async fn generateurs_with_their_geometry() {
+    let at = r#"{"type":"Point","coordinates":[8.641523345574774,42.24023118001733]}"#;
+    let v = ok("/api/gpu/generateur-sup-s", &[("geom", at)]).await;
+    assert_eq!(v["totalFeatures"], 1, "{v}");
+    let f = &v["features"][0];
+    assert!(matches!(
+        f["geometry"]["type"].as_str(),
+        Some("Polygon" | "MultiPolygon")
+    ));
+    let p = &f["properties"];
+    assert_eq!(p["idgen"], "AC1-172014607-00099139");
+    assert_eq!(p["nomgen"], "AC1_HotelLesRochesRouges_gen");
+    assert_eq!(p["typegen"], "Monument");
+    assert_eq!(p["modegenere"], "Digitalisation");
+    assert_eq!(p["srcgeogen"], "RGE");
+    assert_eq!(p["datesrcgen"], Value::Null);
+    assert_eq!(p["fichier"], "AC1_HotelLesRochesRouges_19910308_act.pdf");
+    assert_eq!(p["suptype"], "ac1");
+    assert_eq!(p["partition"], "172014607_SUP_2A_AC1");
+    for (cat, n) in [("ac1", 1), ("PM3", 0)] {
+        let v = ok(
+            "/api/gpu/generateur-sup-s",
+            &[("geom", at), ("categorie", cat)],
+        )
+        .await;
+        assert_eq!(v["totalFeatures"], n, "{cat}");
+    }
+    // The monument is a surface: no line or point générateur there.
+    assert_eq!(
+        ok("/api/gpu/generateur-sup-l", &[("geom", at)]).await["totalFeatures"],
+        0
+    );
+    // The A5 water main of `123456789_A5_088_20200313` (`ogr2ogr -t_srs EPSG:4326` of
+    // A5_GENERATEUR_SUP_L.shp: one LineString, bounds 6.5794–6.8598, 47.8486–48.0493; IDGEN
+    // A5-123456789-1-1, DATESRCGEN 20151201; its vertex 5 of 10 at (6.749855692615266,
+    // 47.89551419526955)) meets a 200 m square around that vertex.
+    let around = r#"{"type":"Polygon","coordinates":[[[6.7485,47.8946],[6.7512,47.8946],[6.7512,47.8964],[6.7485,47.8964],[6.7485,47.8946]]]}"#;
+    let v = ok("/api/gpu/generateur-sup-l", &[("geom", around)]).await;
+    assert_eq!(v["totalFeatures"], 1, "{v}");
+    // Multi, as the GPU's tables store every geometry.
+    assert_eq!(v["features"][0]["geometry"]["type"], "MultiLineString");
+    let p = &v["features"][0]["properties"];
+    assert_eq!(p["idgen"], "A5-123456789-1-1");
+    assert_eq!(p["typegen"], "Canalisation d'eau et d'assainissement");
+    assert_eq!(p["datesrcgen"], "20151201");
+    assert_eq!(p["suptype"], "a5");
 }
 
 #[tokio::test]
@@ -623,12 +678,14 @@ async fn answers_of_every_route() -> Vec<Value> {
         "generateur-sup-p",
     ];
     // A 300 m square in Arpaillargues (zones, prescriptions and informations of all kinds), the
-    // AC1 point and a polygon in Corse-du-Sud for the easements.
+    // AC1 point and a polygon in Corse-du-Sud for the easements, the AC1 monument for its
+    // générateur (see `generateurs_with_their_geometry`).
     let square = r#"{"type":"Polygon","coordinates":[[[4.368,43.998],[4.372,43.998],[4.372,44.001],[4.368,44.001],[4.368,43.998]]]}"#;
+    let monument = r#"{"type":"Point","coordinates":[8.641523345574774,42.24023118001733]}"#;
     let mut out = Vec::new();
     for route in gpu {
         let path = format!("/api/gpu/{route}");
-        for geom in [UCP_POINT, square, AC1_POINT] {
+        for geom in [UCP_POINT, square, AC1_POINT, monument] {
             let (status, answer) = get(&path, &[("geom", geom)]).await;
             assert_eq!(status, StatusCode::OK, "{path} {geom}: {answer}");
             out.push(json!({"spec": "gpu.yml", "path": path, "label": format!("GET {path} {geom}"), "answer": answer}));

@@ -23,10 +23,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use geo::orient::{Direction, Orient};
 use geo::{
-    Area, BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon,
-    Rect, Simplify,
+    BoundingRect, Coord, CoordsIter, Geometry, LineString, MultiPolygon, Polygon, Rect, Simplify,
 };
 use geojson::Feature;
 use serde_json::{json, Value};
@@ -34,7 +32,8 @@ use serde_json::{json, Value};
 use super::params::Params;
 use super::{ApiError, AppState};
 use crate::dataset::Dataset;
-use crate::family::{map_layers, round6, Family, LayerInfo, MapLayer, Visitor};
+use crate::family::{map_layers, Family, LayerInfo, MapLayer, Visitor};
+use crate::geometry::rounded;
 use crate::index::{HasGeometry, Layer};
 
 /// Highest zoom accepted (Leaflet's usual maximum plus some room).
@@ -348,55 +347,6 @@ fn collect<F: Family>(
         "max_features": cap,
         "simplified": simplified,
     })
-}
-
-/// `g` to 6 decimals (about 10 cm), as sent. Rounding can flatten a sliver: rings left without
-/// area are dropped (a polygon with none left is sent as a one-step square, a dot), and polygons
-/// are wound as RFC 7946 §3.1.6 wants, exteriors counter-clockwise and holes clockwise.
-fn rounded(g: &Geometry<f64>) -> Geometry<f64> {
-    let has_area = |ring: &LineString<f64>| Polygon::new(ring.clone(), vec![]).signed_area() != 0.0;
-    let keep = |p: Polygon<f64>| -> Option<Polygon<f64>> {
-        let (exterior, interiors) = p.into_inner();
-        has_area(&exterior).then(|| {
-            Polygon::new(exterior, interiors.into_iter().filter(has_area).collect())
-                .orient(Direction::Default)
-        })
-    };
-    match g.map_coords(|c| Coord {
-        x: round6(c.x),
-        y: round6(c.y),
-    }) {
-        Geometry::Polygon(p) => keep(p).map_or_else(|| dot(g), Geometry::Polygon),
-        Geometry::MultiPolygon(mp) => {
-            let parts: Vec<Polygon<f64>> = mp.0.into_iter().filter_map(keep).collect();
-            if parts.is_empty() {
-                dot(g)
-            } else {
-                Geometry::MultiPolygon(MultiPolygon(parts))
-            }
-        }
-        other => other,
-    }
-}
-
-/// A polygon too small for 6 decimals: the smallest square of that grid holding its corner.
-fn dot(g: &Geometry<f64>) -> Geometry<f64> {
-    const STEP: f64 = 1e-6;
-    let Some(r) = g.bounding_rect() else {
-        return g.clone();
-    };
-    let (x, y) = (round6(r.min().x), round6(r.min().y));
-    Geometry::Polygon(
-        Rect::new(
-            Coord { x, y },
-            Coord {
-                x: x + STEP,
-                y: y + STEP,
-            },
-        )
-        .to_polygon()
-        .orient(Direction::Default),
-    )
 }
 
 fn envelope_area(g: &Geometry<f64>) -> f64 {

@@ -1,8 +1,12 @@
 //! `GET /api/lookup` (a point, a parcel reference or an address) and `POST /api/lookup` (a project
-//! footprint as GeoJSON): parse, validate, call [`crate::lookup`].
+//! footprint as GeoJSON): parse, validate, call [`crate::lookup`]. Both take `geometry=true` (each
+//! item with its geometry) and `format=geojson` (a FeatureCollection, [`feature_collection`]) in the
+//! query string.
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use geo::{Geometry, MultiPolygon, Rect};
 
@@ -13,7 +17,8 @@ use crate::geometry::{
     first_invalidity, first_open_ring, geometry_from_geojson, metres_per_degree, Invalidity,
 };
 use crate::lookup::{
-    lookup, lookup_address, lookup_footprint, lookup_parcel, LookupAnswer, Position,
+    feature_collection, lookup_address_with, lookup_footprint_with, lookup_parcel_with,
+    lookup_with, LookupAnswer, LookupOptions, Position,
 };
 use crate::model::parcel_id;
 
@@ -35,24 +40,78 @@ pub const MAX_EXTENT_M: f64 = 10_000.0;
 pub async fn get_lookup(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<LookupAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref())?;
+    let form = AnswerForm::parse(&params)?;
+    let options = form.options();
     let data = state.dataset();
     if let Some(id) = parcel_reference(&params)? {
         // A large parcel is analysed like a footprint: off the async workers, within the budget.
         let answer = state
             .workers
-            .run(move || lookup_parcel(&data, &id))
+            .run(move || lookup_parcel_with(&data, &id, options))
             .await??;
-        return Ok(Json(answer));
+        return form.respond(&answer);
     }
     if let Some(q) = params.get("q") {
-        return Ok(Json(
-            lookup_address(&data, state.upstream.as_ref(), q).await?,
-        ));
+        let answer = lookup_address_with(&data, state.upstream.as_ref(), q, options).await?;
+        return form.respond(&answer);
     }
     let at = position(&params)?;
-    Ok(Json(lookup(&data, at.lon, at.lat)))
+    form.respond(&lookup_with(&data, at.lon, at.lat, options))
+}
+
+/// How the answer is written: `format=json` (the default) or `geojson`, and `geometry=true|false`
+/// (`format=geojson` implies it).
+#[derive(Debug, Clone, Copy)]
+struct AnswerForm {
+    geojson: bool,
+    geometry: bool,
+}
+
+impl AnswerForm {
+    fn parse(params: &Params) -> Result<AnswerForm, ApiError> {
+        let geojson = match params.get("format") {
+            None | Some("json") => false,
+            Some("geojson") => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(
+                    "invalid_parameter",
+                    format!("« format » vaut « json » ou « geojson », reçu « {other} »"),
+                ))
+            }
+        };
+        let geometry = match params.get("geometry") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(
+                    "invalid_parameter",
+                    format!("« geometry » vaut « true » ou « false », reçu « {other} »"),
+                ))
+            }
+        };
+        Ok(AnswerForm { geojson, geometry })
+    }
+
+    fn options(self) -> LookupOptions {
+        LookupOptions {
+            geometry: self.geometry || self.geojson,
+        }
+    }
+
+    fn respond(self, answer: &LookupAnswer) -> Result<Response, ApiError> {
+        if !self.geojson {
+            return Ok(Json(answer).into_response());
+        }
+        let collection =
+            feature_collection(answer).map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok((
+            [(header::CONTENT_TYPE, "application/geo+json")],
+            Json(collection),
+        )
+            .into_response())
+    }
 }
 
 /// The parcel id asked for (`parcel`, or `insee` + `section` + `numero` padded as the cadastre
@@ -84,8 +143,11 @@ fn parcel_reference(params: &Params) -> Result<Option<String>, ApiError> {
 /// A project footprint: GeoJSON Polygon, MultiPolygon, or a Feature holding one, in WGS84.
 pub async fn post_lookup(
     State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
     body: Body,
-) -> Result<Json<LookupAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
+    let form = AnswerForm::parse(&Params::parse(raw.as_deref())?)?;
+    let options = form.options();
     // Read at most the limit, so an oversized body is refused without being buffered whole.
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
@@ -97,12 +159,12 @@ pub async fn post_lookup(
         .workers
         .run(move || {
             let footprint = parse_footprint(&body)?;
-            lookup_footprint(&data, &footprint).ok_or_else(|| {
+            lookup_footprint_with(&data, &footprint, options).ok_or_else(|| {
                 ApiError::bad_request("invalid_geometry", "emprise de surface nulle")
             })
         })
         .await??;
-    Ok(Json(answer))
+    form.respond(&answer)
 }
 
 /// A geometry from GeoJSON text (a geometry, or a Feature's), and the first ring it leaves open:

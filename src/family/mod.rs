@@ -186,10 +186,7 @@ pub(crate) fn source(layer: &'static str, origin: &Origin) -> SourceRef {
     }
 }
 
-/// Six decimals of a degree are about 10 cm: finer digits only make map answers bigger.
-pub(crate) fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
+pub(crate) use crate::geometry::round6;
 
 /// `v` as a JSON object (map properties are written with `json!`).
 pub(crate) fn props(v: serde_json::Value) -> JsonObject {

@@ -61,6 +61,10 @@ pub struct RiskOut {
     pub hit: Hit,
     /// The zone's layer and `file#feature`.
     pub source: SourceRef,
+    /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
+    /// is asked with `geometry=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<geojson::Geometry>,
 }
 
 impl Family for Risks {
@@ -113,6 +117,7 @@ impl Answered for Risks {
             also_servitude: None,
             hit,
             source: source("zone_risque", &z.origin),
+            geometry: None,
         }
     }
 }

@@ -64,6 +64,10 @@ pub struct ServitudeOut {
     pub hit: Hit,
     /// The assiette's layer and `file#feature`.
     pub source: SourceRef,
+    /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
+    /// is asked with `geometry=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<geojson::Geometry>,
 }
 
 impl Family for Servitudes {
@@ -111,6 +115,7 @@ impl Answered for Servitudes {
             legal_basis: entry.map_or(UNKNOWN_BASIS, |c| c.legal_basis.as_str()),
             hit,
             source: source("assiette_sup", &s.origin),
+            geometry: None,
         }
     }
 }

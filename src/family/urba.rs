@@ -57,6 +57,10 @@ pub struct UrbaFeatureOut {
     pub hit: Hit,
     /// The feature's layer and `file#feature`.
     pub source: SourceRef,
+    /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
+    /// is asked with `geometry=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<geojson::Geometry>,
 }
 
 /// The CNIG label of a prescription or information type.
@@ -126,6 +130,7 @@ impl Answered for Urba {
             effect_source: meaning.source,
             hit,
             source: source(layer, &f.origin),
+            geometry: None,
         }
     }
 }

@@ -62,6 +62,10 @@ pub struct ZoneOut {
     pub hit: Hit,
     /// The zone's layer and `file#feature`.
     pub source: SourceRef,
+    /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
+    /// is asked with `geometry=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<geojson::Geometry>,
 }
 
 impl Family for Zones {
@@ -118,6 +122,7 @@ impl Answered for Zones {
             regulation,
             hit,
             source: source("zone_urba", &z.origin),
+            geometry: None,
         }
     }
 }

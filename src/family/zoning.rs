@@ -55,6 +55,10 @@ pub struct ZoningZoneOut {
     pub hit: Hit,
     /// The zone's layer and `file#feature`.
     pub source: SourceRef,
+    /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
+    /// is asked with `geometry=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<geojson::Geometry>,
     /// The theme's name, to word sentences.
     #[serde(skip)]
     theme_name: String,
@@ -101,6 +105,7 @@ impl Answered for Zoning {
             url: z.url.clone(),
             hit,
             source: source("zonage", &z.origin),
+            geometry: None,
             theme_name: data.zoning_themes[z.theme].name.clone(),
         }
     }

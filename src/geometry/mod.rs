@@ -16,6 +16,7 @@ mod intersection_area;
 mod polygons;
 mod prepared;
 mod ring;
+mod rounding;
 mod segment_distance;
 mod segments;
 mod validity;
@@ -28,6 +29,7 @@ pub use intersection_area::intersection_area;
 pub use polygons::{is_areal, polygons_of};
 pub use prepared::{PreparedArea, EDGE_INDEX_THRESHOLD};
 pub use ring::{oriented_edges, shoelace_term, signed_area};
+pub use rounding::{round6, rounded};
 pub use segment_distance::{
     distance_m, point_segment_distance, point_segment_distance_m, segment_segment_distance,
 };

@@ -512,6 +512,7 @@ fn read_urba_features(
                 nomfic: t("NOMFIC"),
                 urlfic: t("URLFIC"),
                 idurba: t("IDURBA"),
+                datvalid: t("DATVALID").and_then(|d| iso_date(&d)),
                 origin: Origin {
                     file: label.clone(),
                     feature: i,

@@ -2,7 +2,8 @@
 //!
 //! A plot is affected by an easement where it meets an *assiette*; the join
 //! assiette → générateur (`IdGen`) → servitude (`IdSup`) → act (`SERVITUDE_ACTE_SUP`) gives the
-//! category code (from the servitude table), the names and the legal reference.
+//! category code (from the servitude table), the names and the legal reference. The générateurs
+//! are also kept whole, drawn, with the same category ([`Generateur`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use super::normalise::iso_date;
 use super::scan::Source;
 use super::{relative, shp, LayerReport, LoadError, LoadReport};
 use crate::dataset::{hull, CoverageArea, CoverageHint, CoverageLayer, DatasetParts};
-use crate::model::{ActeSup, Origin, Servitude};
+use crate::model::{ActeSup, Generateur, Origin, Servitude};
 
 struct SupRow {
     categorie: Option<String>,
@@ -85,8 +86,15 @@ pub fn load(
         standard: standard(source),
         rows: Vec::new(),
     };
-    let joins = read_joins(root, source, report, &mut read.rows)?;
     let folder_category = folder_token(&source.name, 1);
+    let (joins, generateurs) = read_joins(
+        root,
+        source,
+        folder_category.as_deref(),
+        report,
+        &mut read.rows,
+    )?;
+    parts.generateurs.extend(generateurs);
     let first_servitude = parts.servitudes.len();
     for f in files(source, |n| n.contains("ASSIETTE_SUP_")).filter(|f| is_shp(f)) {
         let rows = load_assiettes(
@@ -139,13 +147,15 @@ fn read_row(
     }
 }
 
-/// Reads the delivery's servitude, act, servitude–act and générateur tables.
+/// Reads the delivery's servitude, act, servitude–act and générateur tables; returns the joins
+/// and the générateurs drawn.
 fn read_joins(
     root: &Path,
     source: &Source,
+    folder_category: Option<&str>,
     report: &mut LoadReport,
     rows: &mut Vec<ReadRow>,
-) -> Result<Joins, LoadError> {
+) -> Result<(Joins, Vec<Generateur>), LoadError> {
     let mut j = Joins::default();
     let servitude = |n: &str| n.contains("SERVITUDE") && !n.contains("ACTE");
     let checked = Some((SupTable::Servitude, "IDSUP"));
@@ -196,8 +206,9 @@ fn read_joins(
         },
     )?;
     rows.extend(servitudes.into_iter().chain(actes));
-    j.generateurs = read_generateurs(root, source, report, rows)?;
-    Ok(j)
+    let (generateurs, drawn) = read_generateurs(root, source, &j, folder_category, report, rows)?;
+    j.generateurs = generateurs;
+    Ok((j, drawn))
 }
 
 /// Reads each attribute table whose name satisfies `pred`, passing every record to `row` and
@@ -229,19 +240,53 @@ fn read_tables(
     Ok(rows)
 }
 
-/// The générateurs (shapefiles; their geometry is not used), by `IdGen`.
+/// The générateurs (shapefiles): their attributes by `IdGen`, for the assiettes, and each drawn,
+/// its category from its servitude (`IdSup`), else from the file or delivery name as for the
+/// assiettes; one with none is skipped.
 fn read_generateurs(
     root: &Path,
     source: &Source,
+    joins: &Joins,
+    folder_category: Option<&str>,
     report: &mut LoadReport,
     rows: &mut Vec<ReadRow>,
-) -> Result<HashMap<String, GenRow>, LoadError> {
+) -> Result<(HashMap<String, GenRow>, Vec<Generateur>), LoadError> {
     let mut generateurs = HashMap::new();
+    let mut drawn = Vec::new();
     for f in files(source, |n| n.contains("GENERATEUR_SUP_")).filter(|f| is_shp(f)) {
         let label = relative(root, f);
-        let layer = shp::read(f, &label, "GENERATEUR_SUP")?;
+        let mut layer = shp::read(f, &label, "GENERATEUR_SUP")?;
         let t = &layer.table;
-        for (i, r, _) in &layer.features {
+        let from_file = file_category(f, "_GENERATEUR");
+        for (i, r, geometry) in &layer.features {
+            let id_sup = t.text(r, "IDSUP");
+            let categorie = id_sup
+                .as_ref()
+                .and_then(|s| joins.servitudes.get(s))
+                .and_then(|s| s.categorie.clone())
+                .or_else(|| from_file.clone())
+                .or_else(|| folder_category.map(str::to_string));
+            match categorie {
+                Some(c) => drawn.push(Generateur {
+                    categorie: normalise_category(&c),
+                    id_gen: t.text(r, "IDGEN"),
+                    nom_gen: t.text(r, "NOMGEN"),
+                    type_gen: t.text(r, "TYPEGEN"),
+                    mode_genere: t.text(r, "MODEGENERE"),
+                    src_geo_gen: t.text(r, "SRCGEOGEN"),
+                    date_src_gen: t.text(r, "DATESRCGEN"),
+                    fichier: joins.acte_of(id_sup.as_ref()).and_then(|a| a.fichier),
+                    source: source.name.clone(),
+                    origin: Origin {
+                        file: label.clone(),
+                        feature: *i,
+                    },
+                    geometry: geometry.clone(),
+                }),
+                None => layer
+                    .report
+                    .skip(&label, *i, "catégorie de servitude introuvable"),
+            }
             rows.push(ReadRow {
                 id_sup: t.text(r, "IDSUP"),
                 ..read_row(SupTable::Generateur, &label, *i, t, r, "IDGEN")
@@ -258,7 +303,16 @@ fn read_generateurs(
         }
         report.layers.push(layer.report);
     }
-    Ok(generateurs)
+    Ok((generateurs, drawn))
+}
+
+/// The category a file name starts with, before `marker` (`AC1_ASSIETTE_SUP_S.shp`).
+fn file_category(file: &Path, marker: &str) -> Option<String> {
+    upper_name(file)
+        .split(marker)
+        .next()
+        .filter(|p| !p.is_empty() && !p.contains('_'))
+        .map(str::to_string)
 }
 
 /// Loads one assiette shapefile, each feature joined to its générateur, servitude and act.
@@ -282,11 +336,7 @@ fn load_assiettes(
         features,
         report: mut r,
     } = shp::read(file, &label, "ASSIETTE_SUP")?;
-    let file_category = upper_name(file)
-        .split("_ASSIETTE")
-        .next()
-        .filter(|p| !p.is_empty() && !p.contains('_'))
-        .map(str::to_string);
+    let file_category = file_category(file, "_ASSIETTE");
     let geometry_kind = upper_name(file)
         .split("ASSIETTE_SUP_")
         .nth(1)

@@ -6,7 +6,7 @@ use crate::geocode::upstream::{search_with_upstream, HitSource};
 use crate::geocode::{is_uncertain, SearchHit, SearchQuery, UpstreamConfig};
 
 use super::error::{LookupError, MAX_QUERY_CHARS};
-use super::{Location, LookupAnswer, Position};
+use super::{Location, LookupAnswer, LookupOptions, Position};
 
 /// Alternatives offered with an uncertain match, at most.
 const MAX_ALTERNATIVES: usize = 4;
@@ -28,6 +28,16 @@ pub async fn lookup_address(
     data: &Dataset,
     upstream: Option<&UpstreamConfig>,
     q: &str,
+) -> Result<LookupAnswer, LookupError> {
+    lookup_address_with(data, upstream, q, LookupOptions::default()).await
+}
+
+/// [`lookup_address`], written as `options` ask.
+pub async fn lookup_address_with(
+    data: &Dataset,
+    upstream: Option<&UpstreamConfig>,
+    q: &str,
+    options: LookupOptions,
 ) -> Result<LookupAnswer, LookupError> {
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(LookupError::QueryTooLong);
@@ -64,7 +74,7 @@ pub async fn lookup_address(
         ));
     }
     located.warnings.extend(outcome.warnings);
-    Ok(super::lookup_located(data, at, located))
+    Ok(super::lookup_located(data, at, located, options))
 }
 
 fn location(h: &SearchHit, source: &str) -> Location {

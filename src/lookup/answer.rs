@@ -104,6 +104,10 @@ pub struct ParcelOut {
     pub numero: String,
     /// Declared area in m² (`contenance`), when the source gives one.
     pub contenance: Option<f64>,
+    /// The parcel's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
+    /// is asked with `geometry=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<geojson::Geometry>,
 }
 
 impl From<&Parcel> for ParcelOut {
@@ -115,6 +119,7 @@ impl From<&Parcel> for ParcelOut {
             section: p.section.clone(),
             numero: p.numero.clone(),
             contenance: p.contenance,
+            geometry: None,
         }
     }
 }

@@ -9,14 +9,18 @@
 
 pub mod address;
 pub mod answer;
+mod drawn;
 pub mod error;
+mod feature_collection;
 pub mod position;
 
 use geo::{InteriorPoint, Point};
 
-pub use address::{lookup_address, Located};
+pub use address::{lookup_address, lookup_address_with, Located};
 pub use answer::*;
+pub use drawn::LookupOptions;
 pub use error::LookupError;
+pub use feature_collection::feature_collection;
 pub use position::Position;
 
 use crate::analysis::Footprint;
@@ -31,6 +35,7 @@ use crate::geometry::distance_m;
 use crate::index::{HasGeometry, SpatialLayer};
 use crate::model::{Parcel, RiskZone, Servitude, UrbaFeature, ZoneUrba, ZoningZone};
 use crate::rules::{self, Covered, Facts, Finding, Hit, NearestParcel, ScopeKind};
+use drawn::Drawable;
 
 /// How far to look for the nearest parcel of a point on the street.
 pub const NEAREST_PARCEL_MAX_M: f64 = 50.0;
@@ -136,11 +141,21 @@ pub fn find_at(data: &Dataset, lon: f64, lat: f64) -> Found<'_> {
 /// Everything that applies at `(lon, lat)` (WGS84 degrees, assumed in range): the parcel under the
 /// point when there is one, else the point itself.
 pub fn lookup(data: &Dataset, lon: f64, lat: f64) -> LookupAnswer {
-    lookup_located(data, Position { lon, lat }, Located::default())
+    lookup_with(data, lon, lat, LookupOptions::default())
+}
+
+/// [`lookup`], written as `options` ask.
+pub fn lookup_with(data: &Dataset, lon: f64, lat: f64, options: LookupOptions) -> LookupAnswer {
+    lookup_located(data, Position { lon, lat }, Located::default(), options)
 }
 
 /// [`lookup`] at a geocoded position, the geocoder's findings written into the answer.
-fn lookup_located(data: &Dataset, at: Position, located: Located) -> LookupAnswer {
+fn lookup_located(
+    data: &Dataset,
+    at: Position,
+    located: Located,
+    options: LookupOptions,
+) -> LookupAnswer {
     let p = Point::new(at.lon, at.lat);
     // The parcel's polygon was prepared by the index: the analysis reuses it.
     let in_parcel = data.parcels.at(p).and_then(|(i, parcel)| {
@@ -154,13 +169,30 @@ fn lookup_located(data: &Dataset, at: Position, located: Located) -> LookupAnswe
             Some(parcel),
             ScopeKind::Parcel,
             located,
+            options,
         ),
-        None => analyse(data, Target::Point(p), None, ScopeKind::Point, located),
+        None => analyse(
+            data,
+            Target::Point(p),
+            None,
+            ScopeKind::Point,
+            located,
+            options,
+        ),
     }
 }
 
 /// The analysis of one parcel by its 14-character id.
 pub fn lookup_parcel(data: &Dataset, id: &str) -> Result<LookupAnswer, LookupError> {
+    lookup_parcel_with(data, id, LookupOptions::default())
+}
+
+/// [`lookup_parcel`], written as `options` ask.
+pub fn lookup_parcel_with(
+    data: &Dataset,
+    id: &str,
+    options: LookupOptions,
+) -> Result<LookupAnswer, LookupError> {
     let id = crate::model::parse_parcel_id(id)?;
     let unknown = || LookupError::UnknownParcel(id.clone());
     let i = data.parcel_index(&id).ok_or_else(unknown)?;
@@ -174,11 +206,21 @@ pub fn lookup_parcel(data: &Dataset, id: &str) -> Result<LookupAnswer, LookupErr
         Some(parcel),
         ScopeKind::Parcel,
         Located::default(),
+        options,
     ))
 }
 
 /// The analysis of a project footprint (see [`Footprint::new`]).
 pub fn lookup_footprint(data: &Dataset, fp: &Footprint) -> Option<LookupAnswer> {
+    lookup_footprint_with(data, fp, LookupOptions::default())
+}
+
+/// [`lookup_footprint`], written as `options` ask.
+pub fn lookup_footprint_with(
+    data: &Dataset,
+    fp: &Footprint,
+    options: LookupOptions,
+) -> Option<LookupAnswer> {
     let p = fp.geometry.interior_point()?;
     Some(analyse(
         data,
@@ -186,6 +228,7 @@ pub fn lookup_footprint(data: &Dataset, fp: &Footprint) -> Option<LookupAnswer> 
         None,
         ScopeKind::Footprint,
         Located::default(),
+        options,
     ))
 }
 
@@ -200,28 +243,16 @@ struct Items {
 }
 
 impl Items {
-    fn new(data: &Dataset, found: &Found<'_>) -> Items {
-        fn items<F: Answered>(
-            family: &F,
-            data: &Dataset,
-            hits: &[(&F::Feature, Hit)],
-        ) -> Vec<F::Item> {
-            hits.iter()
-                .map(|(f, hit)| family.item(data, f, *hit))
-                .collect()
-        }
-        let mut risks = items(&Risks, data, &found.risks);
-        let servitudes = shown_once(&found.servitudes, &mut risks)
-            .into_iter()
-            .map(|(s, hit)| Servitudes.item(data, s, hit))
-            .collect();
+    fn new(data: &Dataset, found: &Found<'_>, options: LookupOptions) -> Items {
+        let mut risks = answered(&Risks, data, &found.risks, options);
+        let shown = shown_once(&found.servitudes, &mut risks);
         Items {
-            zones: items(&Zones, data, &found.zones),
-            prescriptions: items(&PRESCRIPTIONS, data, &found.prescriptions),
-            informations: items(&INFORMATIONS, data, &found.informations),
-            servitudes,
+            zones: answered(&Zones, data, &found.zones, options),
+            prescriptions: answered(&PRESCRIPTIONS, data, &found.prescriptions, options),
+            informations: answered(&INFORMATIONS, data, &found.informations, options),
+            servitudes: answered(&Servitudes, data, &shown, options),
             risks,
-            zonings: zoning_sections(data, found),
+            zonings: zoning_sections(data, found, options),
         }
     }
 
@@ -237,6 +268,21 @@ impl Items {
         out.extend(self.informations.iter().map(|i| i as &dyn Finding));
         out
     }
+}
+
+/// The answer items of `family` for `hits`, drawn when `options` ask.
+fn answered<F: Answered>(
+    family: &F,
+    data: &Dataset,
+    hits: &[(&F::Feature, Hit)],
+    options: LookupOptions,
+) -> Vec<F::Item>
+where
+    F::Item: Drawable,
+{
+    hits.iter()
+        .map(|(f, hit)| family.item(data, f, *hit).drawn(f.geometry(), options))
+        .collect()
 }
 
 /// An approved risk plan is also published as a PM1/PM3 easement: it is shown once, as a risk
@@ -264,18 +310,23 @@ fn shown_once<'a>(
 }
 
 /// One section per zoning theme: its zones here, and whether its maps cover the place.
-fn zoning_sections(data: &Dataset, found: &Found<'_>) -> Vec<ZoningSection> {
+fn zoning_sections(
+    data: &Dataset,
+    found: &Found<'_>,
+    options: LookupOptions,
+) -> Vec<ZoningSection> {
     data.zoning_themes
         .iter()
         .enumerate()
         .map(|(t, theme)| {
             let family = Zoning { theme: t };
-            let zones: Vec<_> = found
+            let hits: Vec<(&ZoningZone, Hit)> = found
                 .zoning
                 .iter()
                 .filter(|(z, _)| family.includes(z))
-                .map(|(z, hit)| family.item(data, z, *hit))
+                .copied()
                 .collect();
+            let zones = answered(&family, data, &hits, options);
             let mapped_here = found.coverage.iter().any(|c| {
                 c.layer == CoverageLayer::Zoning && c.scope.as_deref() == Some(&theme.key)
             });
@@ -297,10 +348,11 @@ fn analyse(
     parcel: Option<&Parcel>,
     kind: ScopeKind,
     located: Located,
+    options: LookupOptions,
 ) -> LookupAnswer {
     let p = target.point();
     let found = Found::new(data, &target);
-    let items = Items::new(data, &found);
+    let items = Items::new(data, &found, options);
     let commune = data.communes.at(p, 0.0).map(|(_, c)| c).next();
     let sources: Vec<CoverageSource> = found.coverage.iter().map(|c| (*c).into()).collect();
     let document = data.document_at(
@@ -356,7 +408,7 @@ fn analyse(
         alternatives: located.alternatives,
         scope: Scope { kind, area_m2 },
         commune: commune.map(CommuneOut::from),
-        parcel: parcel.map(ParcelOut::from),
+        parcel: parcel.map(|x| ParcelOut::from(x).drawn(&x.geometry, options)),
         nearest_parcel,
         status,
         document: document.map(DocumentOut::from),

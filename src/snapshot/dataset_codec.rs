@@ -17,6 +17,7 @@ pub(super) fn encode(d: &Dataset, out: &mut Vec<u8>) {
     encode_slice(d.prescriptions.features(), out);
     encode_slice(d.informations.features(), out);
     encode_slice(d.servitudes.features(), out);
+    encode_slice(d.generateurs.features(), out);
     d.risk_plans.encode(out);
     encode_slice(d.risk_zones.features(), out);
     d.zoning_themes.encode(out);
@@ -52,6 +53,7 @@ pub(super) fn decode(bytes: &[u8], parcels: ParcelLayer) -> Result<Resolved, Dec
         prescriptions: Codec::decode(r)?,
         informations: Codec::decode(r)?,
         servitudes: Codec::decode(r)?,
+        generateurs: Codec::decode(r)?,
         risk_plans: Codec::decode(r)?,
         risk_zones: Codec::decode(r)?,
         zoning_themes: Codec::decode(r)?,

@@ -8,9 +8,9 @@ use crate::geocode::index::{City, HouseNumber, IndexStats, Place, PlaceType, Pos
 use crate::geocode::vocab::Vocab;
 use crate::load::conformity::{DeliveryConformity, Issue, Severity};
 use crate::model::{
-    ActeSup, Commune, DeliveredLayers, LayerDelivery, Origin, Parcel, Piece, PlanDocument,
-    RiskPlan, RiskPlanKind, RiskZone, RiskZoneKind, Servitude, UrbaFeature, UrbaFeatureKind,
-    ZoneUrba, ZoningTheme, ZoningZone,
+    ActeSup, Commune, DeliveredLayers, Generateur, LayerDelivery, Origin, Parcel, Piece,
+    PlanDocument, RiskPlan, RiskPlanKind, RiskZone, RiskZoneKind, Servitude, UrbaFeature,
+    UrbaFeatureKind, ZoneUrba, ZoningTheme, ZoningZone,
 };
 use crate::reglement::html::HtmlNode;
 use crate::reglement::{Contenu, Reglement, Titre, ZoneScope};
@@ -86,6 +86,7 @@ codec_struct!(UrbaFeature {
     nomfic,
     urlfic,
     idurba,
+    datvalid,
     origin,
     geometry,
 });
@@ -109,6 +110,19 @@ codec_struct!(Servitude {
     nom_sup_litt,
     acte,
     id_gaspar,
+    source,
+    origin,
+    geometry,
+});
+codec_struct!(Generateur {
+    categorie,
+    id_gen,
+    nom_gen,
+    type_gen,
+    mode_genere,
+    src_geo_gen,
+    date_src_gen,
+    fichier,
     source,
     origin,
     geometry,

@@ -208,18 +208,12 @@ fn table_collection(data: &Dataset, table: Table, filter: &Filter, page: Page) -
         Table::AssietteSupP => assiettes(data, filter, Dimension::Point),
         Table::AssietteSupL => assiettes(data, filter, Dimension::Line),
         Table::AssietteSupS => assiettes(data, filter, Dimension::Surface),
-        Table::GenerateurSupP | Table::GenerateurSupL | Table::GenerateurSupS => {
-            let mut c = collection(&name, Vec::new(), page);
-            // Said, not left for the client to read as « no générateur here ».
-            c["message"] = json!(GENERATORS_NOT_LOADED);
-            return c;
-        }
+        Table::GenerateurSupP => generateurs(data, filter, Dimension::Point),
+        Table::GenerateurSupL => generateurs(data, filter, Dimension::Line),
+        Table::GenerateurSupS => generateurs(data, filter, Dimension::Surface),
     };
     collection(&name, items, page)
 }
-
-/// Why the générateur tables are always empty here.
-const GENERATORS_NOT_LOADED: &str = "Les géométries des générateurs de servitudes (GENERATEUR_SUP_*) ne sont pas chargées par ce service : seuls leurs attributs le sont, joints aux assiettes (assiette-sup-s|l|p, champs idgen). Une liste vide ne signifie pas qu'il n'y a pas de générateur ici.";
 
 /// `municipality`: the loaded communes, `is_rnu` from the planning status the lookup gives them.
 fn municipalities<'d>(data: &'d Dataset, filter: &Filter) -> Vec<Item<'d>> {
@@ -494,7 +488,7 @@ fn urba_properties(
     }
     p.insert("nomfic".into(), json!(f.nomfic));
     p.insert("urlfic".into(), json!(f.urlfic));
-    // INSEE and validation date of the feature: not read from these tables.
+    // The CNIG prescription and information tables carry no INSEE.
     p.insert("insee".into(), Value::Null);
     if prescription {
         p.insert(
@@ -502,7 +496,7 @@ fn urba_properties(
             gpu_date(doc.and_then(|d| d.datappro.as_deref())),
         );
     }
-    p.insert("datvalid".into(), Value::Null);
+    p.insert("datvalid".into(), gpu_date(f.datvalid.as_deref()));
     p.insert("idurba".into(), json!(f.idurba));
     p
 }
@@ -510,11 +504,11 @@ fn urba_properties(
 /// `<idGest>_SUP_<territoire>_<catégorie>` from a CNIG SUP delivery named
 /// `<idGest>_<catégorie>_<territoire>_<date>` (e.g. `110068012_PM3_28_20161104` →
 /// `110068012_SUP_28_PM3`).
-fn sup_partition(s: &Servitude) -> Option<String> {
-    let folder = s.source.rsplit(['/', '\\']).next()?;
+fn sup_partition(source: &str, categorie: &str) -> Option<String> {
+    let folder = source.rsplit(['/', '\\']).next()?;
     match folder.split('_').collect::<Vec<_>>().as_slice() {
         [gest, cat, territory, date]
-            if cat.eq_ignore_ascii_case(&s.categorie)
+            if cat.eq_ignore_ascii_case(categorie)
                 && date.len() == 8
                 && date.bytes().all(|b| b.is_ascii_digit()) =>
         {
@@ -533,7 +527,7 @@ fn servitudes<'d>(
         .into_iter()
         .filter(|(_, s)| filter.categorie_ok(&s.categorie))
         .filter_map(|(gid, s)| {
-            let partition = sup_partition(s);
+            let partition = sup_partition(&s.source, &s.categorie);
             filter
                 .partition_ok(partition.as_deref())
                 .then_some((gid, s, partition))
@@ -569,6 +563,35 @@ fn assiettes<'d>(data: &'d Dataset, filter: &Filter, dimension: Dimension) -> Ve
                     "datesrcass": null,
                 })),
             }
+        })
+        .collect()
+}
+
+/// `generateur-sup-*` of one dimension: the générateurs meeting `geom` that pass the partition and
+/// category filters, with the CNIG 2016 fields lower-cased as the GPU writes the assiettes'.
+fn generateurs<'d>(data: &'d Dataset, filter: &Filter, dimension: Dimension) -> Vec<Item<'d>> {
+    select(&data.generateurs, filter.geom.as_ref())
+        .into_iter()
+        .filter(|(_, g)| Dimension::of(&g.geometry) == Some(dimension))
+        .filter(|(_, g)| filter.categorie_ok(&g.categorie))
+        .filter_map(|(gid, g)| {
+            let partition = sup_partition(&g.source, &g.categorie);
+            filter.partition_ok(partition.as_deref()).then(|| Item {
+                gid,
+                geometry: Some(Cow::Borrowed(&g.geometry)),
+                properties: props(json!({
+                    "gid": gid,
+                    "suptype": g.categorie.to_lowercase(),
+                    "partition": partition,
+                    "fichier": g.fichier,
+                    "idgen": g.id_gen,
+                    "nomgen": g.nom_gen,
+                    "typegen": g.type_gen,
+                    "modegenere": g.mode_genere,
+                    "srcgeogen": g.src_geo_gen,
+                    "datesrcgen": g.date_src_gen,
+                })),
+            })
         })
         .collect()
 }
