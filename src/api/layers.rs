@@ -21,8 +21,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use geo::orient::{Direction, Orient};
 use geo::{
     Area, BoundingRect, Coord, CoordsIter, Geometry, LineString, MapCoords, MultiPolygon, Polygon,
@@ -30,9 +29,11 @@ use geo::{
 };
 use geojson::Feature;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::params::Params;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, ErrorBody};
 use crate::dataset::Dataset;
 use crate::family::{map_layers, round6, Family, LayerInfo, MapLayer, Visitor};
 use crate::index::HasGeometry;
@@ -55,18 +56,35 @@ fn max_features(info: &LayerInfo) -> usize {
 
 /// The routes of this module, merged into [`super::router`]. Answers are gzip-compressed when the
 /// client accepts it: GeoJSON shrinks about tenfold.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/layers", get(get_layers))
-        .route("/api/layers/{layer}", get(get_layer))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_layers))
+        .routes(routes!(get_layer))
 }
 
 /// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style,
 /// and the configured raster basemaps it may draw under them (none by default).
+#[utoipa::path(
+    get,
+    path = "/api/catalog",
+    tag = "carte",
+    responses((status = 200, description = "Les couches (`layers`) et les fonds de carte (`basemaps`)",
+               body = inline(Catalog)))
+)]
 pub async fn get_catalog(State(state): State<AppState>) -> Json<Value> {
     let data = state.dataset();
     let layers: Vec<LayerInfo> = map_layers(&data).into_iter().map(|(_, i)| i).collect();
     Json(json!({ "layers": layers, "basemaps": &*state.basemaps }))
+}
+
+/// The answer of [`get_catalog`], described for the document (the handler writes it with `json!`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a description only
+struct Catalog {
+    /// Every layer the map can draw, bottom first.
+    layers: Vec<LayerInfo>,
+    /// The configured raster basemaps (`[[basemap]]` of the configuration).
+    basemaps: Vec<Value>,
 }
 
 /// A validated request.
@@ -77,6 +95,21 @@ struct LayersQuery {
     layers: Vec<(MapLayer, LayerInfo)>,
 }
 
+/// The layers of a map view, each one a FeatureCollection capped and simplified for the zoom.
+#[utoipa::path(
+    get,
+    path = "/api/layers",
+    tag = "carte",
+    params(
+        ("bbox" = String, Query, description = "minlon,minlat,maxlon,maxlat (degrés WGS84)"),
+        ("zoom" = f64, Query, description = "Niveau de zoom de la carte, 0 à 22"),
+        ("layers" = Option<String>, Query, description = "Couches, séparées par des virgules (noms de /api/catalog) ; par défaut celles affichées à l'ouverture"),
+    ),
+    responses(
+        (status = 200, description = "Une FeatureCollection par couche", body = ref("#/components/schemas/MapLayers")),
+        (status = 400, description = "bbox, zoom ou couche invalide", body = ErrorBody),
+    )
+)]
 async fn get_layers(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -95,6 +128,21 @@ async fn get_layers(
 /// `GET /api/layers/{layer}?bbox=…&zoom=…`: that one layer as a plain RFC 7946
 /// FeatureCollection (`application/geo+json`), the document GDAL, QGIS, Leaflet or OpenLayers open
 /// as is; its counts (`total`, `returned`, `capped`…) are foreign members.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}",
+    tag = "carte",
+    params(
+        ("layer" = String, Path, description = "Nom de la couche (voir /api/catalog)"),
+        ("bbox" = String, Query, description = "minlon,minlat,maxlon,maxlat (degrés WGS84)"),
+        ("zoom" = f64, Query, description = "Niveau de zoom de la carte, 0 à 22"),
+    ),
+    responses(
+        (status = 200, description = "La couche en FeatureCollection RFC 7946",
+         content_type = "application/geo+json", body = ref("#/components/schemas/GeoJsonFeatureCollection")),
+        (status = 400, description = "bbox, zoom ou couche invalide", body = ErrorBody),
+    )
+)]
 async fn get_layer(
     State(state): State<AppState>,
     Path(layer): Path<String>,

@@ -7,6 +7,12 @@ use axum::Json;
 
 use crate::nomenclature::{nomenclature, SupCategory};
 
+#[utoipa::path(
+    get,
+    path = "/api/servitudes/categories",
+    tag = "urbanisme",
+    responses((status = 200, description = "Les catégories de SUP de la nomenclature nationale", body = [SupCategory]))
+)]
 pub async fn get_categories() -> Json<&'static [SupCategory]> {
     Json(nomenclature().sup_categories())
 }

@@ -21,7 +21,7 @@ pub struct Risks;
 ///
 /// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RiskOut {
     /// GASPAR code of the procedure (`38DDT20200002`).
     pub procedure: String,

@@ -27,7 +27,7 @@ pub struct Servitudes;
 ///
 /// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServitudeOut {
     /// SUP category code (`AC1`, `PM3`, `INT1`…).
     pub categorie: String,

@@ -25,7 +25,7 @@ pub const INFORMATIONS: Urba = Urba(UrbaFeatureKind::Information);
 ///
 /// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UrbaFeatureOut {
     /// Prescription or information (the answer lists them apart).
     #[serde(skip)]

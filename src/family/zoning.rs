@@ -29,7 +29,7 @@ pub struct Zoning {
 }
 
 /// One theme as answered: whether its maps cover the place, and its zones there.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ZoningSection {
     /// Theme key (`sismicite`…), also the name of its map layer.
     pub theme: String,
@@ -42,7 +42,7 @@ pub struct ZoningSection {
 }
 
 /// A zone of a zoning map as answered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ZoningZoneOut {
     /// The zone's code as the source writes it (`3`, `C`, `fort`…).
     pub code: String,
