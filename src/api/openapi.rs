@@ -96,6 +96,8 @@ pub fn document() -> Result<&'static str, ApiError> {
         .map_err(|e| ApiError::Internal(e.clone()))
 }
 
+/// utoipa's document with the hand-written components, the errors common to every route, unique
+/// operation ids and OpenAPI path templates.
 fn build() -> Result<String, serde_json::Error> {
     let mut doc = serde_json::to_value(super::api_routes().into_openapi())?;
     let written: Map<String, Value> = serde_json::from_str(COMPONENTS)?;
