@@ -20,6 +20,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post,
     path = "/admin/reload",
+    summary = "Rechargement des données",
+    description = "Recharge le dossier de données et répond le résultat ; les anciennes données restent servies si les nouvelles sont refusées. Désactivé sans admin.token dans la configuration.",
     tag = "exploitation",
     params(("Authorization" = String, Header, description = "`Bearer <jeton>` (admin.token de la configuration)")),
     responses(

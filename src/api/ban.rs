@@ -234,6 +234,8 @@ async fn batch(
 #[utoipa::path(
     post,
     path = "/search/csv/",
+    summary = "Géocodage d'un fichier CSV",
+    description = "Le même fichier avec les colonnes de résultat ajoutées, comme l'API Adresse (BAN). Répond aussi sans la barre finale.",
     tag = "géocodage",
     request_body(content = BatchForm, content_type = "multipart/form-data"),
     responses(
@@ -255,6 +257,8 @@ async fn post_search_csv(
 #[utoipa::path(
     post,
     path = "/reverse/csv/",
+    summary = "Géocodage inverse d'un fichier CSV",
+    description = "Les adresses les plus proches des points d'un fichier CSV (colonnes lat et lon), comme l'API Adresse (BAN). Répond aussi sans la barre finale.",
     tag = "géocodage",
     request_body(content = BatchForm, content_type = "multipart/form-data"),
     responses(
@@ -276,6 +280,8 @@ async fn post_reverse_csv(
 #[utoipa::path(
     get,
     path = "/search/",
+    summary = "Recherche d'adresses (API Adresse)",
+    description = "Les adresses de l'index embarqué (ou d'un géocodeur distant configuré) qui répondent à q, meilleure d'abord, au format de l'API Adresse (addok). Répond aussi sans la barre finale.",
     tag = "géocodage",
     params(
         ("q" = String, Query, description = "L'adresse cherchée, 3 à 200 caractères"),
@@ -305,6 +311,8 @@ async fn get_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
 #[utoipa::path(
     get,
     path = "/reverse/",
+    summary = "Adresses les plus proches d'un point (API Adresse)",
+    description = "Au format de l'API Adresse (addok). Répond aussi sans la barre finale.",
     tag = "géocodage",
     params(
         ("lat" = f64, Query, description = "Latitude WGS84 (alias `latitude`)"),

@@ -14,6 +14,8 @@ use crate::cua::{certificate, render, CuaError, Format, Origin, Subject};
 #[utoipa::path(
     get,
     path = "/api/cua",
+    summary = "Projet de certificat d'urbanisme d'information",
+    description = "Le projet de CU d'information de parcelles (parcel=A[,B…]) ou d'un point (lat, lon), en page HTML imprimable (format=html, par défaut) ou en PDF (format=pdf).",
     tag = "urbanisme",
     params(
         ("parcel" = Option<String>, Query, description = "Identifiants de parcelles (14 caractères), séparés par des virgules : au plus 10, d'une même commune"),

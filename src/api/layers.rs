@@ -67,6 +67,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     get,
     path = "/api/catalog",
+    summary = "Catalogue des couches de la carte",
+    description = "Chaque couche que la carte peut dessiner, de bas en haut, avec sa légende et son style, et les fonds de carte configurés (aucun par défaut).",
     tag = "carte",
     responses((status = 200, description = "Les couches (`layers`) et les fonds de carte (`basemaps`)",
                body = inline(Catalog)))
@@ -99,6 +101,8 @@ struct LayersQuery {
 #[utoipa::path(
     get,
     path = "/api/layers",
+    summary = "Couches de la carte dans une vue",
+    description = "Les objets chargés dans une vue de carte, en GeoJSON : chaque couche plafonnée en nombre d'objets et simplifiée pour le zoom ; la réponse dit quand elle l'a fait. Les parcelles ne sont envoyées qu'à partir du zoom 16.",
     tag = "carte",
     params(
         ("bbox" = String, Query, description = "minlon,minlat,maxlon,maxlat (degrés WGS84)"),
@@ -131,6 +135,8 @@ async fn get_layers(
 #[utoipa::path(
     get,
     path = "/api/layers/{layer}",
+    summary = "Une couche en GeoJSON simple",
+    description = "Une couche en FeatureCollection RFC 7946 (application/geo+json), le document que GDAL, QGIS, Leaflet ou OpenLayers ouvrent tel quel ; ses compteurs (total, returned, capped…) sont des membres étrangers.",
     tag = "carte",
     params(
         ("layer" = String, Path, description = "Nom de la couche (voir /api/catalog)"),

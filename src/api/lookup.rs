@@ -37,6 +37,7 @@ pub const MAX_EXTENT_M: f64 = 10_000.0;
     path = "/api/lookup",
     tag = "urbanisme",
     summary = "Règles applicables en un point, à une adresse ou sur une parcelle",
+    description = "Un point (lat, lon), une adresse (q), une parcelle (parcel, ou insee + section + numero [+ prefixe]). Une parcelle sous le point est analysée entière.",
     params(
         ("lat" = Option<f64>, Query, description = "Latitude WGS84 (avec « lon »)"),
         ("lon" = Option<f64>, Query, description = "Longitude WGS84 (avec « lat »)"),
@@ -108,6 +109,7 @@ fn parcel_reference(params: &Params) -> Result<Option<String>, ApiError> {
     path = "/api/lookup",
     tag = "urbanisme",
     summary = "Règles applicables sur l'emprise d'un projet",
+    description = "Une emprise de projet en GeoJSON (WGS84), analysée comme une parcelle : zones, prescriptions, servitudes et risques rencontrés, avec leurs surfaces et parts.",
     request_body(
         description = "Un Polygon, un MultiPolygon ou une Feature GeoJSON en contenant un (WGS84) : \
                        au plus 10 000 sommets, 100 parties, 1 km², 10 km de côté",

@@ -159,6 +159,8 @@ pub async fn middleware(State(metrics): State<Arc<Metrics>>, req: Request, next:
 #[utoipa::path(
     get,
     path = "/metrics",
+    summary = "Métriques (Prometheus)",
+    description = "Compteurs des requêtes et des données servies, au format texte de Prometheus.",
     tag = "exploitation",
     responses((status = 200, description = "Métriques au format texte de Prometheus",
                content_type = "text/plain", body = String))

@@ -95,6 +95,8 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
 #[utoipa::path(
     get,
     path = "/health",
+    summary = "État du service",
+    description = "Le service répond : nombre d'objets par couche, adresses, durée du chargement, conformité des livraisons CNIG, dernier rechargement, adresse publique.",
     tag = "exploitation",
     responses((status = 200, description = "Le service répond", body = serde_json::Value))
 )]

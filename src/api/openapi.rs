@@ -180,6 +180,8 @@ fn unique_operation_ids(doc: &mut Value) {
 #[utoipa::path(
     get,
     path = "/api/openapi.json",
+    summary = "Ce document OpenAPI 3.1",
+    description = "Généré depuis le code : chaque route y est décrite par son gestionnaire.",
     tag = "documentation",
     responses((status = 200, description = "Le document OpenAPI 3.1", body = serde_json::Value))
 )]
@@ -191,6 +193,8 @@ pub(super) async fn get_openapi() -> Result<Response, ApiError> {
 #[utoipa::path(
     get,
     path = "/api/docs",
+    summary = "Page de documentation de l'API",
+    description = "Swagger UI lisant /api/openapi.json, servi par le binaire (aucun accès réseau).",
     tag = "documentation",
     responses((status = 200, description = "Page HTML", content_type = "text/html", body = String))
 )]
@@ -206,6 +210,8 @@ pub(super) async fn get_docs() -> Response {
 #[utoipa::path(
     get,
     path = "/api/docs/{file}",
+    summary = "Fichier de la page de documentation",
+    description = "Le script et la feuille de style de Swagger UI, et son initialisation.",
     tag = "documentation",
     params(("file" = String, Path, description = "`swagger-ui-bundle.js`, `swagger-ui.css` ou `init.js`")),
     responses(

@@ -30,6 +30,8 @@ pub(super) struct Parcels {
 #[utoipa::path(
     get,
     path = "/api/parcels",
+    summary = "Parcelles désignées par une référence cadastrale",
+    description = "Les parcelles chargées que désigne une référence tapée (identifiant de 14 caractères ou son début, « INSEE section numéro », « section numéro commune ») : les suggestions du champ de recherche. Une requête qui n'est pas une référence (une adresse) répond une liste vide.",
     tag = "urbanisme",
     params(
         ("q" = String, Query, description = "Une référence cadastrale : 91216000AB0037, « 91216 AB 37 », « AB 37 Épinay »"),

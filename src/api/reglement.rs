@@ -36,6 +36,8 @@ struct ReglementListed<'a> {
 #[utoipa::path(
     get,
     path = "/api/reglement",
+    summary = "Règlements structurés (CNIG SRU)",
+    description = "Avec idurba et zone : les sections de la zone (texte et HTML nettoyé) et ses règles clés ; avec idurba seul, ou rien : les règlements chargés et les zones qu'ils nomment.",
     tag = "urbanisme",
     params(
         ("idurba" = Option<String>, Query, description = "IDURBA du document (ex. 60668_PLU_20201207)"),
@@ -100,6 +102,8 @@ impl From<ReglementError> for ApiError {
     get,
     // `{*path}` for axum, written `{path}` in the document (see `openapi::build`).
     path = "/api/pieces/{*path}",
+    summary = "Pièce écrite d'une livraison",
+    description = "Une pièce écrite d'une livraison chargée (le règlement PDF vers lequel pointe reglement_url) ; seuls les fichiers indexés au chargement sont servis.",
     tag = "urbanisme",
     params(("path" = String, Path, description = "Chemin de la pièce dans le dossier de données (lien donné par les réponses)")),
     responses(

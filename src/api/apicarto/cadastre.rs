@@ -45,6 +45,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     method(get, post),
     path = "/api/cadastre/parcelle",
+    summary = "Parcelles cadastrales (API Carto, module cadastre)",
+    description = "Les parcelles désignées (attributs de Parcellaire Express), en GET ou en POST ; une requête doit filtrer sur quelque chose.",
     tag = "API Carto",
     params(
         ("code_insee" = Option<String>, Query, description = "Code INSEE (5 caractères ; 75056 : tout Paris)"),
@@ -82,6 +84,8 @@ async fn parcelle(
 #[utoipa::path(
     method(get, post),
     path = "/api/cadastre/commune",
+    summary = "Communes (API Carto, module cadastre)",
+    description = "Les communes désignées, en GET ou en POST.",
     tag = "API Carto",
     params(
         ("code_insee" = Option<String>, Query, description = "Code INSEE (5 caractères)"),

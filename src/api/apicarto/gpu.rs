@@ -149,6 +149,8 @@ fn table_route(table: Table) -> UtoipaMethodRouter<AppState> {
 #[utoipa::path(
     method(get, post),
     path = "/api/gpu/{table}",
+    summary = "Table du GPU (API Carto)",
+    description = "Les objets d'une table du Géoportail de l'Urbanisme qui rencontrent geom, en GET ou en POST, avec les noms d'attributs du GPU.",
     params(
         ("geom" = Option<String>, Query, description = "Une géométrie GeoJSON (WGS84) ; aussi dans un corps POST `{\"geom\": …}`"),
         ("partition" = Option<String>, Query, description = "Partition du GPU (DU_<INSEE|SIREN>, <idGest>_SUP_<territoire>_<catégorie>)"),
@@ -185,6 +187,8 @@ async fn table_answer(
 #[utoipa::path(
     method(get, post),
     path = "/api/gpu/all",
+    summary = "Toutes les tables du GPU en un point (API Carto)",
+    description = "Les 17 tables à geom, chacune nommée par featureType, 500 objets chacune, comme l'IGN.",
     tag = "API Carto",
     params(
         ("geom" = Option<String>, Query, description = "Une géométrie GeoJSON (WGS84) ; aussi dans un corps POST `{\"geom\": …}`"),
