@@ -20,7 +20,10 @@
 //!    undocumented (`tests/openapi.rs` refuses `.route(` under `src/api/`).
 //!
 //! A new parameter on a route is one more `("name" = Option<T>, Query, description = "…")` in its
-//! handler's `params(…)`.
+//! handler's `params(…)`. A handler of several methods says `method(get, post)` (`get, post` would
+//! keep the last one only). A new answer type derives `utoipa::ToSchema` beside `Serialize`; a field
+//! whose type has no schema takes `#[schema(value_type = …)]`. `tests/openapi.rs` checks real
+//! answers against the schemas, so a schema that contradicts the JSON fails there.
 
 use std::sync::OnceLock;
 
