@@ -18,7 +18,7 @@ use crate::model::{
 use crate::report::{LayerReport, LoadReport};
 
 /// The layer families whose coverage is tracked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CoverageLayer {
     /// Cadastral parcels.

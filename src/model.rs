@@ -43,7 +43,7 @@ pub struct Parcel {
 }
 
 /// A planning document (CNIG `DOC_URBA`): PLU, PLUi, CC, POS, PSMV.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct PlanDocument {
     /// CNIG `IDURBA`: the document's id, `<INSEE or SIREN>_<TYPEDOC>_<DATAPPRO>` by convention.
     pub idurba: String,
@@ -76,7 +76,7 @@ pub struct PlanDocument {
 }
 
 /// Whether a delivery gave one of its document's layers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LayerDelivery {
     /// The layer was read: where it has no feature, there is none.
@@ -89,7 +89,7 @@ pub enum LayerDelivery {
 }
 
 /// The state of each layer family of a planning document's delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default, utoipa::ToSchema)]
 pub struct DeliveredLayers {
     /// Zones (`ZONE_URBA`) or carte communale sectors (`SECTEUR_CC`).
     pub zones: LayerDelivery,
@@ -252,7 +252,7 @@ pub struct Generateur {
 }
 
 /// The act that instituted a servitude (`ACTE_SUP`).
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct ActeSup {
     /// Name of the act (`nomActe`).
     pub nom: Option<String>,
@@ -267,7 +267,7 @@ pub struct ActeSup {
 }
 
 /// Kind of risk-prevention plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum RiskPlanKind {
     /// Natural hazards (flood, landslide…).
     #[serde(rename = "PPRN")]
@@ -306,7 +306,7 @@ pub struct RiskPlan {
 
 /// Which regulatory zoning of a risk plan a zone belongs to (CNIG Géostandard Risques PPR v1.0:
 /// classes `ZoneReglementaireUrba` and `ZoneReglementaireFoncier`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RiskZoneKind {
     /// Rules for building and land use (`*_zonereglementaireurba_s`, COVADIS zones, manifest zones).

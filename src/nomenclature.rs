@@ -38,7 +38,7 @@ struct TypeEntry {
 }
 
 /// A category of the national SUP nomenclature and what it means for a building project.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SupCategory {
     /// Its code (`AC1`, `PM3`, `I4`…).
     pub code: String,
@@ -327,7 +327,7 @@ pub fn destdomi_label(code: &str) -> Option<&'static str> {
 }
 
 /// What a risk-zone regulation type means for building.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RegulationEffect {
     /// Building is forbidden (save listed exceptions).

@@ -35,7 +35,7 @@ pub struct Footprint<'a> {
 }
 
 /// How a feature meets a footprint.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Overlap {
     /// Overlapping area in m² (0 for lines and points).
     pub area_m2: f64,

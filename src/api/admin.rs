@@ -4,17 +4,33 @@
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, ErrorBody};
 
 /// The route of this module, merged into [`super::router`].
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/reload", post(post_reload))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(post_reload))
 }
 
+/// Reloads the data folder; the old data keeps serving when the new one is refused.
+#[utoipa::path(
+    post,
+    path = "/admin/reload",
+    summary = "Rechargement des données",
+    description = "Recharge le dossier de données et répond le résultat ; les anciennes données restent servies si les nouvelles sont refusées. Désactivé sans admin.token dans la configuration.",
+    tag = "exploitation",
+    params(("Authorization" = String, Header, description = "`Bearer <jeton>` (admin.token de la configuration)")),
+    responses(
+        (status = 200, description = "Données rechargées : `status` et l'état du rechargement", body = serde_json::Value),
+        (status = 401, description = "Jeton absent ou invalide", body = ErrorBody),
+        (status = 404, description = "Rechargement par l'API désactivé (aucun jeton configuré)", body = ErrorBody),
+        (status = 409, description = "Nouvelles données refusées ; les anciennes restent servies", body = ErrorBody),
+    )
+)]
 async fn post_reload(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -15,10 +15,12 @@ use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi::also_at;
 use super::params::Params;
 use super::ApiError;
 use super::AppState;
@@ -40,19 +42,39 @@ pub const MAX_Q: usize = 200;
 pub const MAX_CSV_BYTES: usize = 50 * 1024 * 1024;
 
 /// The BAN routes, with and without trailing slash.
-pub fn routes() -> Router<AppState> {
-    let batch = Router::new()
-        .route("/search/csv/", post(post_search_csv))
-        .route("/search/csv", post(post_search_csv))
-        .route("/reverse/csv/", post(post_reverse_csv))
-        .route("/reverse/csv", post(post_reverse_csv))
+pub fn routes() -> OpenApiRouter<AppState> {
+    let batch = OpenApiRouter::new()
+        .routes(also_at("/search/csv", routes!(post_search_csv)))
+        .routes(also_at("/reverse/csv", routes!(post_reverse_csv)))
         .layer(DefaultBodyLimit::max(MAX_CSV_BYTES));
-    Router::new()
-        .route("/search/", get(get_search))
-        .route("/search", get(get_search))
-        .route("/reverse/", get(get_reverse))
-        .route("/reverse", get(get_reverse))
+    OpenApiRouter::new()
+        .routes(also_at("/search", routes!(get_search)))
+        .routes(also_at("/reverse", routes!(get_reverse)))
         .merge(batch)
+}
+
+/// The multipart form of the batch routes, for the document (read by [`batch_form`]).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a description only
+struct BatchForm {
+    /// The CSV file (UTF-8, `,` `;` `|` or tabulation as separator).
+    #[schema(value_type = String, format = Binary)]
+    data: Vec<u8>,
+    /// The columns to read (repeatable); all by default.
+    columns: Option<Vec<String>>,
+    /// The result columns to append (repeatable); all by default.
+    result_columns: Option<Vec<String>>,
+    /// The column holding a postcode filter.
+    postcode: Option<String>,
+    /// The column holding an INSEE code filter.
+    citycode: Option<String>,
+    /// A type filter (`housenumber`, `street`…).
+    #[schema(rename = "type")]
+    kind: Option<String>,
+    /// The latitude column (`/reverse/csv/`, or a proximity hint).
+    lat: Option<String>,
+    /// The longitude column.
+    lon: Option<String>,
 }
 
 /// The form the batch routes expect, to say so when something else is sent.
@@ -208,6 +230,21 @@ async fn batch(
     }
 }
 
+/// Geocodes a CSV file: the same file with the result columns appended (as the BAN API).
+#[utoipa::path(
+    post,
+    path = "/search/csv/",
+    summary = "Géocodage d'un fichier CSV",
+    description = "Le même fichier avec les colonnes de résultat ajoutées, comme l'API Adresse (BAN). Répond aussi sans la barre finale.",
+    tag = "géocodage",
+    request_body(content = BatchForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Le CSV géocodé", content_type = "text/csv", body = String),
+        (status = 400, description = "Formulaire ou CSV invalide", body = ref("#/components/schemas/BanErrorBody")),
+        (status = 413, description = "Fichier de plus de 50 Mio", body = ref("#/components/schemas/BanErrorBody")),
+        (status = 415, description = "Pas un formulaire multipart/form-data", body = ref("#/components/schemas/BanErrorBody")),
+    )
+)]
 async fn post_search_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -216,6 +253,21 @@ async fn post_search_csv(
     batch(state, headers, form, geocode_csv).await
 }
 
+/// Reverse-geocodes a CSV file of points (`lat`, `lon` columns).
+#[utoipa::path(
+    post,
+    path = "/reverse/csv/",
+    summary = "Géocodage inverse d'un fichier CSV",
+    description = "Les adresses les plus proches des points d'un fichier CSV (colonnes lat et lon), comme l'API Adresse (BAN). Répond aussi sans la barre finale.",
+    tag = "géocodage",
+    request_body(content = BatchForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Le CSV avec les adresses trouvées", content_type = "text/csv", body = String),
+        (status = 400, description = "Formulaire ou CSV invalide", body = ref("#/components/schemas/BanErrorBody")),
+        (status = 413, description = "Fichier de plus de 50 Mio", body = ref("#/components/schemas/BanErrorBody")),
+        (status = 415, description = "Pas un formulaire multipart/form-data", body = ref("#/components/schemas/BanErrorBody")),
+    )
+)]
 async fn post_reverse_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -224,6 +276,28 @@ async fn post_reverse_csv(
     batch(state, headers, form, reverse_csv).await
 }
 
+/// Searches addresses, as the BAN API (addok) does.
+#[utoipa::path(
+    get,
+    path = "/search/",
+    summary = "Recherche d'adresses (API Adresse)",
+    description = "Les adresses de l'index embarqué (ou d'un géocodeur distant configuré) qui répondent à q, meilleure d'abord, au format de l'API Adresse (addok). Répond aussi sans la barre finale.",
+    tag = "géocodage",
+    params(
+        ("q" = String, Query, description = "L'adresse cherchée, 3 à 200 caractères"),
+        ("autocomplete" = Option<bool>, Query, description = "Compléter le dernier mot (1 par défaut)"),
+        ("lat" = Option<f64>, Query, description = "Latitude d'un point de préférence (avec « lon » ; alias `latitude`)"),
+        ("lon" = Option<f64>, Query, description = "Longitude du point de préférence (alias `lng`, `long`, `longitude`)"),
+        ("type" = Option<String>, Query, description = "Filtre : `housenumber`, `street`, `locality` ou `municipality` (répétable)"),
+        ("postcode" = Option<String>, Query, description = "Filtre : code postal (plusieurs séparés par des espaces)"),
+        ("citycode" = Option<String>, Query, description = "Filtre : code INSEE (plusieurs séparés par des espaces)"),
+        ("limit" = Option<u32>, Query, description = "Résultats au plus, 1 à 100"),
+    ),
+    responses(
+        (status = 200, description = "Les adresses trouvées, meilleure d'abord", body = ref("#/components/schemas/BanCollection")),
+        (status = 400, description = "Paramètre absent ou invalide", body = ref("#/components/schemas/BanErrorBody")),
+    )
+)]
 async fn get_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let data = state.dataset();
     let (index, upstream) = (data.addresses.as_ref(), state.upstream.as_ref());
@@ -233,6 +307,26 @@ async fn get_search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     }
 }
 
+/// The addresses nearest a point, as the BAN API (addok) does.
+#[utoipa::path(
+    get,
+    path = "/reverse/",
+    summary = "Adresses les plus proches d'un point (API Adresse)",
+    description = "Au format de l'API Adresse (addok). Répond aussi sans la barre finale.",
+    tag = "géocodage",
+    params(
+        ("lat" = f64, Query, description = "Latitude WGS84 (alias `latitude`)"),
+        ("lon" = f64, Query, description = "Longitude WGS84 (alias `lng`, `long`, `longitude`)"),
+        ("type" = Option<String>, Query, description = "Filtre : `housenumber`, `street`, `locality` ou `municipality` (répétable)"),
+        ("postcode" = Option<String>, Query, description = "Filtre : code postal (plusieurs séparés par des espaces)"),
+        ("citycode" = Option<String>, Query, description = "Filtre : code INSEE (plusieurs séparés par des espaces)"),
+        ("limit" = Option<u32>, Query, description = "Résultats au plus, 1 à 100"),
+    ),
+    responses(
+        (status = 200, description = "Les adresses les plus proches", body = ref("#/components/schemas/BanCollection")),
+        (status = 400, description = "Paramètre absent ou invalide", body = ref("#/components/schemas/BanErrorBody")),
+    )
+)]
 async fn get_reverse(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let data = state.dataset();
     match reverse_response(data.addresses.as_ref(), raw.as_deref()) {

@@ -7,9 +7,31 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 use super::params::{position, Params};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, ErrorBody};
 use crate::cua::{certificate, render, CuaError, Format, Origin, Subject};
 
+/// The draft certificat d'urbanisme d'information of parcels or of a point, as HTML or PDF.
+#[utoipa::path(
+    get,
+    path = "/api/cua",
+    summary = "Projet de certificat d'urbanisme d'information",
+    description = "Le projet de CU d'information de parcelles (parcel=A[,B…]) ou d'un point (lat, lon), en page HTML imprimable (format=html, par défaut) ou en PDF (format=pdf).",
+    tag = "urbanisme",
+    params(
+        ("parcel" = Option<String>, Query, description = "Identifiants de parcelles (14 caractères), séparés par des virgules : au plus 10, d'une même commune"),
+        ("lat" = Option<f64>, Query, description = "Latitude WGS84 d'un point (avec « lon », sans « parcel »)"),
+        ("lon" = Option<f64>, Query, description = "Longitude WGS84 d'un point"),
+        ("format" = Option<String>, Query, description = "`html` (par défaut) ou `pdf`"),
+    ),
+    responses(
+        (status = 200, description = "Le projet de certificat", content(
+            (String = "text/html"),
+            (Vec<u8> = "application/pdf"),
+        )),
+        (status = 400, description = "Parcelles absentes, trop nombreuses, de communes différentes ; format inconnu", body = ErrorBody),
+        (status = 404, description = "Parcelle inconnue", body = ErrorBody),
+    )
+)]
 pub async fn get_cua(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -5,7 +5,6 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
 use crate::app::WorkError;
 use crate::cua::CuaError;
@@ -55,6 +54,20 @@ pub enum ApiError {
     /// with a generic message.
     #[error("erreur interne du service")]
     Internal(String),
+}
+
+/// The JSON body of every error answer (its schema is the `ErrorBody` of `/api/openapi.json`).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable reason: `invalid_parameter`, `missing_parameter`, `out_of_range`,
+    /// `not_found`, `busy`, `timeout`…
+    #[schema(example = "invalid_parameter")]
+    pub error: &'static str,
+    /// What is wrong and how to fix it, in French.
+    pub message: String,
+    /// The request's id, also in the logs and the `x-request-id` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Seconds a client is told to wait after a 503: work is measured in milliseconds, one second lets
@@ -157,11 +170,11 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "erreur interne");
         }
         let (status, code) = self.status_and_code();
-        let mut body = json!({ "error": code, "message": self.to_string() });
-        if let Some(id) = super::request_id::current() {
-            body["request_id"] = id.into();
-        }
-        let body = Json(body);
+        let body = Json(ErrorBody {
+            error: code,
+            message: self.to_string(),
+            request_id: super::request_id::current(),
+        });
         let mut response = (status, body).into_response();
         match self {
             ApiError::Busy(_) => {

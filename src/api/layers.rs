@@ -21,16 +21,17 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use geo::{
     BoundingRect, Coord, CoordsIter, Geometry, LineString, MultiPolygon, Polygon, Rect, Simplify,
 };
 use geojson::Feature;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::params::Params;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, ErrorBody};
 use crate::dataset::Dataset;
 use crate::family::{map_layers, Family, LayerInfo, MapLayer, Visitor};
 use crate::geometry::rounded;
@@ -54,18 +55,37 @@ fn max_features(info: &LayerInfo) -> usize {
 
 /// The routes of this module, merged into [`super::router`]. Answers are gzip-compressed when the
 /// client accepts it: GeoJSON shrinks about tenfold.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/layers", get(get_layers))
-        .route("/api/layers/{layer}", get(get_layer))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_layers))
+        .routes(routes!(get_layer))
 }
 
 /// `GET /api/catalog`: every layer the map can draw, bottom first, with its legend label and style,
 /// and the configured raster basemaps it may draw under them (none by default).
+#[utoipa::path(
+    get,
+    path = "/api/catalog",
+    summary = "Catalogue des couches de la carte",
+    description = "Chaque couche que la carte peut dessiner, de bas en haut, avec sa légende et son style, et les fonds de carte configurés (aucun par défaut).",
+    tag = "carte",
+    responses((status = 200, description = "Les couches (`layers`) et les fonds de carte (`basemaps`)",
+               body = inline(Catalog)))
+)]
 pub async fn get_catalog(State(state): State<AppState>) -> Json<Value> {
     let data = state.dataset();
     let layers: Vec<LayerInfo> = map_layers(&data).into_iter().map(|(_, i)| i).collect();
     Json(json!({ "layers": layers, "basemaps": &*state.basemaps }))
+}
+
+/// The answer of [`get_catalog`], described for the document (the handler writes it with `json!`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a description only
+struct Catalog {
+    /// Every layer the map can draw, bottom first.
+    layers: Vec<LayerInfo>,
+    /// The configured raster basemaps (`[[basemap]]` of the configuration).
+    basemaps: Vec<Value>,
 }
 
 /// A validated request.
@@ -76,6 +96,23 @@ struct LayersQuery {
     layers: Vec<(MapLayer, LayerInfo)>,
 }
 
+/// The layers of a map view, each one a FeatureCollection capped and simplified for the zoom.
+#[utoipa::path(
+    get,
+    path = "/api/layers",
+    summary = "Couches de la carte dans une vue",
+    description = "Les objets chargés dans une vue de carte, en GeoJSON : chaque couche plafonnée en nombre d'objets et simplifiée pour le zoom ; la réponse dit quand elle l'a fait. Les parcelles ne sont envoyées qu'à partir du zoom 16.",
+    tag = "carte",
+    params(
+        ("bbox" = String, Query, description = "minlon,minlat,maxlon,maxlat (degrés WGS84)"),
+        ("zoom" = f64, Query, description = "Niveau de zoom de la carte, 0 à 22"),
+        ("layers" = Option<String>, Query, description = "Couches, séparées par des virgules (noms de /api/catalog) ; par défaut celles affichées à l'ouverture"),
+    ),
+    responses(
+        (status = 200, description = "Une FeatureCollection par couche", body = ref("#/components/schemas/MapLayers")),
+        (status = 400, description = "bbox, zoom ou couche invalide", body = ErrorBody),
+    )
+)]
 async fn get_layers(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -94,6 +131,23 @@ async fn get_layers(
 /// `GET /api/layers/{layer}?bbox=…&zoom=…`: that one layer as a plain RFC 7946
 /// FeatureCollection (`application/geo+json`), the document GDAL, QGIS, Leaflet or OpenLayers open
 /// as is; its counts (`total`, `returned`, `capped`…) are foreign members.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}",
+    summary = "Une couche en GeoJSON simple",
+    description = "Une couche en FeatureCollection RFC 7946 (application/geo+json), le document que GDAL, QGIS, Leaflet ou OpenLayers ouvrent tel quel ; ses compteurs (total, returned, capped…) sont des membres étrangers.",
+    tag = "carte",
+    params(
+        ("layer" = String, Path, description = "Nom de la couche (voir /api/catalog)"),
+        ("bbox" = String, Query, description = "minlon,minlat,maxlon,maxlat (degrés WGS84)"),
+        ("zoom" = f64, Query, description = "Niveau de zoom de la carte, 0 à 22"),
+    ),
+    responses(
+        (status = 200, description = "La couche en FeatureCollection RFC 7946",
+         content_type = "application/geo+json", body = ref("#/components/schemas/GeoJsonFeatureCollection")),
+        (status = 400, description = "bbox, zoom ou couche invalide", body = ErrorBody),
+    )
+)]
 async fn get_layer(
     State(state): State<AppState>,
     Path(layer): Path<String>,

@@ -11,7 +11,7 @@ use axum::Json;
 use geo::{Geometry, MultiPolygon, Rect};
 
 use super::params::{position, Params};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, ErrorBody};
 use crate::analysis::Footprint;
 use crate::geometry::{
     first_invalidity, first_open_ring, geometry_from_geojson, metres_per_degree, Invalidity,
@@ -37,6 +37,30 @@ pub const MAX_EXTENT_M: f64 = 10_000.0;
 
 /// `?lat=…&lon=…`, `?q=<address>`, `?parcel=<14 characters>`, or
 /// `?insee=…&section=…&numero=…[&prefixe=…]`.
+#[utoipa::path(
+    get,
+    path = "/api/lookup",
+    tag = "urbanisme",
+    summary = "Règles applicables en un point, à une adresse ou sur une parcelle",
+    description = "Un point (lat, lon), une adresse (q), une parcelle (parcel, ou insee + section + numero [+ prefixe]). Une parcelle sous le point est analysée entière.",
+    params(
+        ("lat" = Option<f64>, Query, description = "Latitude WGS84 (avec « lon »)"),
+        ("lon" = Option<f64>, Query, description = "Longitude WGS84 (avec « lat »)"),
+        ("q" = Option<String>, Query, description = "Une adresse, géocodée"),
+        ("parcel" = Option<String>, Query, description = "Identifiant de parcelle, 14 caractères (ex. 91216000AB0037)"),
+        ("insee" = Option<String>, Query, description = "Référence cadastrale : code INSEE (avec « section » et « numero »)"),
+        ("section" = Option<String>, Query, description = "Référence cadastrale : section"),
+        ("numero" = Option<String>, Query, description = "Référence cadastrale : numéro"),
+        ("prefixe" = Option<String>, Query, description = "Référence cadastrale : préfixe (000 par défaut)"),
+        ("geometry" = Option<bool>, Query, description = "true : la géométrie de la parcelle et de chaque élément trouvé"),
+        ("format" = Option<String>, Query, description = "json (défaut) ou geojson : une FeatureCollection, une Feature par élément trouvé"),
+    ),
+    responses(
+        (status = 200, description = "La réponse (JSON, ou GeoJSON avec format=geojson)", body = LookupAnswer),
+        (status = 400, description = "Paramètre absent, invalide ou hors limites", body = ErrorBody),
+        (status = 404, description = "Adresse introuvable ou parcelle inconnue", body = ErrorBody),
+    )
+)]
 pub async fn get_lookup(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -141,6 +165,29 @@ fn parcel_reference(params: &Params) -> Result<Option<String>, ApiError> {
 }
 
 /// A project footprint: GeoJSON Polygon, MultiPolygon, or a Feature holding one, in WGS84.
+#[utoipa::path(
+    post,
+    path = "/api/lookup",
+    tag = "urbanisme",
+    summary = "Règles applicables sur l'emprise d'un projet",
+    description = "Une emprise de projet en GeoJSON (WGS84), analysée comme une parcelle : zones, prescriptions, servitudes et risques rencontrés, avec leurs surfaces et parts.",
+    params(
+        ("geometry" = Option<bool>, Query, description = "true : la géométrie de chaque élément trouvé"),
+        ("format" = Option<String>, Query, description = "json (défaut) ou geojson : une FeatureCollection, une Feature par élément trouvé"),
+    ),
+    request_body(
+        description = "Un Polygon, un MultiPolygon ou une Feature GeoJSON en contenant un (WGS84) : \
+                       au plus 10 000 sommets, 100 parties, 1 km², 10 km de côté",
+        content = ref("#/components/schemas/GeoJsonGeometry"),
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "La réponse, l'emprise analysée comme une parcelle", body = LookupAnswer),
+        (status = 400, description = "Emprise invalide, trop grande ou trop détaillée", body = ErrorBody),
+        (status = 408, description = "Corps de requête trop lent à arriver", body = ErrorBody),
+        (status = 413, description = "Corps de requête de plus de 1 Mio", body = ErrorBody),
+    )
+)]
 pub async fn post_lookup(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,

@@ -155,7 +155,16 @@ pub async fn middleware(State(metrics): State<Arc<Metrics>>, req: Request, next:
     response
 }
 
-/// `GET /metrics`.
+/// `GET /metrics`: the counters of requests and of the data served, in Prometheus' text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    summary = "Métriques (Prometheus)",
+    description = "Compteurs des requêtes et des données servies, au format texte de Prometheus.",
+    tag = "exploitation",
+    responses((status = 200, description = "Métriques au format texte de Prometheus",
+               content_type = "text/plain", body = String))
+)]
 pub async fn get_metrics(State(state): State<AppState>) -> Response {
     let mut out = String::new();
     state.metrics.write_requests(&mut out);

@@ -2,7 +2,8 @@
 //!
 //! Handlers only parse and validate parameters, then call the library ([`crate::lookup`],
 //! [`crate::geocode`]) on the current dataset of the [`AppState`]; all errors go through
-//! [`ApiError`], always answered as JSON.
+//! [`ApiError`], always answered as JSON. Every route is registered in [`api_routes`] with its
+//! OpenAPI description ([`openapi`]).
 
 mod admin;
 mod apicarto;
@@ -14,6 +15,7 @@ mod layers;
 mod limits;
 mod lookup;
 pub mod metrics;
+pub mod openapi;
 mod params;
 mod parcels;
 mod reglement;
@@ -21,15 +23,39 @@ pub mod request_id;
 mod servitudes;
 mod static_files;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorBody};
 pub use limits::{apply_limits, RequestLimits};
 pub use params::Params;
 
-use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
+
+/// Every route of the API with its OpenAPI description: one `.routes(routes!(handler))` per route
+/// (see [`openapi`] for adding one). [`router_with`] serves them, [`openapi::document`] describes
+/// them.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(metrics::get_metrics))
+        .routes(routes!(lookup::get_lookup, lookup::post_lookup))
+        .routes(routes!(layers::get_catalog))
+        .routes(routes!(servitudes::get_categories))
+        .routes(routes!(cua::get_cua))
+        .routes(routes!(parcels::get_parcels))
+        .routes(routes!(openapi::get_openapi))
+        .routes(routes!(openapi::get_docs))
+        .routes(routes!(openapi::get_docs_file))
+        .merge(layers::routes())
+        .merge(ban::routes())
+        .merge(reglement::routes())
+        .merge(admin::routes())
+        .merge(apicarto::routes())
+}
 
 /// Builds the whole HTTP router under the default [`RequestLimits`]; tests call it with
 /// `tower::ServiceExt::oneshot`.
@@ -42,25 +68,8 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
     let frontend = state.frontend_dir.clone();
     let metrics = state.metrics.clone();
     let etag_state = state.clone();
-    let mut app = Router::new()
-        .route("/health", get(health))
-        .route("/metrics", get(metrics::get_metrics))
-        .route(
-            "/api/lookup",
-            get(lookup::get_lookup).post(lookup::post_lookup),
-        )
-        .route("/api/catalog", get(layers::get_catalog))
-        .route(
-            "/api/servitudes/categories",
-            get(servitudes::get_categories),
-        )
-        .route("/api/cua", get(cua::get_cua))
-        .route("/api/parcels", get(parcels::get_parcels))
-        .merge(layers::routes())
-        .merge(ban::routes())
-        .merge(reglement::routes())
-        .merge(admin::routes())
-        .merge(apicarto::routes())
+    let (app, _) = api_routes().split_for_parts();
+    let mut app = app
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
     app = static_files::with_frontend(app, frontend);
@@ -81,6 +90,16 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
     .layer(axum::middleware::from_fn(request_id::middleware))
 }
 
+/// Whether the service is up, and what it serves: counts per layer, addresses, load time,
+/// conformity of the CNIG deliveries, the last reload.
+#[utoipa::path(
+    get,
+    path = "/health",
+    summary = "État du service",
+    description = "Le service répond : nombre d'objets par couche, adresses, durée du chargement, conformité des livraisons CNIG, dernier rechargement, adresse publique.",
+    tag = "exploitation",
+    responses((status = 200, description = "Le service répond", body = serde_json::Value))
+)]
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Json<serde_json::Value> {

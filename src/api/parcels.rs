@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::Json;
 use serde::Serialize;
 
-use super::{ApiError, AppState, Params};
+use super::{ApiError, AppState, ErrorBody, Params};
 use crate::geocode::parcel_ref::parse;
 use crate::geocode::parcel_search::{find, ParcelCandidate};
 use crate::lookup::error::MAX_QUERY_CHARS;
@@ -16,7 +16,7 @@ const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 50;
 
 /// The answer: the candidates and how many parcels match in all.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(super) struct Parcels {
     /// False when the query reads as no parcel reference.
     reference: bool,
@@ -27,6 +27,21 @@ pub(super) struct Parcels {
 }
 
 /// The candidates for `q`, at most `limit`.
+#[utoipa::path(
+    get,
+    path = "/api/parcels",
+    summary = "Parcelles désignées par une référence cadastrale",
+    description = "Les parcelles chargées que désigne une référence tapée (identifiant de 14 caractères ou son début, « INSEE section numéro », « section numéro commune ») : les suggestions du champ de recherche. Une requête qui n'est pas une référence (une adresse) répond une liste vide.",
+    tag = "urbanisme",
+    params(
+        ("q" = String, Query, description = "Une référence cadastrale : 91216000AB0037, « 91216 AB 37 », « AB 37 Épinay »"),
+        ("limit" = Option<u32>, Query, description = "Candidats au plus, 1 à 50 (10 par défaut)"),
+    ),
+    responses(
+        (status = 200, description = "Les parcelles chargées que la référence désigne", body = Parcels),
+        (status = 400, description = "q absent ou trop long, limit invalide", body = ErrorBody),
+    )
+)]
 pub(super) async fn get_parcels(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,

@@ -3,24 +3,25 @@
 
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
 use tower::ServiceExt;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::{ApiError, Params};
+use super::{ApiError, ErrorBody, Params};
 use crate::app::AppState;
 use crate::reglement::ReglementError;
 
 /// The routes of this module.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/reglement", get(get_reglement))
-        .route("/api/pieces/{*path}", get(get_piece))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_reglement))
+        .routes(routes!(get_piece))
 }
 
 /// A loaded regulation, in the list `/api/reglement` gives without `idurba`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ReglementListed<'a> {
     idurba: &'a str,
     document: &'a str,
@@ -32,6 +33,25 @@ struct ReglementListed<'a> {
 
 /// `?idurba=…&zone=…`: that zone's sections (text and sanitised HTML) and key rules; `?idurba=…`
 /// alone, or nothing: the regulations loaded and the zones they name.
+#[utoipa::path(
+    get,
+    path = "/api/reglement",
+    summary = "Règlements structurés (CNIG SRU)",
+    description = "Avec idurba et zone : les sections de la zone (texte et HTML nettoyé) et ses règles clés ; avec idurba seul, ou rien : les règlements chargés et les zones qu'ils nomment.",
+    tag = "urbanisme",
+    params(
+        ("idurba" = Option<String>, Query, description = "IDURBA du document (ex. 60668_PLU_20201207)"),
+        ("zone" = Option<String>, Query, description = "Libellé de la zone (avec « idurba »)"),
+    ),
+    responses(
+        (status = 200, description = "Avec « zone » : les sections de la zone (texte et HTML) et ses règles clés ; \
+                                      sinon la liste des règlements chargés", content(
+            (Vec<ReglementListed> = "application/json"),
+        )),
+        (status = 400, description = "« zone » sans « idurba »", body = ErrorBody),
+        (status = 404, description = "Document ou zone inconnu", body = ErrorBody),
+    )
+)]
 async fn get_reglement(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -78,6 +98,19 @@ impl From<ReglementError> for ApiError {
 /// A written piece of a loaded delivery, by its path in the data folder. Only the files indexed
 /// at load are served (see `load/pieces.rs`): nothing else under the data folder, no
 /// `..`, no symbolic link.
+#[utoipa::path(
+    get,
+    // `{*path}` for axum, written `{path}` in the document (see `openapi::build`).
+    path = "/api/pieces/{*path}",
+    summary = "Pièce écrite d'une livraison",
+    description = "Une pièce écrite d'une livraison chargée (le règlement PDF vers lequel pointe reglement_url) ; seuls les fichiers indexés au chargement sont servis.",
+    tag = "urbanisme",
+    params(("path" = String, Path, description = "Chemin de la pièce dans le dossier de données (lien donné par les réponses)")),
+    responses(
+        (status = 200, description = "Le fichier (PDF le plus souvent)", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "Aucune pièce écrite de ce chemin", body = ErrorBody),
+    )
+)]
 async fn get_piece(
     State(state): State<AppState>,
     Path(path): Path<String>,

@@ -7,6 +7,14 @@ use axum::Json;
 
 use crate::nomenclature::{nomenclature, SupCategory};
 
+#[utoipa::path(
+    get,
+    path = "/api/servitudes/categories",
+    summary = "Catégories de servitudes d'utilité publique",
+    description = "Chaque catégorie de la nomenclature nationale des SUP : son effet sur un projet, qui est consulté, sa base légale et la source de ce texte.",
+    tag = "urbanisme",
+    responses((status = 200, description = "Les catégories de SUP de la nomenclature nationale", body = [SupCategory]))
+)]
 pub async fn get_categories() -> Json<&'static [SupCategory]> {
     Json(nomenclature().sup_categories())
 }

@@ -73,7 +73,7 @@ pub trait Answered: Family<Layer = SpatialLayer<<Self as Family>::Feature>> {
 }
 
 /// A map layer as the map page learns it (`/api/catalog`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct LayerInfo {
     /// Name in `/api/layers?layers=` and in the answer.
     pub name: String,

@@ -21,7 +21,7 @@ pub struct Risks;
 ///
 /// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RiskOut {
     /// GASPAR code of the procedure (`38DDT20200002`).
     pub procedure: String,
@@ -64,6 +64,7 @@ pub struct RiskOut {
     /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
     /// is asked with `geometry=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
 }
 

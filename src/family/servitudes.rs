@@ -27,7 +27,7 @@ pub struct Servitudes;
 ///
 /// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServitudeOut {
     /// SUP category code (`AC1`, `PM3`, `INT1`…).
     pub categorie: String,
@@ -67,6 +67,7 @@ pub struct ServitudeOut {
     /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
     /// is asked with `geometry=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
 }
 

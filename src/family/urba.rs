@@ -25,7 +25,7 @@ pub const INFORMATIONS: Urba = Urba(UrbaFeatureKind::Information);
 ///
 /// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UrbaFeatureOut {
     /// Prescription or information (the answer lists them apart).
     #[serde(skip)]
@@ -60,6 +60,7 @@ pub struct UrbaFeatureOut {
     /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
     /// is asked with `geometry=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
 }
 

@@ -26,7 +26,7 @@ pub struct Zones;
 ///
 /// Its fields are the public JSON (`docs/api.md`), kept apart from the model's on purpose: the
 /// model's internal links (origin, geometry, table indices) stay out, labels and the hit come in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ZoneOut {
     /// Short zone code (`LIBELLE`, e.g. `UA`, `1AUb`).
     pub libelle: String,
@@ -56,6 +56,8 @@ pub struct ZoneOut {
     /// The zone's rules from the structured regulation (CNIG SRU) of its plan, when one is
     /// loaded: sections (text only; `/api/reglement` adds their HTML) and key rules.
     #[serde(serialize_with = "crate::reglement::serialize_text_only")]
+    // Described as an object: `/api/reglement` documents the sections and key rules it carries.
+    #[schema(value_type = Option<Object>)]
     pub regulation: Option<Arc<ZoneReglement>>,
     /// At the point, or area and share on a parcel/footprint.
     #[serde(flatten)]
@@ -65,6 +67,7 @@ pub struct ZoneOut {
     /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
     /// is asked with `geometry=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
 }
 

@@ -29,7 +29,7 @@ pub struct Zoning {
 }
 
 /// One theme as answered: whether its maps cover the place, and its zones there.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ZoningSection {
     /// Theme key (`sismicite`…), also the name of its map layer.
     pub theme: String,
@@ -42,7 +42,7 @@ pub struct ZoningSection {
 }
 
 /// A zone of a zoning map as answered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ZoningZoneOut {
     /// The zone's code as the source writes it (`3`, `C`, `fort`…).
     pub code: String,
@@ -58,6 +58,7 @@ pub struct ZoningZoneOut {
     /// The feature's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
     /// is asked with `geometry=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
     /// The theme's name, to word sentences.
     #[serde(skip)]

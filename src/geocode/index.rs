@@ -32,7 +32,9 @@ pub struct CommuneEntry {
 }
 
 /// BAN result types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PlaceType {
     /// A house number on a street.

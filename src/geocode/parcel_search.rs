@@ -10,7 +10,7 @@ use crate::dataset::Dataset;
 use crate::model::Parcel;
 
 /// One parcel offered for a reference.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ParcelCandidate {
     /// 14-character id (`91216000AB0037`).
     pub id: String,

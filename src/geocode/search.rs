@@ -54,7 +54,7 @@ impl SearchQuery {
 }
 
 /// BAN feature properties, in the BAN API's field names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HitProperties {
     /// Full label (`12 Rue Ordener 75018 Paris`).
     pub label: String,

@@ -13,7 +13,7 @@ use crate::model::{Commune, Parcel, PlanDocument};
 use crate::rules::{Covered, NearestParcel, PlanningStatus, ScopeKind, Sentence};
 
 /// The analysed area.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Scope {
     /// Point, parcel or footprint.
     pub kind: ScopeKind,
@@ -22,7 +22,7 @@ pub struct Scope {
 }
 
 /// The full answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LookupAnswer {
     /// Reference point (the one asked, or a point inside the parcel or footprint), WGS84.
     pub lon: f64,
@@ -67,7 +67,7 @@ pub struct LookupAnswer {
 }
 
 /// A commune as answered (its outline stays in the dataset).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommuneOut {
     /// INSEE code.
     pub insee: String,
@@ -90,7 +90,7 @@ impl From<&Commune> for CommuneOut {
 
 /// A parcel as answered (the model's fields but its geometry: see [`crate::family::zones::ZoneOut`]
 /// for why answer types list their fields).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ParcelOut {
     /// 14-character id: INSEE (5) + prefix (3) + section (2) + number (4).
     pub id: String,
@@ -107,6 +107,7 @@ pub struct ParcelOut {
     /// The parcel's whole geometry (WGS84, 6 decimals, RFC 7946 winding), only when the lookup
     /// is asked with `geometry=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub geometry: Option<geojson::Geometry>,
 }
 
@@ -125,7 +126,7 @@ impl From<&Parcel> for ParcelOut {
 }
 
 /// A geocoded address.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Location {
     /// Full label, as the geocoder writes it.
     pub label: String,
@@ -145,7 +146,7 @@ pub struct Location {
 }
 
 /// A planning document as answered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentOut {
     /// The document's CNIG fields.
     #[serde(flatten)]
@@ -167,7 +168,7 @@ impl From<&PlanDocument> for DocumentOut {
 }
 
 /// Whether the loaded data covers the place, per layer family, and which sources do.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct CoverageOut {
     /// Whether a commune boundary is loaded at the place.
     pub commune: bool,
@@ -207,7 +208,7 @@ impl CoverageOut {
 }
 
 /// A source whose coverage includes the place.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CoverageSource {
     /// The layer family.
     pub layer: CoverageLayer,

@@ -22,7 +22,7 @@ pub struct Covered {
 }
 
 /// The parcel nearest to a point that lies on none.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct NearestParcel {
     /// Its 14-character id.
     pub id: String,

@@ -10,7 +10,7 @@ use crate::model::PlanDocument;
 use super::sentence::{Sentence, SentenceKind};
 
 /// What was analysed.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ScopeKind {
     /// A point outside any parcel (or where no cadastre is loaded).
@@ -22,13 +22,24 @@ pub enum ScopeKind {
 }
 
 /// How a feature meets what was analysed.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Hit {
     /// Whether the feature is under the point itself (the marker).
     pub at_point: bool,
     /// For parcels and footprints: area and share covered.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = overlap_if_any)]
     pub overlap: Option<Overlap>,
+}
+
+/// The schema of [`Hit::overlap`]: the fields of [`Overlap`], all absent at a point (utoipa would
+/// describe a flattened `Option` as possibly `null`, which a flattened field never is).
+fn overlap_if_any() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let mut schema = <Overlap as utoipa::PartialSchema>::schema();
+    if let utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o)) = &mut schema {
+        o.required.clear();
+    }
+    schema
 }
 
 impl Hit {
@@ -45,7 +56,7 @@ impl Hit {
 }
 
 /// Where a piece of an answer comes from: the layer and the feature (`file#number`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SourceRef {
     /// The layer family (`zone_urba`, `assiette_sup`, `zone_risque`, `zonage`…).
     pub layer: &'static str,

@@ -7,7 +7,7 @@ use super::finding::{ScopeKind, SourceRef};
 /// What a sentence is about, so a client can style or filter it. The order of the variants is the
 /// order of the summary: the place, the planning regime and zones, what forbids building, what
 /// conditions it, easements, zoning maps, information, marginal overlaps, what was not checked.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SentenceKind {
     /// The place: commune, parcel, nearest parcel.
@@ -31,7 +31,7 @@ pub enum SentenceKind {
 }
 
 /// One sentence of the summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Sentence {
     /// What the sentence is about (its place in the summary).
     pub kind: SentenceKind,

@@ -8,7 +8,7 @@ use super::facts::Facts;
 use super::sentence::french_date;
 
 /// The planning regime that applies.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PlanningStatus {
     /// `PLU`, `PLUi`, `CC`, `POS`, `PSMV`, `RNU`, or `inconnu`.
     pub kind: String,

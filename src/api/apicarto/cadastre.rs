@@ -19,14 +19,15 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::geometry::select;
 use super::params::CartoParams;
 use super::{answer, code_arr, collection, commune_matches, dep_com, props, Item};
-use crate::api::{ApiError, AppState};
+use crate::api::{ApiError, AppState, ErrorBody};
 use crate::dataset::Dataset;
 use crate::model::Parcel;
 
@@ -35,12 +36,43 @@ const MAX_PARCELS: usize = 1000;
 /// Communes answered at most, and by default.
 const MAX_COMMUNES: usize = 500;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/cadastre/parcelle", get(parcelle).post(parcelle))
-        .route("/api/cadastre/commune", get(commune).post(commune))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(parcelle))
+        .routes(routes!(commune))
 }
 
+/// The cadastral parcels (Parcellaire Express attributes) a request designates.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/cadastre/parcelle",
+    summary = "Parcelles cadastrales (API Carto, module cadastre)",
+    description = "Les parcelles désignées (attributs de Parcellaire Express), en GET ou en POST ; une requête doit filtrer sur quelque chose.",
+    tag = "API Carto",
+    params(
+        ("code_insee" = Option<String>, Query, description = "Code INSEE (5 caractères ; 75056 : tout Paris)"),
+        ("section" = Option<String>, Query, description = "Section cadastrale (2 caractères)"),
+        ("numero" = Option<String>, Query, description = "Numéro de parcelle (jusqu'à 4 chiffres)"),
+        ("com_abs" = Option<String>, Query, description = "Préfixe de la commune absorbée (3 chiffres)"),
+        ("code_arr" = Option<String>, Query, description = "Code d'arrondissement (3 chiffres)"),
+        ("code_dep" = Option<String>, Query, description = "Code de département"),
+        ("source_ign" = Option<String>, Query, description = "`PCI` ou `BDP`"),
+        ("geom" = Option<String>, Query, description = "Une géométrie GeoJSON (WGS84) ; aussi dans un corps POST `{\"geom\": …}`"),
+        ("_limit" = Option<u32>, Query, description = "Objets au plus (et par défaut) : 1 000"),
+        ("_start" = Option<u32>, Query, description = "Objets sautés (pagination)"),
+    ),
+    request_body(
+        description = "POST : les mêmes paramètres en objet JSON (une valeur du corps l'emporte sur la requête)",
+        content = serde_json::Value,
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "Les parcelles", body = ref("#/components/schemas/CartoFeatureCollection")),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 408, description = "Corps de requête trop lent à arriver", body = ErrorBody),
+        (status = 413, description = "Corps de requête de plus de 1 Mio", body = ErrorBody),
+    )
+)]
 async fn parcelle(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -49,6 +81,33 @@ async fn parcelle(
     answer(state, raw, body, parcels).await
 }
 
+/// The communes a request designates.
+#[utoipa::path(
+    method(get, post),
+    path = "/api/cadastre/commune",
+    summary = "Communes (API Carto, module cadastre)",
+    description = "Les communes désignées, en GET ou en POST.",
+    tag = "API Carto",
+    params(
+        ("code_insee" = Option<String>, Query, description = "Code INSEE (5 caractères)"),
+        ("code_dep" = Option<String>, Query, description = "Code de département"),
+        ("source_ign" = Option<String>, Query, description = "`PCI` ou `BDP`"),
+        ("geom" = Option<String>, Query, description = "Une géométrie GeoJSON (WGS84) ; aussi dans un corps POST `{\"geom\": …}`"),
+        ("_limit" = Option<u32>, Query, description = "Objets au plus (et par défaut) : 500"),
+        ("_start" = Option<u32>, Query, description = "Objets sautés (pagination)"),
+    ),
+    request_body(
+        description = "POST : les mêmes paramètres en objet JSON (une valeur du corps l'emporte sur la requête)",
+        content = serde_json::Value,
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "Les communes", body = ref("#/components/schemas/CartoFeatureCollection")),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 408, description = "Corps de requête trop lent à arriver", body = ErrorBody),
+        (status = 413, description = "Corps de requête de plus de 1 Mio", body = ErrorBody),
+    )
+)]
 async fn commune(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,

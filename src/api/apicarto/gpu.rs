@@ -19,15 +19,18 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::routing::{get, MethodRouter};
-use axum::{Json, Router};
+use axum::routing::get;
+use axum::Json;
 use geo::{Geometry, MultiPolygon};
 use serde_json::{json, Map, Value};
+use utoipa::openapi::path::{HttpMethod, Paths};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 use super::geometry::{select, Dimension, QueryGeometry};
 use super::params::{insee_code, CartoParams, Page};
 use super::{answer, collection, commune_matches, gpu_date, props, Item};
-use crate::api::{ApiError, AppState};
+use crate::api::{ApiError, AppState, ErrorBody};
 use crate::dataset::{CoverageLayer, Dataset};
 use crate::model::{Commune, PlanDocument, Servitude, UrbaFeature, ZoneUrba};
 use crate::rules::{planning_status, Covered, Facts, ScopeKind};
@@ -111,24 +114,98 @@ impl Table {
 }
 
 /// One GET+POST route per table, and `/all`.
-pub(super) fn routes() -> Router<AppState> {
-    let mut router = Router::new();
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    let mut router = OpenApiRouter::new();
     for table in TABLES {
-        router = router.route(&format!("/api/gpu/{}", table.route()), table_route(table));
+        router = router.routes(table_route(table));
     }
-    router.route("/api/gpu/all", get(get_all).post(get_all))
+    router.routes(routes!(get_all))
 }
 
-fn table_route(table: Table) -> MethodRouter<AppState> {
+/// One table's route and its description: [`table_answer`]'s, at the table's path, under an
+/// operation id of its own.
+fn table_route(table: Table) -> UtoipaMethodRouter<AppState> {
     let handler = move |State(state): State<AppState>, RawQuery(raw): RawQuery, body: Body| {
-        answer(state, raw, body, move |data, params| {
-            answer_table(data, table, params)
-        })
+        table_answer(table, state, raw, body)
     };
-    get(handler).post(handler)
+    let mut operation = <__path_table_answer as utoipa::Path>::operation();
+    operation.operation_id = Some(format!("gpu_{}", table.table()));
+    operation.summary = Some(format!(
+        "Table « {} » du Géoportail de l'Urbanisme",
+        table.table()
+    ));
+    operation.tags = Some(vec!["API Carto".into()]);
+    let mut paths = Paths::new();
+    paths.add_path_operation(
+        format!("/api/gpu/{}", table.route()),
+        vec![HttpMethod::Get, HttpMethod::Post],
+        operation,
+    );
+    (Vec::new(), paths, get(handler).post(handler))
+}
+
+/// `/api/gpu/<table>`: the features of one GPU table meeting `geom` (its path and operation id are
+/// set per table by [`table_route`]).
+#[utoipa::path(
+    method(get, post),
+    path = "/api/gpu/{table}",
+    summary = "Table du GPU (API Carto)",
+    description = "Les objets d'une table du Géoportail de l'Urbanisme qui rencontrent geom, en GET ou en POST, avec les noms d'attributs du GPU.",
+    params(
+        ("geom" = Option<String>, Query, description = "Une géométrie GeoJSON (WGS84) ; aussi dans un corps POST `{\"geom\": …}`"),
+        ("partition" = Option<String>, Query, description = "Partition du GPU (DU_<INSEE|SIREN>, <idGest>_SUP_<territoire>_<catégorie>)"),
+        ("insee" = Option<String>, Query, description = "Code INSEE (table municipality)"),
+        ("categorie" = Option<String>, Query, description = "Catégorie de SUP (assiettes et générateurs), casse indifférente"),
+        ("_limit" = Option<u32>, Query, description = "Objets au plus (et par défaut) : 5 000"),
+        ("_start" = Option<u32>, Query, description = "Objets sautés (pagination)"),
+    ),
+    request_body(
+        description = "POST : les mêmes paramètres en objet JSON (une valeur du corps l'emporte sur la requête)",
+        content = serde_json::Value,
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "Les objets de la table", body = ref("#/components/schemas/CartoFeatureCollection")),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 408, description = "Corps de requête trop lent à arriver", body = ErrorBody),
+        (status = 413, description = "Corps de requête de plus de 1 Mio", body = ErrorBody),
+    )
+)]
+async fn table_answer(
+    table: Table,
+    state: AppState,
+    raw: Option<String>,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    answer(state, raw, body, move |data, params| {
+        answer_table(data, table, params)
+    })
+    .await
 }
 
 /// `/api/gpu/all?geom=…`: every table at `geom` (IGN reads only `geom` there).
+#[utoipa::path(
+    method(get, post),
+    path = "/api/gpu/all",
+    summary = "Toutes les tables du GPU en un point (API Carto)",
+    description = "Les 17 tables à geom, chacune nommée par featureType, 500 objets chacune, comme l'IGN.",
+    tag = "API Carto",
+    params(
+        ("geom" = Option<String>, Query, description = "Une géométrie GeoJSON (WGS84) ; aussi dans un corps POST `{\"geom\": …}`"),
+    ),
+    request_body(
+        description = "POST : les mêmes paramètres en objet JSON (une valeur du corps l'emporte sur la requête)",
+        content = serde_json::Value,
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "Les 17 tables, chacune nommée par `featureType`, 500 objets au plus",
+         body = ref("#/components/schemas/CartoCollections")),
+        (status = 400, description = "Paramètre invalide", body = ErrorBody),
+        (status = 408, description = "Corps de requête trop lent à arriver", body = ErrorBody),
+        (status = 413, description = "Corps de requête de plus de 1 Mio", body = ErrorBody),
+    )
+)]
 async fn get_all(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,

@@ -21,9 +21,10 @@ mod params;
 use std::borrow::Cow;
 
 use axum::body::Body;
-use axum::{Json, Router};
+use axum::Json;
 use geo::{BoundingRect, Geometry, Rect};
 use serde_json::{json, Map, Value};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::{ApiError, AppState};
 use crate::dataset::Dataset;
@@ -31,7 +32,7 @@ use params::{CartoParams, Page};
 
 /// The routes of both modules, merged into [`super::router`]; answers are gzip-compressed when
 /// the client accepts it (parcels and zones are large GeoJSON).
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> OpenApiRouter<AppState> {
     gpu::routes().merge(cadastre::routes())
 }
 
