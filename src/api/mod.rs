@@ -13,6 +13,7 @@ mod etag;
 mod layers;
 mod limits;
 mod lookup;
+mod lookup_csv;
 pub mod metrics;
 mod params;
 mod parcels;
@@ -58,6 +59,7 @@ pub fn router_with(state: AppState, limits: &RequestLimits) -> Router {
         .route("/api/parcels", get(parcels::get_parcels))
         .merge(layers::routes())
         .merge(ban::routes())
+        .merge(lookup_csv::routes())
         .merge(reglement::routes())
         .merge(admin::routes())
         .merge(apicarto::routes())
