@@ -238,8 +238,17 @@ fn place(places: &PlaceColumns, row: &StringRecord) -> Result<Place, String> {
         let (lat, lon) = (cell(lat), cell(lon));
         if !lat.is_empty() || !lon.is_empty() {
             let (Some(y), Some(x)) = (number(lat), number(lon)) else {
+                let shown = |v: &str| {
+                    if v.is_empty() {
+                        "vide".to_string()
+                    } else {
+                        format!("« {v} »")
+                    }
+                };
                 return Err(format!(
-                    "coordonnées illisibles : lat « {lat} », lon « {lon} »"
+                    "coordonnées illisibles : lat {}, lon {}",
+                    shown(lat),
+                    shown(lon)
                 ));
             };
             return Position::new(x, y)
@@ -287,8 +296,8 @@ fn answer_row(data: &Dataset, places: &PlaceColumns, row: &StringRecord) -> Vec<
 /// Whether the loaded data says nothing about the place.
 fn outside_data(a: &LookupAnswer) -> bool {
     let c = &a.coverage;
-    !(c.commune || c.cadastre || c.planning || c.servitudes || c.risks)
-        && !a.zonings.iter().any(|z| z.covered)
+    let zoned = a.zonings.iter().any(|z| z.covered);
+    !(c.commune || c.cadastre || c.planning || c.servitudes || c.risks || zoned)
 }
 
 /// One result cell of `a`; with `located_only`, only where the row was found is told.
@@ -457,7 +466,7 @@ mod tests {
         );
         assert_eq!(
             err(["", "48.8", "", "12 rue", ""]),
-            "coordonnées illisibles : lat « 48.8 », lon « »"
+            "coordonnées illisibles : lat « 48.8 », lon vide"
         );
         assert_eq!(
             err(["", "", "", " ", ""]),
