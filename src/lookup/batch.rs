@@ -141,6 +141,7 @@ impl CsvLookup {
         for row in self.rows.by_ref().take(max_rows) {
             let row = row?;
             let cells = answer_row(data, &self.places, &row);
+            // `erreur` is the last of the result columns.
             if cells.last().is_some_and(|e| !e.is_empty()) {
                 self.failed += 1;
             }
@@ -181,7 +182,8 @@ impl CsvLookup {
     }
 }
 
-/// Rows per chunk of [`CsvLookup::write_all`]: a few milliseconds of work.
+/// Rows per chunk, for [`CsvLookup::write_all`] and the HTTP route: a few milliseconds of work,
+/// small enough that other analyses get a worker in between.
 pub const CHUNK_ROWS: usize = 64;
 
 fn write_error(e: csv::Error) -> BatchError {
