@@ -13,7 +13,9 @@ use crate::app::AppState;
 use crate::config::ServerConfig;
 use crate::cua::{self, Format, Origin, Subject};
 use crate::dataset::Dataset;
+use crate::geocode::batch::BatchError;
 use crate::load::load_dir;
+use crate::lookup::batch::{CsvLookup, CsvLookupOptions};
 use crate::lookup::{lookup, lookup_address, lookup_parcel, LookupAnswer, LookupError, Position};
 
 /// urbaclic — règles d'urbanisme applicables à une adresse ou une parcelle.
@@ -70,6 +72,16 @@ pub enum Command {
         /// Dossier de données (par défaut les données embarquées).
         #[arg(long, value_name = "DOSSIER")]
         data: Option<PathBuf>,
+        /// Fichier CSV de lieux : le même fichier est écrit, chaque ligne suivie de ses règles
+        /// (colonne « parcel », ou « lat » et « lon », ou l'adresse des colonnes --columns).
+        #[arg(long, value_name = "FICHIER", conflicts_with_all = ["address", "parcel", "lat", "lon", "json"])]
+        csv: Option<PathBuf>,
+        /// Avec --csv : colonnes qui forment l'adresse, séparées par des virgules.
+        #[arg(long, value_name = "COLONNES", value_delimiter = ',', requires = "csv")]
+        columns: Vec<String>,
+        /// Avec --csv : fichier à écrire (par défaut la sortie standard).
+        #[arg(short = 'o', long, value_name = "FICHIER", requires = "csv")]
+        output: Option<PathBuf>,
     },
     /// Écrit le projet de certificat d'urbanisme d'information (CUa) d'une ou plusieurs parcelles
     /// d'une commune, ou d'un point, en PDF ou en HTML selon l'extension du fichier.
@@ -244,8 +256,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             lon,
             json,
             data,
+            csv,
+            columns,
+            output,
         } => {
             let data = load(data)?;
+            if let Some(input) = csv {
+                return lookup_csv(&data, &input, columns, output.as_deref());
+            }
             let answer = match (address, parcel, lat, lon) {
                 (Some(q), None, None, None) => {
                     let found =
@@ -299,6 +317,42 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckData { dir, json } => check_data(dir, json),
         Command::Build { dir, out } => build(&dir, &out),
     }
+}
+
+/// `lookup --csv`: the file's rows with their rules, to `output` or stdout, and a count on stderr.
+fn lookup_csv(
+    data: &Dataset,
+    input: &Path,
+    columns: Vec<String>,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(input).with_context(|| format!("lecture de {}", input.display()))?;
+    let opts = CsvLookupOptions {
+        columns,
+        ..CsvLookupOptions::default()
+    };
+    let batch = CsvLookup::new(bytes, &opts).with_context(|| input.display().to_string())?;
+    let rows = batch.rows();
+    let start = std::time::Instant::now();
+    let failed = match output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("écriture de {}", path.display()))?;
+            batch
+                .write_all(data, std::io::BufWriter::new(file))
+                .with_context(|| format!("écriture de {}", path.display()))?
+        }
+        None => match batch.write_all(data, std::io::stdout().lock()) {
+            // A closed pipe (`| head`) ends the output quietly, as `emit` does.
+            Err(BatchError::Write(_)) => std::process::exit(0),
+            other => other?,
+        },
+    };
+    eprintln!(
+        "{rows} ligne(s) traitée(s) en {:.1} s, dont {failed} sans réponse (colonne « erreur »)",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Where `serve` listens unless told otherwise.

@@ -140,6 +140,8 @@ async fn the_document_lists_every_route_of_the_api() {
         ("get", "/api/servitudes/categories"),
         ("get", "/api/cua"),
         ("get", "/api/parcels"),
+        ("post", "/api/lookup/csv/"),
+        ("post", "/api/lookup/csv"),
         ("get", "/api/reglement"),
         ("get", "/api/pieces/{path}"),
         ("post", "/admin/reload"),

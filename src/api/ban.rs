@@ -83,7 +83,7 @@ const FORM_EXPECTED: &str =
 
 /// Why the multipart extractor refused the request: not a form at all (a JSON body, no content
 /// type) is a 415, a form without a usable boundary a 400.
-fn form_rejection(headers: &HeaderMap) -> BanError {
+pub(super) fn form_rejection(headers: &HeaderMap) -> BanError {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -129,47 +129,69 @@ fn form_error(what: &str, e: MultipartError) -> BanError {
     }
 }
 
-/// Reads the multipart form of the BAN batch API: `data` (the CSV file), `columns` (repeatable),
-/// `postcode`, `citycode`, `result_columns` (repeatable).
-async fn batch_form(mut form: Multipart) -> Result<(Vec<u8>, BatchOptions), BanError> {
+/// Reads a batch form: the CSV file of its `data` part, every other field handed to `field`
+/// (name, value) in order. Shared by the BAN batch routes and `/api/lookup/csv/`.
+pub(super) async fn read_form(
+    mut form: Multipart,
+    mut field: impl FnMut(&str, String),
+) -> Result<Vec<u8>, BanError> {
     let mut data = None;
-    let mut opts = BatchOptions::default();
-    while let Some(field) = form
+    while let Some(part) = form
         .next_field()
         .await
         .map_err(|e| form_error("formulaire", e))?
     {
-        let name = field.name().unwrap_or("").to_string();
+        let name = part.name().unwrap_or("").to_string();
         if name == "data" {
-            let bytes = field
+            let bytes = part
                 .bytes()
                 .await
                 .map_err(|e| form_error("fichier « data »", e))?;
             data = Some(bytes.to_vec());
             continue;
         }
-        let value = field
+        let value = part
             .text()
             .await
             .map_err(|e| form_error(&format!("champ « {name} »"), e))?;
-        match name.as_str() {
-            "columns" => opts.columns.push(value),
-            "result_columns" => opts.result_columns.push(value),
-            "postcode" => opts.postcode = Some(value),
-            "citycode" => opts.citycode = Some(value),
-            "type" => opts.kind = Some(value),
-            "lat" => opts.lat = Some(value),
-            "lon" => opts.lon = Some(value),
-            _ => {}
-        }
+        field(&name, value);
     }
-    let data = data.ok_or_else(|| {
+    data.ok_or_else(|| {
         BanError::new(
             "missing_parameter",
-            "champ « data » manquant : le fichier CSV à géocoder",
+            "champ « data » manquant : le fichier CSV à traiter",
         )
-    })?;
+    })
+}
+
+/// Reads the multipart form of the BAN batch API: `data` (the CSV file), `columns` (repeatable),
+/// `postcode`, `citycode`, `result_columns` (repeatable).
+async fn batch_form(form: Multipart) -> Result<(Vec<u8>, BatchOptions), BanError> {
+    let mut opts = BatchOptions::default();
+    let data = read_form(form, |name, value| match name {
+        "columns" => opts.columns.push(value),
+        "result_columns" => opts.result_columns.push(value),
+        "postcode" => opts.postcode = Some(value),
+        "citycode" => opts.citycode = Some(value),
+        "type" => opts.kind = Some(value),
+        "lat" => opts.lat = Some(value),
+        "lon" => opts.lon = Some(value),
+        _ => {}
+    })
+    .await?;
     Ok((data, opts))
+}
+
+/// What a batch file's error is answered with: too many rows is a 413 (as a file too large),
+/// other faults of the file or options a 400, a failure to write the answer a server fault.
+pub(super) fn batch_error(e: &BatchError) -> BanError {
+    match e {
+        BatchError::TooManyRows => {
+            BanError::new("too_large", e.to_string()).with_status(StatusCode::PAYLOAD_TOO_LARGE)
+        }
+        e if e.is_client_error() => BanError::new("invalid_csv", e.to_string()),
+        e => BanError::internal(e),
+    }
 }
 
 type BatchFn = fn(&AddressIndex, &[u8], &BatchOptions) -> Result<Vec<u8>, BatchError>;
@@ -196,8 +218,7 @@ async fn run_batch(
     .await;
     match out {
         Ok(Ok(csv)) => Ok(csv),
-        Ok(Err(e)) if e.is_client_error() => Err(BanError::new("invalid_csv", e.to_string())),
-        Ok(Err(e)) => Err(BanError::internal(e)),
+        Ok(Err(e)) => Err(batch_error(&e)),
         // The task panicked or was cancelled.
         Err(e) => Err(BanError::internal(e)),
     }
@@ -345,7 +366,7 @@ pub struct BanError {
 
 impl BanError {
     /// A 400.
-    fn new(error: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn new(error: &'static str, message: impl Into<String>) -> Self {
         BanError {
             status: StatusCode::BAD_REQUEST,
             error,
@@ -353,17 +374,18 @@ impl BanError {
         }
     }
 
-    fn with_status(self, status: StatusCode) -> Self {
+    /// The same error with another status.
+    pub(super) fn with_status(self, status: StatusCode) -> Self {
         BanError { status, ..self }
     }
 
     /// A failure of the server: the cause goes to the log, the client gets a generic 500 (the
     /// cause is no use to it and may reveal internals).
-    fn internal(cause: impl std::fmt::Display) -> Self {
-        eprintln!("ERREUR géocodage par lot : {cause}");
+    pub(super) fn internal(cause: impl std::fmt::Display) -> Self {
+        eprintln!("ERREUR traitement par lot : {cause}");
         BanError::new(
             "internal_error",
-            "erreur interne pendant le géocodage du fichier ; réessayer plus tard",
+            "erreur interne pendant le traitement du fichier ; réessayer plus tard",
         )
         .with_status(StatusCode::INTERNAL_SERVER_ERROR)
     }

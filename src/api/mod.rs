@@ -14,6 +14,7 @@ mod etag;
 mod layers;
 mod limits;
 mod lookup;
+mod lookup_csv;
 pub mod metrics;
 pub mod openapi;
 mod params;
@@ -52,6 +53,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi::get_docs_file))
         .merge(layers::routes())
         .merge(ban::routes())
+        .merge(lookup_csv::routes())
         .merge(reglement::routes())
         .merge(admin::routes())
         .merge(apicarto::routes())

@@ -8,12 +8,16 @@
 //! [`AddressIndex::search`] or [`AddressIndex::reverse`]. A [`BatchError`] says what is wrong
 //! with the file or the options, in French, for a 400.
 
-use super::csv_input;
+use csv::StringRecord;
+
+use super::csv_input::{
+    joined, number, writer, UserCsv, LATITUDE_NAMES, LONGITUDE_NAMES, MAX_ROWS,
+};
 use super::filters::Filters;
 use super::index::{AddressIndex, PlaceType};
 use super::search::{SearchHit, SearchQuery};
 
-/// Why a batch file could not be geocoded.
+/// Why a batch file could not be geocoded, or answered ([`crate::lookup::batch`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BatchError {
@@ -43,6 +47,9 @@ pub enum BatchError {
     /// Reverse geocoding without a longitude column.
     #[error("colonne « lon » ou « longitude » absente")]
     MissingLongitude,
+    /// A file for the rules whose rows cannot be located: no column named, and none found.
+    #[error("aucune colonne pour situer les lignes : nommer les colonnes de l'adresse (« columns »), ou donner une colonne « adresse », « parcel » (identifiant de 14 caractères) ou « lat » et « lon »")]
+    NoPlaceColumn,
     /// A `result_columns` name that the geocoder does not produce.
     #[error("colonne de résultat « {0} » inconnue")]
     UnknownResultColumn(String),
@@ -140,9 +147,6 @@ pub const RESULT_COLUMNS: [&str; 18] = [
     PROPERTY_COLUMNS[9],
 ];
 
-/// Upper bound on rows in one file (the BAN API accepts 50 MB files).
-pub const MAX_ROWS: usize = 1_000_000;
-
 /// Geocodes every row of `input` (UTF-8 or Windows-1252, delimiter `,` `;` `|` or tab,
 /// detected from the header).
 ///
@@ -158,15 +162,12 @@ pub fn geocode_csv(
     input: &[u8],
     opts: &BatchOptions,
 ) -> Result<Vec<u8>, BatchError> {
-    let table = Table::read(input)?;
+    let table = UserCsv::read(input.to_vec())?;
     let pick = |name: &str| table.column(name);
     let columns: Vec<usize> = if opts.columns.is_empty() {
         (0..table.header.len()).collect()
     } else {
-        opts.columns
-            .iter()
-            .map(|c| pick(c))
-            .collect::<Result<_, _>>()?
+        table.columns(&opts.columns)?
     };
     let postcode = opts.postcode.as_deref().map(pick).transpose()?;
     let citycode = opts.citycode.as_deref().map(pick).transpose()?;
@@ -175,14 +176,9 @@ pub fn geocode_csv(
         (Some(lat), Some(lon)) => Some((pick(lat)?, pick(lon)?)),
         _ => None,
     };
-    table.write(&RESULT_COLUMNS, opts, |row| {
-        let q: Vec<&str> = columns
-            .iter()
-            .filter_map(|&i| row.get(i))
-            .map(|s| s.trim())
-            .collect();
-        let q = q.join(" ");
-        if q.trim().is_empty() {
+    write(table, &RESULT_COLUMNS, opts, |row| {
+        let q = joined(row, &columns);
+        if q.is_empty() {
             return (Vec::new(), "skipped");
         }
         let field = |c: Option<usize>| {
@@ -211,11 +207,9 @@ pub fn geocode_csv(
     })
 }
 
-/// A number in a cell, with a decimal point or comma.
-fn coordinate(row: &[String], i: usize) -> Option<f64> {
-    row.get(i)
-        .and_then(|s| s.trim().replace(',', ".").parse::<f64>().ok())
-        .filter(|x| x.is_finite())
+/// The number in column `i` of `row`.
+fn coordinate(row: &StringRecord, i: usize) -> Option<f64> {
+    row.get(i).and_then(number)
 }
 
 /// The `type` option: a column (one type per row, blank for any), or one type for all rows.
@@ -226,7 +220,7 @@ enum TypeFilter {
 }
 
 impl TypeFilter {
-    fn read(table: &Table, opt: Option<&str>) -> Result<TypeFilter, BatchError> {
+    fn read(table: &UserCsv, opt: Option<&str>) -> Result<TypeFilter, BatchError> {
         let Some(v) = opt.map(str::trim).filter(|v| !v.is_empty()) else {
             return Ok(TypeFilter::None);
         };
@@ -239,7 +233,7 @@ impl TypeFilter {
     }
 
     /// The types a row accepts (none: any); `None` when its cell is not a type.
-    fn for_row(&self, row: &[String]) -> Option<Vec<PlaceType>> {
+    fn for_row(&self, row: &StringRecord) -> Option<Vec<PlaceType>> {
         match self {
             TypeFilter::None => Some(Vec::new()),
             TypeFilter::Fixed(k) => Some(vec![*k]),
@@ -259,23 +253,18 @@ pub fn reverse_csv(
     input: &[u8],
     opts: &BatchOptions,
 ) -> Result<Vec<u8>, BatchError> {
-    let table = Table::read(input)?;
-    let find = |given: Option<&str>, names: &[&str]| match given {
-        Some(c) => table.column(c).map(Some),
-        None => Ok(table
-            .header
-            .iter()
-            .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))),
-    };
-    let lat =
-        find(opts.lat.as_deref(), &["lat", "latitude"])?.ok_or(BatchError::MissingLatitude)?;
-    let lon = find(opts.lon.as_deref(), &["lon", "lng", "long", "longitude"])?
+    let table = UserCsv::read(input.to_vec())?;
+    let lat = table
+        .column_or(opts.lat.as_deref(), &LATITUDE_NAMES)?
+        .ok_or(BatchError::MissingLatitude)?;
+    let lon = table
+        .column_or(opts.lon.as_deref(), &LONGITUDE_NAMES)?
         .ok_or(BatchError::MissingLongitude)?;
     let pick = |name: &str| table.column(name);
     let postcode = opts.postcode.as_deref().map(pick).transpose()?;
     let citycode = opts.citycode.as_deref().map(pick).transpose()?;
     let kind = TypeFilter::read(&table, opts.kind.as_deref())?;
-    table.write(&REVERSE_RESULT_COLUMNS, opts, |row| {
+    write(table, &REVERSE_RESULT_COLUMNS, opts, |row| {
         let code = |c: Option<usize>| -> Vec<String> {
             c.and_then(|i| row.get(i))
                 .map(|s| s.trim().to_string())
@@ -302,99 +291,38 @@ pub fn reverse_csv(
     })
 }
 
-/// A decoded CSV file: header, rows and the delimiter to write back with.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
-    delimiter: u8,
-}
-
-impl Table {
-    fn read(input: &[u8]) -> Result<Table, BatchError> {
-        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-        let text = match std::str::from_utf8(input) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
-            // Spreadsheets on Windows still save CSV in Windows-1252.
-            Err(_) => encoding_rs::WINDOWS_1252.decode(input).0,
-        };
-        let first = text.lines().next().unwrap_or("");
-        if first.trim().is_empty() {
-            return Err(BatchError::Empty);
-        }
-        // The most frequent candidate in the header; a one-column file has none and is
-        // written back comma-separated, as addok-csv does.
-        let delimiter = [b';', b',', b'\t', b'|']
-            .into_iter()
-            .map(|d| (first.bytes().filter(|&b| b == d).count(), d))
-            .filter(|&(n, _)| n > 0)
-            .max_by_key(|&(n, d)| (n, d == b','))
-            .map_or(b',', |(_, d)| d);
-        let mut reader = csv_input::reader(text.as_bytes(), delimiter);
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(BatchError::Header)?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let mut rows = Vec::new();
-        for (i, rec) in reader.records().enumerate() {
-            if i >= MAX_ROWS {
-                return Err(BatchError::TooManyRows);
+/// Writes header + result columns (`defaults` unless `opts.result_columns` names some), then
+/// each row with its results.
+fn write(
+    table: UserCsv,
+    defaults: &[&'static str],
+    opts: &BatchOptions,
+    mut geocode: impl FnMut(&StringRecord) -> (Vec<SearchHit>, &'static str),
+) -> Result<Vec<u8>, BatchError> {
+    let result_columns: Vec<&str> = if opts.result_columns.is_empty() {
+        defaults.to_vec()
+    } else {
+        for c in &opts.result_columns {
+            if !defaults.contains(&c.as_str()) {
+                return Err(BatchError::UnknownResultColumn(c.clone()));
             }
-            let rec = rec.map_err(|error| BatchError::Row { line: i + 2, error })?;
-            rows.push(rec.iter().map(str::to_string).collect());
         }
-        Ok(Table {
-            header,
-            rows,
-            delimiter,
-        })
+        opts.result_columns.iter().map(String::as_str).collect()
+    };
+    let mut w = writer(Vec::new(), table.delimiter);
+    let mut head: Vec<&str> = table.header.iter().map(String::as_str).collect();
+    head.extend(&result_columns);
+    let write_err = |e: csv::Error| BatchError::Write(e.to_string());
+    w.write_record(&head).map_err(write_err)?;
+    for row in table.into_rows() {
+        let row = row?;
+        let (hits, status) = geocode(&row);
+        let mut out: Vec<String> = row.iter().map(str::to_string).collect();
+        out.extend(result_columns.iter().map(|c| cell(c, &hits, status)));
+        w.write_record(&out).map_err(write_err)?;
     }
-
-    fn column(&self, name: &str) -> Result<usize, BatchError> {
-        self.header
-            .iter()
-            .position(|h| h.trim() == name.trim())
-            .ok_or_else(|| BatchError::MissingColumn(name.to_string()))
-    }
-
-    /// Writes header + result columns (`defaults` unless `opts.result_columns` names some),
-    /// then each row with its results.
-    fn write(
-        &self,
-        defaults: &[&'static str],
-        opts: &BatchOptions,
-        mut geocode: impl FnMut(&[String]) -> (Vec<SearchHit>, &'static str),
-    ) -> Result<Vec<u8>, BatchError> {
-        let result_columns: Vec<&str> = if opts.result_columns.is_empty() {
-            defaults.to_vec()
-        } else {
-            for c in &opts.result_columns {
-                if !defaults.contains(&c.as_str()) {
-                    return Err(BatchError::UnknownResultColumn(c.clone()));
-                }
-            }
-            opts.result_columns.iter().map(String::as_str).collect()
-        };
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(self.delimiter)
-            .flexible(true)
-            .from_writer(Vec::new());
-        let mut head: Vec<&str> = self.header.iter().map(String::as_str).collect();
-        head.extend(&result_columns);
-        let write_err = |e: csv::Error| BatchError::Write(e.to_string());
-        w.write_record(&head).map_err(write_err)?;
-        for row in &self.rows {
-            let (hits, status) = geocode(row);
-            let mut out: Vec<String> = (0..self.header.len())
-                .map(|i| row.get(i).cloned().unwrap_or_default())
-                .collect();
-            out.extend(result_columns.iter().map(|c| cell(c, &hits, status)));
-            w.write_record(&out).map_err(write_err)?;
-        }
-        w.into_inner()
-            .map_err(|e| BatchError::Write(e.error().to_string()))
-    }
+    w.into_inner()
+        .map_err(|e| BatchError::Write(e.error().to_string()))
 }
 
 /// One result cell.

@@ -1,7 +1,8 @@
 //! Embedded address geocoder, compatible with the BAN search API (addok).
 //!
 //! - [`ban_csv`] reads BAN CSV files (`;`, optionally gzipped);
-//! - `csv_input` holds the CSV reader settings both share (the `csv` crate);
+//! - [`csv_input`] holds the CSV reader settings they share (the `csv` crate) and reads users' batch
+//!   files ([`csv_input::UserCsv`]: encoding, delimiter, row limit);
 //! - [`batch`] geocodes a user's CSV file row by row (`POST /search/csv/`);
 //! - [`normalize`] turns names and queries into comparable words, after [`clean`] has taken
 //!   out what people type around an address (flat, floor, postal box, city first);
@@ -25,7 +26,7 @@ pub mod ban_csv;
 pub mod batch;
 pub mod clean;
 pub mod context;
-mod csv_input;
+pub mod csv_input;
 mod filters;
 pub mod index;
 pub mod lambert;

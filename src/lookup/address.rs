@@ -2,7 +2,7 @@
 //! is configured), then analyse the best match; an uncertain match comes with its alternatives.
 
 use crate::dataset::Dataset;
-use crate::geocode::upstream::{search_with_upstream, HitSource};
+use crate::geocode::upstream::{search_with_upstream, HitSource, SearchOutcome};
 use crate::geocode::{is_uncertain, SearchHit, SearchQuery, UpstreamConfig};
 
 use super::error::{LookupError, MAX_QUERY_CHARS};
@@ -44,6 +44,40 @@ pub async fn lookup_address_with(
     }
     let outcome =
         search_with_upstream(data.addresses.as_ref(), upstream, &SearchQuery::new(q)).await;
+    lookup_found(data, q, outcome, options)
+}
+
+/// [`lookup_address`] with the embedded geocoder only, without waiting on anything: for a list of
+/// addresses (`lookup::batch`), where one remote call per row would be the whole cost.
+pub fn lookup_address_local(data: &Dataset, q: &str) -> Result<LookupAnswer, LookupError> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(LookupError::QueryTooLong);
+    }
+    let hits = data
+        .addresses
+        .as_ref()
+        .map(|i| i.search(&SearchQuery::new(q)))
+        .unwrap_or_default();
+    let warnings = if data.addresses.is_none() {
+        vec!["aucune adresse chargée".to_string()]
+    } else {
+        Vec::new()
+    };
+    let outcome = SearchOutcome {
+        hits,
+        source: HitSource::Local,
+        warnings,
+    };
+    lookup_found(data, q, outcome, LookupOptions::default())
+}
+
+/// Analyses the best of what the geocoders found for `q`.
+fn lookup_found(
+    data: &Dataset,
+    q: &str,
+    outcome: SearchOutcome,
+    options: LookupOptions,
+) -> Result<LookupAnswer, LookupError> {
     let source = match outcome.source {
         HitSource::Local => "local",
         HitSource::Upstream => "upstream",

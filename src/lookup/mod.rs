@@ -5,10 +5,12 @@
 //! from (commune, parcel, document, coverage) → [`rules`] (status, summary) → the
 //! [`LookupAnswer`], written once. A point that falls in a parcel is answered for the whole parcel
 //! (an instructor asks about a plot, not a pixel); a point on no parcel is answered at the point,
-//! with the nearest parcel offered. Addresses are resolved by [`address`].
+//! with the nearest parcel offered. Addresses are resolved by [`address`]; [`batch`] answers a
+//! CSV file of places row by row.
 
 pub mod address;
 pub mod answer;
+pub mod batch;
 mod drawn;
 pub mod error;
 mod feature_collection;
@@ -16,7 +18,7 @@ pub mod position;
 
 use geo::{InteriorPoint, Point};
 
-pub use address::{lookup_address, lookup_address_with, Located};
+pub use address::{lookup_address, lookup_address_local, lookup_address_with, Located};
 pub use answer::*;
 pub use drawn::LookupOptions;
 pub use error::LookupError;
