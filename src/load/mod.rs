@@ -9,6 +9,7 @@
 //! A missing or corrupt file is a [`LoadError`] naming the file; a bad feature is skipped (or
 //! repaired) with a warning naming the file and the feature, counted in the [`LoadReport`].
 
+pub mod archive;
 pub mod attribution;
 mod cnig_layer;
 pub mod conformity;
@@ -104,6 +105,19 @@ pub enum LoadError {
     /// A BAN address file could not be read (the message names the file).
     #[error(transparent)]
     Geocoder(#[from] GeocodeError),
+}
+
+impl From<archive::ArchiveError> for LoadError {
+    fn from(e: archive::ArchiveError) -> Self {
+        match e {
+            archive::ArchiveError::Io { path, source } => LoadError::io(&path, source),
+            archive::ArchiveError::Corrupt { path, reason } => LoadError::Corrupt { path, reason },
+            archive::ArchiveError::Refused { path, reason } => LoadError::Unsupported {
+                path,
+                reason: format!("archive refusée : {reason}"),
+            },
+        }
+    }
 }
 
 impl LoadError {
