@@ -246,7 +246,10 @@ pub fn open(path: &Path) -> Result<Box<dyn Read>, ArchiveError> {
     let (raw, stored): (Box<dyn Read>, u64) = match locate(path) {
         Location::Disk => {
             let file = File::open(path).map_err(|e| ArchiveError::io(path, e))?;
-            let len = file.metadata().map_err(|e| ArchiveError::io(path, e))?.len();
+            let len = file
+                .metadata()
+                .map_err(|e| ArchiveError::io(path, e))?
+                .len();
             (Box::new(BufReader::new(file)), len)
         }
         Location::Entry { zip, name } => {
@@ -445,7 +448,12 @@ fn entry_names(zip: &Path) -> Result<Vec<String>, ArchiveError> {
         if entry.is_dir() {
             continue;
         }
-        check_entry(&at, entry.encrypted(), entry.size(), entry.compressed_size())?;
+        check_entry(
+            &at,
+            entry.encrypted(),
+            entry.size(),
+            entry.compressed_size(),
+        )?;
         names.push(name);
     }
     Ok(names)
@@ -539,4 +547,37 @@ fn read_entry(zip: &Path, name: &str, at: &Path) -> Result<Vec<u8>, ArchiveError
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_sizes_past_the_limits_are_refused() {
+        // Synthetic sizes: 5 GiB declared (past the 4 GiB limit), a 300:1 ratio above the floor,
+        // a 300:1 ratio below it (a small blank-padded table), and an ordinary 10:1 entry.
+        let at = Path::new("a.zip/x.dbf");
+        assert!(check_entry(at, false, 5 << 30, 1 << 30).is_err());
+        assert!(check_entry(at, false, 300 << 20, 1 << 20).is_err());
+        assert!(check_entry(at, false, 300 << 10, 1 << 10).is_ok());
+        assert!(check_entry(at, false, 10 << 20, 1 << 20).is_ok());
+        assert!(check_entry(at, true, 10, 10).is_err());
+    }
+
+    #[test]
+    fn entry_names_are_kept_inside_the_archive() {
+        assert_eq!(safe_name("a/./b.shp").as_deref(), Some("a/b.shp"));
+        assert_eq!(safe_name("a\\b.shp").as_deref(), Some("a/b.shp"));
+        assert_eq!(safe_name("a/../../b.shp"), None);
+        assert_eq!(safe_name("/etc/passwd"), None);
+        assert_eq!(safe_name("C:\\x.shp"), None);
+    }
+
+    #[test]
+    fn the_inflate_limit_is_a_ratio_between_a_floor_and_a_ceiling() {
+        assert_eq!(inflate_limit(10), RATIO_FLOOR);
+        assert_eq!(inflate_limit(1 << 20), 200 << 20);
+        assert_eq!(inflate_limit(1 << 40), MAX_ENTRY_BYTES);
+    }
 }

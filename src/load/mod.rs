@@ -25,6 +25,7 @@ pub mod normalise;
 pub mod pieces;
 pub mod plu;
 mod ppr;
+mod progress;
 pub mod reglement;
 pub(crate) mod scan;
 mod scot;
@@ -42,6 +43,7 @@ use crate::geocode::GeocodeError;
 use crate::report::{LayerReport, LoadReport};
 
 pub use describe::describe_unrecognised;
+pub use progress::Progress;
 pub use scan::SourceKind;
 pub use source::DataSource;
 
@@ -225,9 +227,21 @@ pub fn load_sources(
         root: root.display().to_string(),
         ..Default::default()
     };
-    for source in sources {
+    let sizes: Vec<u64> = sources
+        .iter()
+        .map(|s| s.files().iter().filter_map(|f| archive::size(f).ok()).sum())
+        .collect();
+    let mut progress = Progress::start(
+        sources.iter().map(|s| s.files().len()).sum(),
+        sizes.iter().sum(),
+    );
+    for (source, bytes) in sources.iter().zip(sizes) {
+        let before = features_read(&parts, &report);
         source.load(root, &mut parts, &mut report)?;
+        let features = features_read(&parts, &report) - before;
+        progress.source_done(source.files().len(), bytes, features);
     }
+    progress.finish();
     report.ignored = scan::ignored_files(root, sources);
     // The written pieces a delivery links to are used too: answers link to them.
     report
@@ -244,6 +258,14 @@ pub fn load_sources(
     dataset.report.load_ms = start.elapsed().as_millis();
     dataset.report.memory_mib = resident_memory_mib();
     Ok(dataset)
+}
+
+/// Features read so far: those the reports count, and the address rows (counted by the address
+/// index only at the end).
+fn features_read(parts: &DatasetParts, report: &LoadReport) -> u64 {
+    let features: usize = report.layers.iter().map(|l| l.features).sum();
+    let addresses: usize = parts.ban_files.iter().map(|b| b.rows.len()).sum();
+    (features + addresses) as u64
 }
 
 /// The address index's figures, in the BAN layer's report line.

@@ -177,9 +177,7 @@ fn file_kind(file: &Path) -> Option<FileKind> {
             Some(FileKind::Single(SourceKind::Departements))
         }
         "json" | "xml" if is_reglement_name(&name) => Some(FileKind::Single(SourceKind::Reglement)),
-        "csv" if name.starts_with("ADRESSES") => {
-            Some(FileKind::Single(SourceKind::Ban))
-        }
+        "csv" if name.starts_with("ADRESSES") => Some(FileKind::Single(SourceKind::Ban)),
         _ => None,
     }
 }
