@@ -219,7 +219,7 @@ pub fn exists(path: &Path) -> bool {
     match locate(path) {
         Location::Disk => path.is_file(),
         Location::Entry { zip, name } => {
-            entry_names(&zip).is_ok_and(|names| names.iter().any(|n| *n == name))
+            entry_names(&zip).is_ok_and(|names| names.contains(&name))
         }
     }
 }
@@ -377,8 +377,7 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 fn inflate_limit(stored: u64) -> u64 {
     stored
         .saturating_mul(MAX_RATIO)
-        .max(RATIO_FLOOR)
-        .min(MAX_ENTRY_BYTES)
+        .clamp(RATIO_FLOOR, MAX_ENTRY_BYTES)
 }
 
 /// A read error while inflating: a truncated or corrupt stream, or a limit crossed.
