@@ -525,3 +525,26 @@ fn encrypted_entries_are_refused_with_a_clear_message() {
         "{e}"
     );
 }
+
+/// A manifest may name a ZIP file as a source folder.
+#[test]
+fn a_manifest_names_a_zip_as_a_folder() {
+    let dir = temp_dir("manifest");
+    zip_folder(&plu(), &dir.join(format!("{PLU}.zip")));
+    std::fs::write(
+        dir.join("urbaclic.toml"),
+        format!("[[source]]\npath = \"{PLU}.zip\"\n"),
+    )
+    .unwrap();
+    let d = load_dir(&dir).expect("the manifest's ZIP loads");
+    // Arpaillargues' ZONE_URBA holds 90 features ([counts] of tests/fixtures/real_data/expected.txt,
+    // pyshp).
+    let zones: usize = d
+        .report
+        .layers
+        .iter()
+        .filter(|l| l.file.contains("ZONE_URBA"))
+        .map(|l| l.features)
+        .sum();
+    assert_eq!(zones, 90);
+}

@@ -218,9 +218,7 @@ pub fn list(dir: &Path) -> Result<Vec<DirEntry>, ArchiveError> {
 pub fn exists(path: &Path) -> bool {
     match locate(path) {
         Location::Disk => path.is_file(),
-        Location::Entry { zip, name } => {
-            entry_names(&zip).is_ok_and(|names| names.contains(&name))
-        }
+        Location::Entry { zip, name } => entry_names(&zip).is_ok_and(|names| names.contains(&name)),
     }
 }
 
