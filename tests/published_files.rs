@@ -548,3 +548,29 @@ fn a_manifest_names_a_zip_as_a_folder() {
         .sum();
     assert_eq!(zones, 90);
 }
+
+/// A MapInfo CC inside a ZIP is read by GDAL through `/vsizip/` (IGN validator fixture
+/// `tests/fixtures/cnig-validator/19182_CC_20150517`, whose sectors `tests/cnig_deliveries.rs`
+/// checks by hand-read points): the same sectors as from the plain folder.
+#[cfg(feature = "gdal")]
+#[test]
+fn a_mapinfo_layer_inside_a_zip_is_read_through_gdal() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cnig-validator/19182_CC_20150517");
+    let dir = temp_dir("mapinfo");
+    zip_folder(&fixture, &dir.join("19182_CC_20150517.zip"));
+    let zipped = load_dir(&dir).expect("the zipped MapInfo CC loads");
+    let plain = load_dir(
+        fixture
+            .parent()
+            .unwrap()
+            .join("19182_CC_20150517")
+            .as_path(),
+    )
+    .expect("the plain MapInfo CC loads");
+    let features = |d: &urbaclic::dataset::Dataset| -> Vec<usize> {
+        d.report.layers.iter().map(|l| l.features).collect()
+    };
+    assert_eq!(features(&zipped), features(&plain));
+    assert!(features(&zipped).iter().sum::<usize>() > 0);
+}
