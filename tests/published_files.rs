@@ -574,3 +574,23 @@ fn a_mapinfo_layer_inside_a_zip_is_read_through_gdal() {
     assert_eq!(features(&zipped), features(&plain));
     assert!(features(&zipped).iter().sum::<usize>() > 0);
 }
+
+/// A piece whose archive was removed after the load is a 404, as a removed file on disk is.
+#[tokio::test]
+async fn a_piece_of_a_removed_archive_is_not_found() {
+    let dir = temp_dir("removed");
+    zip_folder(&plu(), &dir.join(format!("{PLU}.zip")));
+    let state = AppState::new(load_dir(&dir).unwrap());
+    let uri = format!(
+        "/api/pieces/{PLU}.zip/{PLU}/Pieces_ecrites/4_Annexes/30014_titres_pieces_ecrites_20171013.csv"
+    );
+    assert_eq!(get_bytes(&state, &uri).await.0, StatusCode::OK);
+    std::fs::remove_file(dir.join(format!("{PLU}.zip"))).unwrap();
+    let (status, body) = get_bytes(&state, &uri).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}

@@ -108,6 +108,17 @@ async fn piece_in_archive(file: std::path::PathBuf) -> Result<Response, ApiError
     let bytes = tokio::task::spawn_blocking(move || crate::load::archive::read(&file))
         .await
         .map_err(|e| ApiError::Internal(format!("lecture d'une pièce écrite : {e}")))?
-        .map_err(|e| ApiError::Internal(format!("lecture d'une pièce écrite : {e}")))?;
+        .map_err(|e| match e {
+            // The archive was removed or replaced since the load: gone, as a file on disk would be.
+            crate::load::archive::ArchiveError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                ApiError::NotFound(
+                    "pièce écrite introuvable : les données ont changé depuis leur chargement"
+                        .into(),
+                )
+            }
+            e => ApiError::Internal(format!("lecture d'une pièce écrite : {e}")),
+        })?;
     Ok(([(axum::http::header::CONTENT_TYPE, media)], bytes).into_response())
 }
