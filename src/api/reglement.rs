@@ -124,9 +124,34 @@ async fn get_piece(
     })?;
     let file = piece.file.clone();
     drop(data);
+    if !file.is_file() {
+        return piece_in_archive(file).await;
+    }
     tower_http::services::ServeFile::new(file)
         .oneshot(request)
         .await
         .map(IntoResponse::into_response)
         .map_err(|e| ApiError::Internal(format!("lecture d'une pièce écrite : {e}")))
+}
+
+/// A written piece inside a ZIP delivery, read from the archive on request (nothing is
+/// extracted: see `load/pieces.rs`).
+async fn piece_in_archive(file: std::path::PathBuf) -> Result<Response, ApiError> {
+    let media = crate::load::pieces::served_type(&file).unwrap_or("application/octet-stream");
+    let bytes = tokio::task::spawn_blocking(move || crate::load::archive::read(&file))
+        .await
+        .map_err(|e| ApiError::Internal(format!("lecture d'une pièce écrite : {e}")))?
+        .map_err(|e| match e {
+            // The archive was removed or replaced since the load: gone, as a file on disk would be.
+            crate::load::archive::ArchiveError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                ApiError::NotFound(
+                    "pièce écrite introuvable : les données ont changé depuis leur chargement"
+                        .into(),
+                )
+            }
+            e => ApiError::Internal(format!("lecture d'une pièce écrite : {e}")),
+        })?;
+    Ok(([(axum::http::header::CONTENT_TYPE, media)], bytes).into_response())
 }

@@ -7,8 +7,7 @@
 //! a missing column or an unreadable file is a [`GeocodeError`] naming the file.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::csv_input;
@@ -160,20 +159,16 @@ pub fn read_ban(input: impl Read, path: &Path) -> Result<BanFile, GeocodeError> 
     Ok(out)
 }
 
-/// Opens a BAN file, decompressing it when it starts with the gzip magic bytes.
+/// Opens a BAN file, on disk or in a ZIP file, inflating it when it starts with the gzip magic
+/// bytes (see [`crate::load::archive`]).
 fn open(path: &Path) -> Result<Box<dyn Read>, GeocodeError> {
     let open_err = |source| GeocodeError::Open {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = File::open(path).map_err(open_err)?;
-    let mut magic = [0u8; 2];
-    let n = file.read(&mut magic).map_err(open_err)?;
-    let file = File::open(path).map_err(open_err)?;
-    Ok(if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file)))
-    } else {
-        Box::new(file)
+    crate::load::archive::open(path).map_err(|e| match e {
+        crate::load::archive::ArchiveError::Io { source, .. } => open_err(source),
+        other => open_err(std::io::Error::other(other.to_string())),
     })
 }
 

@@ -65,7 +65,8 @@ pub fn is_layer_file(ext: &str) -> bool {
 }
 
 fn extension(path: &Path) -> String {
-    path.extension()
+    super::archive::without_gz(path)
+        .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default()
 }

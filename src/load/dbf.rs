@@ -78,9 +78,9 @@ struct FieldDef {
 impl DbfTable {
     /// Reads `path`, picking the encoding as described in the module doc.
     pub fn read(path: &Path) -> Result<DbfTable, LoadError> {
-        let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
-        let cpg = std::fs::read_to_string(path.with_extension("cpg"))
-            .or_else(|_| std::fs::read_to_string(path.with_extension("CPG")))
+        let bytes = super::archive::read(path)?;
+        let cpg = super::archive::read_to_string(&path.with_extension("cpg"))
+            .or_else(|_| super::archive::read_to_string(&path.with_extension("CPG")))
             .ok();
         Self::parse(&bytes, cpg.as_deref()).map_err(|e| LoadError::corrupt(path, e.to_string()))
     }

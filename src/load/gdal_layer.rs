@@ -17,7 +17,7 @@ pub fn read(path: &Path, label: &str, layer: &str) -> Result<CnigLayer, LoadErro
     use crate::crs::Crs;
 
     let gdal_err = |e: gdal::errors::GdalError| LoadError::corrupt(path, format!("GDAL : {e}"));
-    let dataset = gdal::Dataset::open(path).map_err(gdal_err)?;
+    let dataset = gdal::Dataset::open(super::archive::gdal_name(path)).map_err(gdal_err)?;
     let mut gl = dataset.layer(0).map_err(gdal_err)?;
     // A MapInfo CRS GDAL cannot name by EPSG code is passed on as WKT (ESRI flavour, which the
     // CRS module parses like a `.prj`).

@@ -19,7 +19,7 @@ pub fn read(
     file_label: &str,
     layer: &str,
 ) -> Result<(Features<Properties>, LayerReport), LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, e))?;
+    let text = super::archive::read_to_string(path)?;
     // A FeatureCollection is the norm; a lone Feature (e.g. one département) is accepted too.
     let fc = match text
         .parse::<geojson::GeoJson>()

@@ -21,22 +21,27 @@ pub type Attributes = HashMap<String, String>;
 pub struct GeoPackage {
     conn: Connection,
     path: std::path::PathBuf,
+    /// The file SQLite opened: a temporary copy for a GeoPackage inside an archive, removed
+    /// when this is dropped (after the connection, declared before it).
+    _local: super::archive::LocalFile,
 }
 
 impl GeoPackage {
     /// Opens read-only; a file that is not an SQLite GeoPackage is a [`LoadError::Corrupt`].
     pub fn open(path: &Path) -> Result<GeoPackage, LoadError> {
-        if !path.exists() {
+        if !super::archive::exists(path) {
             return Err(LoadError::io(
                 path,
                 std::io::Error::from(std::io::ErrorKind::NotFound),
             ));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        let local = super::archive::local_file(path)?;
+        let conn = Connection::open_with_flags(local.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| LoadError::corrupt(path, e.to_string()))?;
         let gpkg = GeoPackage {
             conn,
             path: path.to_path_buf(),
+            _local: local,
         };
         // Reading the contents table is what proves this is a GeoPackage.
         gpkg.tables()?;

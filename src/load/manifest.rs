@@ -183,7 +183,8 @@ impl Manifest {
         let mut out = Vec::new();
         for entry in &self.sources {
             let path = root.join(&entry.path);
-            if !path.exists() {
+            // A source may be a ZIP file (a folder) or a file inside one.
+            if !(path.is_dir() || super::archive::exists(&path)) {
                 return Err(LoadError::Manifest {
                     path: self.path.clone(),
                     reason: format!("source introuvable : {}", entry.path),
@@ -247,7 +248,7 @@ impl Manifest {
                         files: vec![path],
                     });
                 }
-                None if path.is_dir() => out.extend(scan(&path)?),
+                None if path.is_dir() || super::archive::is_zip(&path) => out.extend(scan(&path)?),
                 None => {
                     let found = classify_files(vec![path]);
                     if found.is_empty() {

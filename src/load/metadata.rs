@@ -23,12 +23,12 @@ pub(crate) fn declared_version(files: &[PathBuf], standards: &[&str]) -> Option<
         .collect();
     folders
         .into_iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
+        .filter_map(|d| super::archive::list(d).ok())
         .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
+        .filter(|e| !e.is_dir)
+        .map(|e| e.path)
         .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")))
-        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|p| super::archive::read_to_string(&p).ok())
         .find_map(|text| version_in(&text, standards))
 }
 

@@ -9,6 +9,7 @@
 //! A missing or corrupt file is a [`LoadError`] naming the file; a bad feature is skipped (or
 //! repaired) with a warning naming the file and the feature, counted in the [`LoadReport`].
 
+pub mod archive;
 pub mod attribution;
 mod cnig_layer;
 pub mod conformity;
@@ -24,6 +25,7 @@ pub mod normalise;
 pub mod pieces;
 pub mod plu;
 mod ppr;
+mod progress;
 pub mod reglement;
 pub(crate) mod scan;
 mod scot;
@@ -41,6 +43,7 @@ use crate::geocode::GeocodeError;
 use crate::report::{LayerReport, LoadReport};
 
 pub use describe::describe_unrecognised;
+pub use progress::Progress;
 pub use scan::SourceKind;
 pub use source::DataSource;
 
@@ -104,6 +107,19 @@ pub enum LoadError {
     /// A BAN address file could not be read (the message names the file).
     #[error(transparent)]
     Geocoder(#[from] GeocodeError),
+}
+
+impl From<archive::ArchiveError> for LoadError {
+    fn from(e: archive::ArchiveError) -> Self {
+        match e {
+            archive::ArchiveError::Io { path, source } => LoadError::io(&path, source),
+            archive::ArchiveError::Corrupt { path, reason } => LoadError::Corrupt { path, reason },
+            archive::ArchiveError::Refused { path, reason } => LoadError::Unsupported {
+                path,
+                reason: format!("archive refusée : {reason}"),
+            },
+        }
+    }
 }
 
 impl LoadError {
@@ -226,9 +242,21 @@ pub fn load_sources(
         root: root.display().to_string(),
         ..Default::default()
     };
-    for source in sources {
+    let sizes: Vec<u64> = sources
+        .iter()
+        .map(|s| s.files().iter().filter_map(|f| archive::size(f).ok()).sum())
+        .collect();
+    let mut progress = Progress::start(
+        sources.iter().map(|s| s.files().len()).sum(),
+        sizes.iter().sum(),
+    );
+    for (source, bytes) in sources.iter().zip(sizes) {
+        let before = features_read(&parts, &report);
         source.load(root, &mut parts, &mut report)?;
+        let features = features_read(&parts, &report) - before;
+        progress.source_done(source.files().len(), bytes, features);
     }
+    progress.finish();
     report.ignored = scan::ignored_files(root, sources);
     // The written pieces a delivery links to are used too: answers link to them.
     report
@@ -245,6 +273,14 @@ pub fn load_sources(
     dataset.report.load_ms = start.elapsed().as_millis();
     dataset.report.memory_mib = resident_memory_mib();
     Ok(dataset)
+}
+
+/// Features read so far: those the reports count, and the address rows (counted by the address
+/// index only at the end).
+fn features_read(parts: &DatasetParts, report: &LoadReport) -> u64 {
+    let features: usize = report.layers.iter().map(|l| l.features).sum();
+    let addresses: usize = parts.ban_files.iter().map(|b| b.rows.len()).sum();
+    (features + addresses) as u64
 }
 
 /// The address index's figures, in the BAN layer's report line.

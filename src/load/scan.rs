@@ -2,6 +2,10 @@
 //!
 //! CNIG deliveries are grouped by their root folder (the parent of `Donnees_geographiques/`, or
 //! the folder holding the files), so the `DOC_URBA` table and the zones of one plan stay together.
+//!
+//! A ZIP file is walked as a folder and a gzip file is recognised by the name of what it holds
+//! (`cadastre-31-parcelles.json.gz` is Etalab cadastre): the published files load as they are
+//! downloaded ([`super::archive`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,16 +63,11 @@ pub fn classify_files(files: Vec<PathBuf>) -> Vec<Source> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| LoadError::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, out)?;
+    for entry in super::archive::list(dir)? {
+        if entry.is_dir {
+            walk(&entry.path, out)?;
         } else {
-            out.push(path);
+            out.push(entry.path);
         }
     }
     Ok(())
@@ -134,7 +133,10 @@ enum FileKind {
     Single(SourceKind),
 }
 
-fn file_kind(path: &Path) -> Option<FileKind> {
+fn file_kind(file: &Path) -> Option<FileKind> {
+    // A gzip file is what it holds; the file itself is still the one read.
+    let named = super::archive::without_gz(file);
+    let path = named.as_path();
     let name = file_name(path).to_ascii_uppercase();
     let ext = path
         .extension()
@@ -160,10 +162,10 @@ fn file_kind(path: &Path) -> Option<FileKind> {
         "shp" if name.starts_with("N_ZONE_REG_PPR") || name.starts_with("N_PERIMETRE_PPR") => {
             Some(FileKind::Covadis)
         }
-        "dbf" if has_shp(path) => None,
+        "dbf" if has_shp(file) => None,
         "dbf" if name.contains("DOC_URBA") => Some(FileKind::Plu),
         "dbf" if name.contains("SERVITUDE") || name.contains("ACTE_SUP") => Some(FileKind::Sup),
-        "gpkg" if is_plu_gpkg(path) => Some(FileKind::Plu),
+        "gpkg" if is_plu_gpkg(file) => Some(FileKind::Plu),
         "gpkg" => Some(FileKind::Single(SourceKind::PprGeoPackage)),
         "json" | "geojson" if name.contains("PARCELLES") => {
             Some(FileKind::Single(SourceKind::Cadastre))
@@ -175,9 +177,7 @@ fn file_kind(path: &Path) -> Option<FileKind> {
             Some(FileKind::Single(SourceKind::Departements))
         }
         "json" | "xml" if is_reglement_name(&name) => Some(FileKind::Single(SourceKind::Reglement)),
-        "csv" | "gz" if name.starts_with("ADRESSES") && name.contains(".CSV") => {
-            Some(FileKind::Single(SourceKind::Ban))
-        }
+        "csv" if name.starts_with("ADRESSES") => Some(FileKind::Single(SourceKind::Ban)),
         _ => None,
     }
 }

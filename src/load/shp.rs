@@ -25,7 +25,7 @@ pub fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
     [ext.to_ascii_lowercase(), ext.to_ascii_uppercase()]
         .iter()
         .map(|e| path.with_extension(e))
-        .find(|p| p.exists())
+        .find(|p| super::archive::exists(p))
 }
 
 /// Reads the CRS of a shapefile from its `.prj`; a shapefile without one is an error, since guessing
@@ -35,7 +35,7 @@ pub fn read_prj(shp: &Path) -> Result<Crs, LoadError> {
         path: shp.with_extension("prj"),
         reason: "fichier .prj absent : système de coordonnées inconnu".into(),
     })?;
-    let wkt = std::fs::read_to_string(&prj).map_err(|e| LoadError::io(&prj, e))?;
+    let wkt = super::archive::read_to_string(&prj)?;
     Crs::from_wkt(&wkt).map_err(|e| LoadError::crs(&prj, e))
 }
 
@@ -47,7 +47,7 @@ pub fn read(path: &Path, file_label: &str, layer: &str) -> Result<ShpLayer, Load
         reason: "table attributaire .dbf absente".into(),
     })?;
     let table = DbfTable::read(&dbf_path)?;
-    let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
+    let bytes = super::archive::read(path)?;
     let mut reader = ShapeReader::new(Cursor::new(bytes))
         .map_err(|e| LoadError::corrupt(path, e.to_string()))?;
     let mut shapes = Vec::new();

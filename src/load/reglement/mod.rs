@@ -43,21 +43,16 @@ pub fn load(
 
 /// Reads one regulation, JSON or XML by its extension.
 pub fn read_file(root: &Path, file: &Path) -> Result<Reglement, LoadError> {
-    let size = std::fs::metadata(file)
-        .map_err(|e| LoadError::io(file, e))?
-        .len();
+    let size = super::archive::size(file)?;
     if size > MAX_BYTES {
         return Err(LoadError::corrupt(
             file,
             format!("{size} octets, plus que les {MAX_BYTES} admis pour un règlement"),
         ));
     }
-    let text = std::fs::read_to_string(file).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidData => LoadError::corrupt(file, "texte qui n'est pas en UTF-8"),
-        _ => LoadError::io(file, e),
-    })?;
+    let text = super::archive::read_to_string(file)?;
     let relative = super::relative(root, file);
-    let is_xml = file
+    let is_xml = super::archive::without_gz(file)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
     let parsed = if is_xml {
