@@ -158,8 +158,12 @@ impl Crs {
 /// French projections by their usual names.
 fn known_epsg(wkt: &str) -> Option<u32> {
     let upper = wkt.to_ascii_uppercase();
-    // The outermost AUTHORITY is the last one in WKT1.
-    if let Some(pos) = upper.rfind("AUTHORITY[\"EPSG\",\"") {
+    // The outermost AUTHORITY is the last one in WKT1; an EPSG one further in (a unit's, a
+    // datum's) says nothing of the whole (GDAL's IGNF `LAMB93` carries only such).
+    if let Some(pos) = upper
+        .rfind("AUTHORITY[")
+        .filter(|p| upper[*p..].starts_with("AUTHORITY[\"EPSG\",\""))
+    {
         let rest = &upper[pos + 18..];
         let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(code) = code.parse::<u32>() {
