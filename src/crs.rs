@@ -193,6 +193,15 @@ fn wkt_name(wkt: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// GDAL's WKT for an IGNF `LAMB93` `.qpj` (as `ogr2ogr` writes it into PostGIS's
+    /// `spatial_ref_sys`): its only EPSG authorities are its unit's and datum's, not its own.
+    #[test]
+    fn inner_epsg_authority_is_not_the_crs() {
+        let wkt = r#"PROJCS["RGF93 Lambert 93",GEOGCS["RGF93 geographiques (dms)",DATUM["Reseau_Geodesique_Francais_1993_v1",SPHEROID["GRS 1980",6378137,298.257222101,AUTHORITY["EPSG","7019"]],AUTHORITY["EPSG","6171"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["IGNF","RGF93G"]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["latitude_of_origin",46.5],PARAMETER["central_meridian",3],PARAMETER["standard_parallel_1",44],PARAMETER["standard_parallel_2",49],PARAMETER["false_easting",700000],PARAMETER["false_northing",6600000],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["IGNF","LAMB93"]]"#;
+        assert_eq!(known_epsg(wkt), Some(2154));
+        assert_eq!(Crs::from_wkt(wkt).unwrap().name, "EPSG:2154");
+    }
+
     #[test]
     fn esri_lambert93_wkt_is_recognised() {
         let wkt = r#"PROJCS["RGF_1993_Lambert_93",GEOGCS["GCS_RGF_1993",DATUM["D_RGF_1993",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic"],PARAMETER["False_Easting",700000.0],PARAMETER["False_Northing",6600000.0],PARAMETER["Central_Meridian",3.0],PARAMETER["Standard_Parallel_1",44.0],PARAMETER["Standard_Parallel_2",49.0],PARAMETER["Latitude_Of_Origin",46.5],UNIT["Meter",1.0]]"#;
