@@ -240,9 +240,17 @@ fn block<T>(f: impl std::future::Future<Output = T>) -> T {
 #[test]
 fn answers_from_postgis_equal_answers_from_the_files() {
     let server = staged_server("equal");
+    let start = std::time::Instant::now();
     let from_files = AppState::new(load_dir(&folder("files", &files_manifest())).expect("files"));
+    let files_ms = start.elapsed().as_millis();
     let db_dir = folder("database", &database_manifest(&server.url()));
+    let start = std::time::Instant::now();
     let from_db = AppState::new(load_dir(&db_dir).expect("database"));
+    // Shown with --nocapture: the cost of reading the same layers from the database.
+    eprintln!(
+        "chargement : fichiers {files_ms} ms, PostGIS {} ms",
+        start.elapsed().as_millis()
+    );
 
     // The database source reports its tables as files are reported.
     let report = &from_db.dataset().report;

@@ -104,7 +104,7 @@ pub(super) struct Assiettes {
 
 /// The category prefix and the geometry letter of a générateur or assiette file or table name
 /// (`PM3_ASSIETTE_SUP_S_028` → `PM3`, `S`; `assiette_sup_p` → none, `P`).
-pub(super) fn name_parts(name: &str, table: &str) -> (Option<String>, Option<char>) {
+fn name_parts(name: &str, table: &str) -> (Option<String>, Option<char>) {
     let upper = name.to_ascii_uppercase();
     let category = upper
         .split(&format!("_{table}"))
