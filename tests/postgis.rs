@@ -418,6 +418,27 @@ fn a_wrong_table_or_layer_is_an_error_naming_it() {
         "{e}"
     );
 
+    // Every query has a time limit: a view that takes 0.2 s a row (90 zones) against 1 s.
+    server
+        .client()
+        .batch_execute(
+            "CREATE VIEW plu.lente AS SELECT z.*, pg_sleep(0.2) IS NULL AS attente FROM plu.zone_urba z",
+        )
+        .unwrap();
+    let manifest = format!(
+        "[[database]]\nname = \"x\"\nurl = \"{url}\"\nstatement_timeout_s = 1\n[[database.table]]\ntable = \"plu.lente\"\nlayer = \"zone_urba\"\n"
+    );
+    let start = std::time::Instant::now();
+    let e = load_dir(&folder("slow", &manifest))
+        .err()
+        .expect("statement timeout");
+    assert!(
+        e.to_string()
+            .contains("table plu.lente: canceling statement due to statement timeout"),
+        "{e}"
+    );
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+
     // A field mapping naming a column the table lacks is reported, not silent.
     let manifest = format!(
         "[[database]]\nname = \"30014_PLU_20171013\"\nurl = \"{url}\"\n[[database.table]]\ntable = \"plu.doc_urba\"\nlayer = \"doc_urba\"\n[[database.table]]\ntable = \"plu.zone_urba\"\nlayer = \"zone_urba\"\n[database.table.fields]\nlibelong = \"{{LIB_LONG}}\"\n"
