@@ -158,8 +158,12 @@ impl Crs {
 /// French projections by their usual names.
 fn known_epsg(wkt: &str) -> Option<u32> {
     let upper = wkt.to_ascii_uppercase();
-    // The outermost AUTHORITY is the last one in WKT1.
-    if let Some(pos) = upper.rfind("AUTHORITY[\"EPSG\",\"") {
+    // The outermost AUTHORITY is the last one in WKT1; an EPSG one further in (a unit's, a
+    // datum's) says nothing of the whole (GDAL's IGNF `LAMB93` carries only such).
+    if let Some(pos) = upper
+        .rfind("AUTHORITY[")
+        .filter(|p| upper[*p..].starts_with("AUTHORITY[\"EPSG\",\""))
+    {
         let rest = &upper[pos + 18..];
         let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(code) = code.parse::<u32>() {
@@ -188,6 +192,15 @@ fn wkt_name(wkt: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// GDAL's WKT for an IGNF `LAMB93` `.qpj` (as `ogr2ogr` writes it into PostGIS's
+    /// `spatial_ref_sys`): its only EPSG authorities are its unit's and datum's, not its own.
+    #[test]
+    fn inner_epsg_authority_is_not_the_crs() {
+        let wkt = r#"PROJCS["RGF93 Lambert 93",GEOGCS["RGF93 geographiques (dms)",DATUM["Reseau_Geodesique_Francais_1993_v1",SPHEROID["GRS 1980",6378137,298.257222101,AUTHORITY["EPSG","7019"]],AUTHORITY["EPSG","6171"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["IGNF","RGF93G"]],PROJECTION["Lambert_Conformal_Conic_2SP"],PARAMETER["latitude_of_origin",46.5],PARAMETER["central_meridian",3],PARAMETER["standard_parallel_1",44],PARAMETER["standard_parallel_2",49],PARAMETER["false_easting",700000],PARAMETER["false_northing",6600000],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["IGNF","LAMB93"]]"#;
+        assert_eq!(known_epsg(wkt), Some(2154));
+        assert_eq!(Crs::from_wkt(wkt).unwrap().name, "EPSG:2154");
+    }
 
     #[test]
     fn esri_lambert93_wkt_is_recognised() {

@@ -1,8 +1,6 @@
 //! What a load did, file by file: the report `check-data` prints, `/health` summarises and the
 //! dataset keeps. A leaf module: the loaders fill it, the dataset holds it.
 
-use std::path::Path;
-
 use serde::Serialize;
 
 /// What was read from one file.
@@ -66,23 +64,6 @@ impl LayerReport {
         self.warnings.push(format!("{} : {why}", self.file));
         self.skipped += self.features;
         self.features = 0;
-    }
-
-    /// The report of an attribute table (no geometry, no CRS).
-    pub(crate) fn for_table(
-        root: &Path,
-        file: &Path,
-        layer: &str,
-        table: &crate::load::dbf::DbfTable,
-    ) -> Self {
-        let mut report = LayerReport {
-            file: crate::load::relative(root, file),
-            layer: layer.into(),
-            features: table.records.len(),
-            ..Default::default()
-        };
-        report.note_encoding(table);
-        report
     }
 
     /// Records how `table`'s text was decoded: the encoding and why, and one warning per thing

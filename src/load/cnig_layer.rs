@@ -37,6 +37,15 @@ impl CnigLayer {
     pub fn has(&self, field: &str) -> bool {
         has(&self.fields, field)
     }
+
+    /// Its attributes alone, as a table (a layer whose geometry is not used).
+    pub fn into_table(self) -> CnigTable {
+        CnigTable {
+            fields: self.fields,
+            rows: self.features.into_iter().map(|(i, a, _)| (i, a)).collect(),
+            report: self.report,
+        }
+    }
 }
 
 impl CnigTable {

@@ -292,7 +292,9 @@ fn value_of(text: &str, kind: u8) -> Option<String> {
     }
 }
 
-fn normalise_number(t: &str) -> String {
+/// An integral number in its integer form (`16.000` → `16`), others as they are: identifiers
+/// joined across tables must not differ by their column's precision.
+pub(super) fn normalise_number(t: &str) -> String {
     match t.parse::<f64>() {
         Ok(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
         _ => t.to_string(),

@@ -250,6 +250,12 @@ pub fn check_gpkg_blob(blob: &[u8]) -> Result<(), CorruptBlob> {
     check_wkb(wkb, &mut pos, 0)
 }
 
+/// Checks plain WKB (as PostGIS's `ST_AsBinary` writes it) the same way: every count must fit.
+pub(super) fn check_wkb_bytes(wkb: &[u8]) -> Result<(), CorruptBlob> {
+    let mut pos = 0;
+    check_wkb(wkb, &mut pos, 0)
+}
+
 fn check_wkb(b: &[u8], pos: &mut usize, depth: u32) -> Result<(), CorruptBlob> {
     if depth > MAX_WKB_DEPTH {
         return Err(CorruptBlob::TooDeep);

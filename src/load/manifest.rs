@@ -21,6 +21,20 @@
 //! regulation (CNIG SRU, JSON or XML) is recognised by its name, `…reglement….json|xml`, found
 //! in a folder or listed here. A layer's coverage is the
 //! convex hull of its features unless `coverage_communes` lists the INSEE codes it covers.
+//!
+//! Tables of a PostgreSQL + PostGIS database are a `[[database]]` entry, each table given its
+//! standard layer (read by [`super::postgis`]):
+//!
+//! ```toml
+//! [[database]]
+//! name = "30014_PLU_20171013"                     # the delivery's name, as its folder would be
+//! url = "env:URBACLIC_PG"                         # or "postgresql://user@host:5432/base"
+//! [[database.table]]
+//! table = "urba.zone_urba"
+//! layer = "zone_urba"
+//! [database.table.fields]                         # only for columns named otherwise
+//! libelle = "{lib_zone}"
+//! ```
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,8 +62,57 @@ pub struct Manifest {
     /// "no data loaded", never RNU.
     #[serde(default)]
     pub planning_complete_communes: Vec<String>,
+    /// The `[[database]]` entries: PostGIS tables read as standard layers.
+    #[serde(rename = "database", default)]
+    pub databases: Vec<DatabaseEntry>,
     #[serde(skip)]
     path: PathBuf,
+}
+
+/// One `[[database]]` entry: a PostgreSQL + PostGIS connection and the tables read from it. Its
+/// planning tables form one CNIG delivery, its easement tables one SUP delivery, both named
+/// `name`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseEntry {
+    /// Name of the source in reports, and of its deliveries (`30014_PLU_20171013`,
+    /// `110068012_PM3_28_20161104`: the standard names say which document or territory).
+    pub name: String,
+    /// Connection string (`postgresql://user:password@host:port/base` or `host=… dbname=…`), or
+    /// `env:VAR` to read it from that environment variable, so no password sits in a file.
+    pub url: String,
+    /// Time allowed to connect, in seconds (default 10).
+    #[serde(default)]
+    pub connect_timeout_s: Option<u64>,
+    /// Time allowed to each query, in seconds (default 120).
+    #[serde(default)]
+    pub statement_timeout_s: Option<u64>,
+    /// The tables, each with its layer.
+    #[serde(rename = "table", default)]
+    pub tables: Vec<TableEntry>,
+}
+
+/// One `[[database.table]]`: a table and the standard layer it holds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableEntry {
+    /// `table` or `schema.table`.
+    pub table: String,
+    /// Standard layer name: `doc_urba`, `doc_urba_com`, `zone_urba`, `secteur_cc`,
+    /// `prescription_surf|lin|pct`, `info_surf|lin|pct`, `servitude`, `acte_sup`,
+    /// `servitude_acte_sup`, `generateur_sup_s|l|p`, `assiette_sup_s|l|p`, `parcelles`,
+    /// `communes`, `departements`.
+    pub layer: String,
+    /// Geometry column (default: the table's one geometry column).
+    #[serde(default)]
+    pub geometry: Option<String>,
+    /// SRID of the geometries when the column declares none (0).
+    #[serde(default)]
+    pub srid: Option<u32>,
+    /// Standard field → template over the table's columns (`"{COLUMN}"`), for columns named
+    /// otherwise than the standard; other columns keep their names.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// One `[[source]]` entry.
@@ -265,6 +328,16 @@ impl Manifest {
             }
         }
         Ok(out)
+    }
+}
+
+impl Manifest {
+    /// The `[[database]]` entries as sources, their connection strings resolved.
+    pub fn databases(&self) -> Result<Vec<super::postgis::PostgisSource>, LoadError> {
+        self.databases
+            .iter()
+            .map(|d| super::postgis::PostgisSource::new(d, &self.path))
+            .collect()
     }
 }
 

@@ -24,6 +24,7 @@ mod metadata;
 pub mod normalise;
 pub mod pieces;
 pub mod plu;
+pub mod postgis;
 mod ppr;
 mod progress;
 pub mod reglement;
@@ -104,6 +105,15 @@ pub enum LoadError {
         /// The data folder.
         path: PathBuf,
     },
+    /// A database source could not be reached or one of its tables read (`location` names the
+    /// database as `postgresql://host:port/base`, and the table; never the password).
+    #[error("{location}: {reason}")]
+    Database {
+        /// The database, and the table when one is concerned.
+        location: String,
+        /// What went wrong, in French.
+        reason: String,
+    },
     /// A BAN address file could not be read (the message names the file).
     #[error(transparent)]
     Geocoder(#[from] GeocodeError),
@@ -183,6 +193,7 @@ impl LoadError {
             | LoadError::Crs { path, .. }
             | LoadError::Manifest { path, .. }
             | LoadError::Panicked { path } => path,
+            LoadError::Database { location, .. } => Path::new(location),
             LoadError::Geocoder(e) => e.path(),
         }
     }
@@ -214,15 +225,20 @@ pub fn plan(root: &Path) -> Result<(Vec<Box<dyn DataSource>>, DatasetParts), Loa
             reason: reason.into(),
         });
     }
-    let (sources, planning_complete_communes): (Vec<scan::Source>, Vec<String>) =
-        match manifest::Manifest::find(root)? {
-            Some(m) => (m.sources(root)?, m.planning_complete_communes.clone()),
-            None => (scan::scan(root)?, Vec::new()),
-        };
-    let sources: Vec<Box<dyn DataSource>> = sources
+    let manifest = manifest::Manifest::find(root)?;
+    let (files, planning_complete_communes): (Vec<scan::Source>, Vec<String>) = match &manifest {
+        Some(m) => (m.sources(root)?, m.planning_complete_communes.clone()),
+        None => (scan::scan(root)?, Vec::new()),
+    };
+    let mut sources: Vec<Box<dyn DataSource>> = files
         .into_iter()
         .map(|s| Box::new(s) as Box<dyn DataSource>)
         .collect();
+    if let Some(m) = &manifest {
+        for db in m.databases()? {
+            sources.push(Box::new(db));
+        }
+    }
     let parts = DatasetParts {
         planning_complete_communes,
         ..Default::default()

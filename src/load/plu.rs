@@ -160,9 +160,17 @@ pub fn load(
     report: &mut LoadReport,
 ) -> Result<(), LoadError> {
     let delivery = read(root, source)?;
+    load_read(delivery, parts, report);
+    super::pieces::index(root, source, parts);
+    Ok(())
+}
+
+/// Loads a delivery once read, from files or from database tables: check it, then its documents
+/// and every layer linked to them.
+pub(super) fn load_read(delivery: ReadDelivery, parts: &mut DatasetParts, report: &mut LoadReport) {
     report
         .conformity
-        .push(super::conformity::check(&source.name, &delivery));
+        .push(super::conformity::check(&delivery.name, &delivery));
     let mut docs = documents(&delivery, report);
     let delivery_doc = delivery.named.as_ref().and_then(|n| n.document(&docs));
     let layers = DeliveredLayers {
@@ -213,7 +221,7 @@ pub fn load(
     let dropped = keep.iter().filter(|k| !**k).count();
     if dropped > 0 {
         report.layers.push(LayerReport::warning(
-            source.name.clone(),
+            delivery.name.clone(),
             "DOC_URBA",
             format!("{dropped} ligne(s) DOC_URBA d'autres documents (autres communes ou versions) non retenue(s) : aucune entité de la livraison ne s'y rattache"),
         ));
@@ -228,7 +236,7 @@ pub fn load(
     let unattributed = zones.iter().filter(|z| z.document.is_none()).count();
     if unattributed > 0 {
         report.layers.push(LayerReport::warning(
-            source.name.clone(),
+            delivery.name.clone(),
             "attribution",
             format!("{unattributed} zone(s) ou secteur(s) sans document identifiable (ni IDURBA connu, ni document de la livraison)"),
         ));
@@ -241,8 +249,6 @@ pub fn load(
         parts.zones.push(z);
     }
     parts.urba_features.extend(urba);
-    super::pieces::index(root, source, parts);
-    Ok(())
 }
 
 /// Reads every file of the delivery; a layer whose form cannot be read here is kept as

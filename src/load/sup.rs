@@ -2,17 +2,16 @@
 //!
 //! A plot is affected by an easement where it meets an *assiette*; the join
 //! assiette → générateur (`IdGen`) → servitude (`IdSup`) → act (`SERVITUDE_ACTE_SUP`) gives the
-//! category code (from the servitude table), the names and the legal reference. The générateurs
-//! are also kept whole, drawn, with the same category ([`Generateur`]).
+//! category code (from the servitude table), the names and the legal reference.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::cnig_layer::{self, text, Attributes, CnigLayer, CnigTable};
 use super::conformity::sup::{ReadSup, SupRow as ReadRow, SupStandard, SupTable};
-use super::dbf::{DbfTable, Record};
 use super::normalise::iso_date;
 use super::scan::Source;
-use super::{relative, shp, LayerReport, LoadError, LoadReport};
+use super::{relative, LoadError, LoadReport};
 use crate::dataset::{hull, CoverageArea, CoverageHint, CoverageLayer, DatasetParts};
 use crate::model::{ActeSup, Generateur, Origin, Servitude};
 
@@ -74,6 +73,51 @@ fn files<'a>(
     source.files.iter().filter(move |f| pred(&upper_name(f)))
 }
 
+/// A SUP delivery as read, from files or database tables, before the joins: each table's rows
+/// keyed by lower-case field name.
+pub(super) struct SupInput {
+    /// The delivery's name (`<SIREN>_<CAT>_<territory>_<date>`).
+    pub name: String,
+    /// The standard it follows.
+    pub standard: SupStandard,
+    /// `SERVITUDE` tables.
+    pub servitudes: Vec<CnigTable>,
+    /// `ACTE_SUP` tables.
+    pub actes: Vec<CnigTable>,
+    /// `SERVITUDE_ACTE_SUP` tables.
+    pub links: Vec<CnigTable>,
+    /// `GENERATEUR_SUP_S/L/P` layers: joined to the assiettes by their attributes, and drawn.
+    pub generateurs: Vec<SupLayer>,
+    /// `ASSIETTE_SUP_S/L/P` layers.
+    pub assiettes: Vec<SupLayer>,
+}
+
+/// One générateur or assiette layer and what its name says.
+pub(super) struct SupLayer {
+    /// The category its name starts with (`AC1_ASSIETTE_SUP_S`), if any.
+    pub category: Option<String>,
+    /// `S`, `L` or `P`, from its name.
+    pub geometry_kind: Option<char>,
+    /// Its features.
+    pub layer: CnigLayer,
+}
+
+/// The category prefix and the geometry letter of a générateur or assiette file or table name
+/// (`PM3_ASSIETTE_SUP_S_028` → `PM3`, `S`; `assiette_sup_p` → none, `P`).
+fn name_parts(name: &str, table: &str) -> (Option<String>, Option<char>) {
+    let upper = name.to_ascii_uppercase();
+    let category = upper
+        .split(&format!("_{table}"))
+        .next()
+        .filter(|p| *p != upper && !p.is_empty() && !p.contains('_'))
+        .map(str::to_string);
+    let kind = upper
+        .split(&format!("{table}_"))
+        .nth(1)
+        .and_then(|s| s.chars().next());
+    (category, kind)
+}
+
 /// Loads one SUP delivery: the join tables first, then the assiettes, then the coverage; then
 /// checks what was read against the standard ([`super::conformity::sup`]).
 pub fn load(
@@ -82,37 +126,83 @@ pub fn load(
     parts: &mut DatasetParts,
     report: &mut LoadReport,
 ) -> Result<(), LoadError> {
-    let mut read = ReadSup {
+    let input = read(root, source)?;
+    load_read(input, parts, report);
+    Ok(())
+}
+
+/// Reads the delivery's files: its tables (`.dbf`) and its générateur and assiette shapefiles.
+fn read(root: &Path, source: &Source) -> Result<SupInput, LoadError> {
+    let tables = |pred: fn(&str) -> bool, layer: &str| -> Result<Vec<CnigTable>, LoadError> {
+        files(source, pred)
+            .map(|f| cnig_layer::read_table(f, &relative(root, f), layer))
+            .collect()
+    };
+    let mut input = SupInput {
+        name: source.name.clone(),
         standard: standard(source),
+        servitudes: tables(
+            |n| n.contains("SERVITUDE") && !n.contains("ACTE"),
+            "SERVITUDE",
+        )?,
+        actes: tables(
+            |n| n.contains("ACTE_SUP") && !n.contains("SERVITUDE"),
+            "ACTE_SUP",
+        )?,
+        links: tables(|n| n.contains("SERVITUDE_ACTE_SUP"), "SERVITUDE_ACTE_SUP")?,
+        generateurs: Vec::new(),
+        assiettes: Vec::new(),
+    };
+    for f in files(source, |n| n.contains("GENERATEUR_SUP_")).filter(|f| is_shp(f)) {
+        let (category, geometry_kind) = name_parts(&upper_name(f), "GENERATEUR_SUP");
+        input.generateurs.push(SupLayer {
+            category,
+            geometry_kind,
+            layer: cnig_layer::read_layer(f, &relative(root, f), "GENERATEUR_SUP")?,
+        });
+    }
+    for f in files(source, |n| n.contains("ASSIETTE_SUP_")).filter(|f| is_shp(f)) {
+        let (category, geometry_kind) = name_parts(&upper_name(f), "ASSIETTE_SUP");
+        input.assiettes.push(SupLayer {
+            category,
+            geometry_kind,
+            layer: cnig_layer::read_layer(f, &relative(root, f), "ASSIETTE_SUP")?,
+        });
+    }
+    Ok(input)
+}
+
+/// Loads a SUP delivery once read, from files or database tables.
+pub(super) fn load_read(input: SupInput, parts: &mut DatasetParts, report: &mut LoadReport) {
+    let mut read = ReadSup {
+        standard: input.standard,
         rows: Vec::new(),
     };
-    let folder_category = folder_token(&source.name, 1);
-    let (joins, generateurs) = read_joins(
-        root,
-        source,
+    let joins = joins(&input, report, &mut read.rows);
+    let folder_category = folder_token(&input.name, 1);
+    draw_generateurs(
+        &input.generateurs,
+        &input.name,
+        &joins,
         folder_category.as_deref(),
-        report,
-        &mut read.rows,
-    )?;
-    parts.generateurs.extend(generateurs);
+        parts,
+    );
     let first_servitude = parts.servitudes.len();
-    for f in files(source, |n| n.contains("ASSIETTE_SUP_")).filter(|f| is_shp(f)) {
+    for a in input.assiettes {
         let rows = load_assiettes(
-            root,
-            f,
-            source,
+            a,
+            &input.name,
             &joins,
             folder_category.as_deref(),
             parts,
             report,
-        )?;
+        );
         read.rows.extend(rows);
     }
-    push_coverage(source, first_servitude, folder_category, parts);
+    push_coverage(&input.name, first_servitude, folder_category, parts);
     report
         .conformity
-        .push(super::conformity::check_sup(&source.name, &read));
-    Ok(())
+        .push(super::conformity::check_sup(&input.name, &read));
 }
 
 /// The standard the delivery's metadata declares (« CNIG SUP v2013 » or « v2016 »; the current
@@ -125,21 +215,14 @@ fn standard(source: &Source) -> SupStandard {
 }
 
 /// A row of `table` for the conformity checks, its own id read from `id_field`.
-fn read_row(
-    table: SupTable,
-    file: &str,
-    row: usize,
-    t: &DbfTable,
-    r: &Record,
-    id_field: &str,
-) -> ReadRow {
+fn read_row(table: SupTable, file: &str, row: usize, a: &Attributes, id_field: &str) -> ReadRow {
     ReadRow {
         table,
         file: file.to_string(),
         row,
         category: None,
         geometry: None,
-        id: t.text(r, id_field),
+        id: text(a, id_field),
         id_gen: None,
         id_sup: None,
         type_ass: None,
@@ -147,212 +230,152 @@ fn read_row(
     }
 }
 
-/// Reads the delivery's servitude, act, servitude–act and générateur tables; returns the joins
-/// and the générateurs drawn.
-fn read_joins(
-    root: &Path,
-    source: &Source,
-    folder_category: Option<&str>,
-    report: &mut LoadReport,
-    rows: &mut Vec<ReadRow>,
-) -> Result<(Joins, Vec<Generateur>), LoadError> {
+/// Joins the delivery's servitude, act, servitude–act and générateur tables by id, reporting
+/// each table and keeping its rows for the conformity checks.
+fn joins(input: &SupInput, report: &mut LoadReport, rows: &mut Vec<ReadRow>) -> Joins {
     let mut j = Joins::default();
-    let servitude = |n: &str| n.contains("SERVITUDE") && !n.contains("ACTE");
-    let checked = Some((SupTable::Servitude, "IDSUP"));
-    let servitudes = read_tables(
-        root,
-        source,
-        servitude,
-        "SERVITUDE",
-        report,
-        checked,
-        |t, r| {
-            if let Some(id) = t.text(r, "IDSUP") {
+    for t in &input.servitudes {
+        for (i, a) in &t.rows {
+            rows.push(read_row(
+                SupTable::Servitude,
+                &t.report.file,
+                *i,
+                a,
+                "IDSUP",
+            ));
+            if let Some(id) = text(a, "IDSUP") {
                 let row = SupRow {
-                    categorie: t.text(r, "CATEGORIE"),
-                    nom: t.text(r, "NOMSUP"),
-                    nom_litt: t.text(r, "NOMSUPLITT"),
+                    categorie: text(a, "CATEGORIE"),
+                    nom: text(a, "NOMSUP"),
+                    nom_litt: text(a, "NOMSUPLITT"),
                 };
                 j.servitudes.insert(id, row);
             }
-        },
-    )?;
-    let acte = |n: &str| n.contains("ACTE_SUP") && !n.contains("SERVITUDE");
-    let checked = Some((SupTable::Acte, "IDACTE"));
-    let actes = read_tables(root, source, acte, "ACTE_SUP", report, checked, |t, r| {
-        if let Some(id) = t.text(r, "IDACTE") {
-            let row = ActeSup {
-                nom: t.text(r, "NOMACTE"),
-                reference: t.text(r, "REFERENCE").filter(|v| v != "inconnu"),
-                type_acte: t.text(r, "TYPEACTE"),
-                fichier: t.text(r, "FICHIER"),
-                date_decision: t.text(r, "DATEDECIS").and_then(|d| iso_date(&d)),
-            };
-            j.actes.insert(id, row);
         }
-    })?;
-    let link = |n: &str| n.contains("SERVITUDE_ACTE_SUP");
-    read_tables(
-        root,
-        source,
-        link,
-        "SERVITUDE_ACTE_SUP",
-        report,
-        None,
-        |t, r| {
-            if let (Some(sup), Some(acte)) = (t.text(r, "IDSUP"), t.text(r, "IDACTE")) {
+        report.layers.push(t.report.clone());
+    }
+    for t in &input.actes {
+        for (i, a) in &t.rows {
+            rows.push(read_row(SupTable::Acte, &t.report.file, *i, a, "IDACTE"));
+            if let Some(id) = text(a, "IDACTE") {
+                let row = ActeSup {
+                    nom: text(a, "NOMACTE"),
+                    reference: text(a, "REFERENCE").filter(|v| v != "inconnu"),
+                    type_acte: text(a, "TYPEACTE"),
+                    fichier: text(a, "FICHIER"),
+                    date_decision: text(a, "DATEDECIS").and_then(|d| iso_date(&d)),
+                };
+                j.actes.insert(id, row);
+            }
+        }
+        report.layers.push(t.report.clone());
+    }
+    for t in &input.links {
+        for (_, a) in &t.rows {
+            if let (Some(sup), Some(acte)) = (text(a, "IDSUP"), text(a, "IDACTE")) {
                 j.acte_of_sup.entry(sup).or_insert(acte);
             }
-        },
-    )?;
-    rows.extend(servitudes.into_iter().chain(actes));
-    let (generateurs, drawn) = read_generateurs(root, source, &j, folder_category, report, rows)?;
-    j.generateurs = generateurs;
-    Ok((j, drawn))
-}
-
-/// Reads each attribute table whose name satisfies `pred`, passing every record to `row` and
-/// reporting the table as `layer`; returns the records as rows of `checked` (table, id field)
-/// for the conformity checks, when given.
-fn read_tables(
-    root: &Path,
-    source: &Source,
-    pred: impl Fn(&str) -> bool,
-    layer: &str,
-    report: &mut LoadReport,
-    checked: Option<(SupTable, &str)>,
-    mut row: impl FnMut(&DbfTable, &Record),
-) -> Result<Vec<ReadRow>, LoadError> {
-    let mut rows = Vec::new();
-    for f in files(source, pred) {
-        let t = DbfTable::read(f)?;
-        let label = relative(root, f);
-        for (i, r) in t.records.iter().enumerate() {
-            row(&t, r);
-            if let Some((table, id)) = checked {
-                rows.push(read_row(table, &label, i, &t, r, id));
+        }
+        report.layers.push(t.report.clone());
+    }
+    for g in &input.generateurs {
+        let t = &g.layer;
+        for (i, a, _) in &t.features {
+            rows.push(ReadRow {
+                id_sup: text(a, "IDSUP"),
+                ..read_row(SupTable::Generateur, &t.report.file, *i, a, "IDGEN")
+            });
+            if let Some(id) = text(a, "IDGEN") {
+                let row = GenRow {
+                    id_sup: text(a, "IDSUP"),
+                    id_gaspar: text(a, "ID_GASPAR").or_else(|| text(a, "IDGASPAR")),
+                    nom: text(a, "NOMGEN"),
+                    typ: text(a, "TYPEGEN"),
+                };
+                j.generateurs.insert(id, row);
             }
         }
-        report
-            .layers
-            .push(LayerReport::for_table(root, f, layer, &t));
+        report.layers.push(t.report.clone());
     }
-    Ok(rows)
+    j
 }
 
-/// The générateurs (shapefiles): their attributes by `IdGen`, for the assiettes, and each drawn,
-/// its category from its servitude (`IdSup`), else from the file or delivery name as for the
-/// assiettes; one with none is skipped.
-fn read_generateurs(
-    root: &Path,
-    source: &Source,
+/// The générateurs drawn, each with its category from its servitude (`IdSup`), else from its
+/// layer's or the delivery's name as for the assiettes; one with none is not drawn (its attributes
+/// still serve the assiettes' joins).
+fn draw_generateurs(
+    layers: &[SupLayer],
+    delivery: &str,
     joins: &Joins,
     folder_category: Option<&str>,
-    report: &mut LoadReport,
-    rows: &mut Vec<ReadRow>,
-) -> Result<(HashMap<String, GenRow>, Vec<Generateur>), LoadError> {
-    let mut generateurs = HashMap::new();
-    let mut drawn = Vec::new();
-    for f in files(source, |n| n.contains("GENERATEUR_SUP_")).filter(|f| is_shp(f)) {
-        let label = relative(root, f);
-        let mut layer = shp::read(f, &label, "GENERATEUR_SUP")?;
-        let t = &layer.table;
-        let from_file = file_category(f, "_GENERATEUR");
-        for (i, r, geometry) in &layer.features {
-            let id_sup = t.text(r, "IDSUP");
+    parts: &mut DatasetParts,
+) {
+    for g in layers {
+        for (i, a, geometry) in &g.layer.features {
+            let t = |f: &str| text(a, f);
+            let id_sup = t("IDSUP");
             let categorie = id_sup
                 .as_ref()
                 .and_then(|s| joins.servitudes.get(s))
                 .and_then(|s| s.categorie.clone())
-                .or_else(|| from_file.clone())
+                .or_else(|| g.category.clone())
                 .or_else(|| folder_category.map(str::to_string));
-            match categorie {
-                Some(c) => drawn.push(Generateur {
-                    categorie: normalise_category(&c),
-                    id_gen: t.text(r, "IDGEN"),
-                    nom_gen: t.text(r, "NOMGEN"),
-                    type_gen: t.text(r, "TYPEGEN"),
-                    mode_genere: t.text(r, "MODEGENERE"),
-                    src_geo_gen: t.text(r, "SRCGEOGEN"),
-                    date_src_gen: t.text(r, "DATESRCGEN"),
-                    fichier: joins.acte_of(id_sup.as_ref()).and_then(|a| a.fichier),
-                    source: source.name.clone(),
-                    origin: Origin {
-                        file: label.clone(),
-                        feature: *i,
-                    },
-                    geometry: geometry.clone(),
-                }),
-                None => layer
-                    .report
-                    .skip(&label, *i, "catégorie de servitude introuvable"),
-            }
-            rows.push(ReadRow {
-                id_sup: t.text(r, "IDSUP"),
-                ..read_row(SupTable::Generateur, &label, *i, t, r, "IDGEN")
+            let Some(categorie) = categorie else { continue };
+            parts.generateurs.push(Generateur {
+                categorie: normalise_category(&categorie),
+                id_gen: t("IDGEN"),
+                nom_gen: t("NOMGEN"),
+                type_gen: t("TYPEGEN"),
+                mode_genere: t("MODEGENERE"),
+                src_geo_gen: t("SRCGEOGEN"),
+                date_src_gen: t("DATESRCGEN"),
+                fichier: joins.acte_of(id_sup.as_ref()).and_then(|a| a.fichier),
+                source: delivery.to_string(),
+                origin: Origin {
+                    file: g.layer.report.file.clone(),
+                    feature: *i,
+                },
+                geometry: geometry.clone(),
             });
-            if let Some(id) = t.text(r, "IDGEN") {
-                let row = GenRow {
-                    id_sup: t.text(r, "IDSUP"),
-                    id_gaspar: t.get_any(r, &["ID_GASPAR", "IDGASPAR"]).map(str::to_string),
-                    nom: t.text(r, "NOMGEN"),
-                    typ: t.text(r, "TYPEGEN"),
-                };
-                generateurs.insert(id, row);
-            }
         }
-        report.layers.push(layer.report);
     }
-    Ok((generateurs, drawn))
 }
 
-/// The category a file name starts with, before `marker` (`AC1_ASSIETTE_SUP_S.shp`).
-fn file_category(file: &Path, marker: &str) -> Option<String> {
-    upper_name(file)
-        .split(marker)
-        .next()
-        .filter(|p| !p.is_empty() && !p.contains('_'))
-        .map(str::to_string)
-}
-
-/// Loads one assiette shapefile, each feature joined to its générateur, servitude and act.
+/// Loads one assiette layer, each feature joined to its générateur, servitude and act.
 ///
-/// The category comes from the servitude; when the join fails, from the file name's prefix
+/// The category comes from the servitude; when the join fails, from the layer name's prefix
 /// (`AC1_ASSIETTE_SUP_S`), then from the delivery's name, with a warning; a feature with none is
 /// skipped.
 fn load_assiettes(
-    root: &Path,
-    file: &Path,
-    source: &Source,
+    assiettes: SupLayer,
+    delivery: &str,
     joins: &Joins,
     folder_category: Option<&str>,
     parts: &mut DatasetParts,
     report: &mut LoadReport,
-) -> Result<Vec<ReadRow>, LoadError> {
+) -> Vec<ReadRow> {
     let mut rows = Vec::new();
-    let label = relative(root, file);
-    let shp::ShpLayer {
-        table,
-        features,
-        report: mut r,
-    } = shp::read(file, &label, "ASSIETTE_SUP")?;
-    let file_category = file_category(file, "_ASSIETTE");
-    let geometry_kind = upper_name(file)
-        .split("ASSIETTE_SUP_")
-        .nth(1)
-        .and_then(|s| s.chars().next());
-    for (i, rec, geometry) in features {
+    let SupLayer {
+        category: file_category,
+        geometry_kind,
+        layer,
+    } = assiettes;
+    let mut r = layer.report;
+    let label = r.file.clone();
+    let before = parts.servitudes.len();
+    for (i, a, geometry) in layer.features {
+        let t = |f: &str| text(&a, f);
         rows.push(ReadRow {
             category: file_category
                 .clone()
                 .or_else(|| folder_category.map(str::to_string)),
             geometry: geometry_kind,
-            id_gen: table.text(&rec, "IDGEN"),
-            type_ass: table.text(&rec, "TYPEASS"),
-            mode_geo_ass: table.text(&rec, "MODEGEOASS"),
-            ..read_row(SupTable::Assiette, &label, i, &table, &rec, "IDASS")
+            id_gen: t("IDGEN"),
+            type_ass: t("TYPEASS"),
+            mode_geo_ass: t("MODEGEOASS"),
+            ..read_row(SupTable::Assiette, &label, i, &a, "IDASS")
         });
-        let id_gen = table.text(&rec, "IDGEN");
+        let id_gen = t("IDGEN");
         let gen = id_gen.as_ref().and_then(|g| joins.generateurs.get(g));
         let sup = joins.servitude_of(gen);
         let categorie = sup
@@ -371,11 +394,9 @@ fn load_assiettes(
         let id_sup = gen.and_then(|g| g.id_sup.clone());
         parts.servitudes.push(Servitude {
             categorie: normalise_category(&categorie),
-            id_ass: table
-                .text(&rec, "IDASS")
-                .unwrap_or_else(|| format!("{label}#{i}")),
-            nom_ass: table.text(&rec, "NOMASS"),
-            type_ass: table.text(&rec, "TYPEASS"),
+            id_ass: t("IDASS").unwrap_or_else(|| format!("{label}#{i}")),
+            nom_ass: t("NOMASS"),
+            type_ass: t("TYPEASS"),
             id_gen,
             nom_gen: gen.and_then(|g| g.nom.clone()),
             type_gen: gen.and_then(|g| g.typ.clone()),
@@ -384,7 +405,7 @@ fn load_assiettes(
             acte: joins.acte_of(id_sup.as_ref()),
             id_sup,
             id_gaspar: gen.and_then(|g| g.id_gaspar.clone()),
-            source: source.name.clone(),
+            source: delivery.to_string(),
             origin: Origin {
                 file: label.clone(),
                 feature: i,
@@ -392,28 +413,24 @@ fn load_assiettes(
             geometry,
         });
     }
-    r.features = parts
-        .servitudes
-        .iter()
-        .filter(|s| s.origin.file == label)
-        .count();
+    r.features = parts.servitudes.len() - before;
     report.layers.push(r);
-    Ok(rows)
+    rows
 }
 
 /// The territory named by the delivery, when its boundary is loaded; the hull of its features
 /// (from `first` on) in any case.
 fn push_coverage(
-    source: &Source,
+    delivery: &str,
     first: usize,
     folder_category: Option<String>,
     parts: &mut DatasetParts,
 ) {
     let hull = hull(parts.servitudes[first..].iter().map(|s| &s.geometry));
-    for area in territory(&source.name).into_iter().chain([hull]) {
+    for area in territory(delivery).into_iter().chain([hull]) {
         parts.coverage_hints.push(CoverageHint {
             layer: CoverageLayer::Servitudes,
-            source: source.name.clone(),
+            source: delivery.to_string(),
             scope: folder_category.clone(),
             area,
         });

@@ -1,7 +1,7 @@
 //! GeoJSON sources (Etalab cadastre, commune and département boundaries) and
 //! layers outside the standards declared in the manifest with a role and a field mapping.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use geo::Geometry;
@@ -29,18 +29,30 @@ pub fn load_cadastre(
     for file in &source.files {
         let label = relative(root, file);
         let (features, mut r) = geojson_file::read(file, &label, "cadastre (parcelles Etalab)")?;
-        let before = parts.parcels.len();
-        for (i, props, g) in features {
-            match parcel(|k| prop(&props, k), g) {
-                Ok(p) => parts.parcels.push(p),
-                Err(why) => r.skip(&label, i, why),
-            }
-        }
-        r.features = parts.parcels.len() - before;
+        push_parcels(features, prop, &mut r, parts);
         report.layers.push(r);
-        push_cadastre_coverage(parts, before, &label);
     }
     Ok(())
+}
+
+/// Etalab parcels from the features of a file or table (`get` reads an attribute), each unusable
+/// one skipped with its reason in `r`; the cadastre's coverage follows their communes.
+pub(super) fn push_parcels<A>(
+    features: Features<A>,
+    get: impl Fn(&A, &str) -> Option<String>,
+    r: &mut LayerReport,
+    parts: &mut DatasetParts,
+) {
+    let label = r.file.clone();
+    let before = parts.parcels.len();
+    for (i, attrs, g) in features {
+        match parcel(|k| get(&attrs, k), g) {
+            Ok(p) => parts.parcels.push(p),
+            Err(why) => r.skip(&label, i, why),
+        }
+    }
+    r.features = parts.parcels.len() - before;
+    push_cadastre_coverage(parts, before, &label);
 }
 
 /// A parcel from its attributes (`id`, `commune`, `prefixe`, `section`, `numero`, `contenance`).
@@ -90,30 +102,43 @@ pub fn load_boundaries(
             "limites de communes"
         };
         let (features, mut r) = geojson_file::read(file, &label, layer)?;
-        for (i, props, g) in features {
-            let (Some(code), Some(geometry)) = (
-                prop(&props, "code").or_else(|| prop(&props, "insee")),
-                as_multipolygon(g),
-            ) else {
-                r.skip(&label, i, "pas de code ou géométrie non polygonale");
-                continue;
-            };
-            let c = Commune {
-                insee: code,
-                name: prop(&props, "nom").unwrap_or_default(),
-                approximate: false,
-                geometry: Geometry::MultiPolygon(geometry),
-            };
-            if departements {
-                parts.departements.push(c);
-            } else {
-                parts.communes.push(c);
-            }
+        let boundaries = boundaries(features, prop, &mut r);
+        if departements {
+            parts.departements.extend(boundaries);
+        } else {
+            parts.communes.extend(boundaries);
         }
-        r.features -= r.skipped.min(r.features);
         report.layers.push(r);
     }
     Ok(())
+}
+
+/// Commune or département boundaries (`code` or `insee`, `nom`) from the features of a file or
+/// table (`get` reads an attribute), each unusable one skipped with its reason in `r`.
+pub(super) fn boundaries<A>(
+    features: Features<A>,
+    get: impl Fn(&A, &str) -> Option<String>,
+    r: &mut LayerReport,
+) -> Vec<Commune> {
+    let label = r.file.clone();
+    let mut out = Vec::new();
+    for (i, attrs, g) in features {
+        let (Some(code), Some(geometry)) = (
+            get(&attrs, "code").or_else(|| get(&attrs, "insee")),
+            as_multipolygon(g),
+        ) else {
+            r.skip(&label, i, "pas de code ou géométrie non polygonale");
+            continue;
+        };
+        out.push(Commune {
+            insee: code,
+            name: get(&attrs, "nom").unwrap_or_default(),
+            approximate: false,
+            geometry: Geometry::MultiPolygon(geometry),
+        });
+    }
+    r.features = out.len();
+    out
 }
 
 type Row = HashMap<String, String>;
@@ -188,7 +213,7 @@ pub fn load(
         Role::Zoning => "zonage (couche déclarée)",
     };
     let (rows, mut r, fields) = read_rows(file, &label, layer_name)?;
-    warn_unknown_template_fields(spec, &fields, &mut r);
+    warn_unknown_template_fields(&spec.fields, &fields, &mut r);
     let mut layer = Declared {
         spec,
         source,
@@ -209,8 +234,13 @@ pub fn load(
 
 /// A `[source.fields]` template naming a field the file does not have fills nothing: every
 /// feature would lose that value (or be skipped, for an id) with no other sign of the typo.
-fn warn_unknown_template_fields(spec: &UserLayerSpec, fields: &[String], r: &mut LayerReport) {
-    for (key, template) in &spec.fields {
+/// `fields` are the layer's field names, lower case and sorted.
+pub(super) fn warn_unknown_template_fields(
+    mapping: &BTreeMap<String, String>,
+    fields: &[String],
+    r: &mut LayerReport,
+) {
+    for (key, template) in mapping {
         for f in template_fields(template) {
             if fields.binary_search(&f.to_ascii_lowercase()).is_err() {
                 r.warnings.push(format!(
