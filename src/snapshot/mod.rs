@@ -206,16 +206,20 @@ pub fn is_snapshot(path: &Path) -> bool {
 pub fn open(path: &Path) -> Result<Dataset, LoadError> {
     let start = Instant::now();
     let file = std::fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
-    let map = map(&file).map_err(|e| LoadError::io(path, e))?;
-    let bytes: &[u8] = &map;
-    let layout = sections(bytes).map_err(|reason| LoadError::corrupt(path, reason))?;
+    let layout =
+        sections(&file, Check::Whole).map_err(|reason| LoadError::corrupt(path, reason))?;
     let corrupt = |e: String| LoadError::corrupt(path, format!("instantané illisible : {e}"));
-    let map: crate::index::parcels::SharedBytes = Arc::new(map);
-    let parcels = MappedParcels::open(map.clone(), layout.parcels.clone())
+    // The small layers are read and decoded, then their bytes dropped; the parcels are used in
+    // place, through the map. The checksums were computed by reading the file, not through the
+    // map, so that pages no answer needs do not count in the process's memory.
+    let body = read_at(&file, &layout.body).map_err(|e| LoadError::io(path, e))?;
+    let map: crate::index::parcels::SharedBytes =
+        Arc::new(map(&file).map_err(|e| LoadError::io(path, e))?);
+    let parcels =
+        MappedParcels::open(map, layout.parcels.clone()).map_err(|e| corrupt(e.to_string()))?;
+    let resolved = dataset_codec::decode(&body, ParcelLayer::mapped(parcels))
         .map_err(|e| corrupt(e.to_string()))?;
-    let body = &(*map).as_ref()[layout.body.clone()];
-    let resolved = dataset_codec::decode(body, ParcelLayer::mapped(parcels))
-        .map_err(|e| corrupt(e.to_string()))?;
+    drop(body);
     let (mut dataset, _) = Dataset::index(resolved);
     dataset.report.load_ms = start.elapsed().as_millis();
     dataset.report.root = format!(
@@ -237,12 +241,45 @@ fn map(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
     unsafe { memmap2::Mmap::map(file) }
 }
 
-/// Reads the meta of the snapshot at `path` (what `check-data` prints of a snapshot).
+/// Reads the meta of the snapshot at `path` (what it was built from), checking its header and
+/// the meta's checksum only.
 pub fn read_meta(path: &Path) -> Result<SnapshotMeta, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::io(path, e))?;
-    sections(&bytes)
+    let file = std::fs::File::open(path).map_err(|e| LoadError::io(path, e))?;
+    sections(&file, Check::Meta)
         .map(|l| l.meta)
         .map_err(|reason| LoadError::corrupt(path, reason))
+}
+
+/// `range` of `file`, read.
+fn read_at(file: &std::fs::File, range: &Range<usize>) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut out = vec![0; range.len()];
+    file.read_exact_at(&mut out, range.start as u64)?;
+    Ok(out)
+}
+
+/// The CRC-32 of `range` of `file`, read a mebibyte at a time.
+fn crc_at(file: &std::fs::File, range: &Range<usize>) -> std::io::Result<u32> {
+    use std::os::unix::fs::FileExt;
+    let mut hasher = crc32fast::Hasher::new();
+    let mut buf = vec![0; 1 << 20];
+    let mut at = range.start;
+    while at < range.end {
+        let n = buf.len().min(range.end - at);
+        file.read_exact_at(&mut buf[..n], at as u64)?;
+        hasher.update(&buf[..n]);
+        at += n;
+    }
+    Ok(hasher.finalize())
+}
+
+/// What [`sections`] checks beyond the header and the lengths.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    /// The meta's checksum.
+    Meta,
+    /// Every part's checksum.
+    Whole,
 }
 
 /// Where the parts of a checked snapshot are.
@@ -252,15 +289,22 @@ struct Layout {
     parcels: Range<usize>,
 }
 
-/// The parts of a snapshot's bytes, checked (header, lengths, end marker, checksums); the reason
-/// in French otherwise.
-fn sections(bytes: &[u8]) -> Result<Layout, String> {
+/// The parts of the snapshot in `file`, checked (header, lengths, end marker, checksums); the
+/// reason in French otherwise.
+fn sections(file: &std::fs::File, check: Check) -> Result<Layout, String> {
     use codec::Codec;
     let rebuild = "reconstruisez-le avec `urbaclic build`";
-    if bytes.len() < HEADER_LEN || &bytes[..16] != MAGIC {
-        return Err("ce n'est pas un instantané urbaclic (en-tête inattendu)".into());
+    let unreadable = |e: std::io::Error| format!("lecture impossible : {e}");
+    let len = file.metadata().map_err(unreadable)?.len();
+    let not_one = || "ce n'est pas un instantané urbaclic (en-tête inattendu)".to_string();
+    if len < (HEADER_LEN + END.len()) as u64 {
+        return Err(not_one());
     }
-    let mut r = codec::Reader::new(&bytes[16..HEADER_LEN]);
+    let head = read_at(file, &(0..HEADER_LEN)).map_err(unreadable)?;
+    if &head[..16] != MAGIC {
+        return Err(not_one());
+    }
+    let mut r = codec::Reader::new(&head[16..]);
     let header = (|| -> Result<_, codec::DecodeError> {
         let version = (u32::decode(&mut r)?, u64::decode(&mut r)?);
         let lens = [
@@ -293,10 +337,10 @@ fn sections(bytes: &[u8]) -> Result<Layout, String> {
         .fold(HEADER_LEN as u64 + END.len() as u64, |a, l| {
             a.saturating_add(*l)
         });
-    if bytes.len() as u64 != expected || &bytes[bytes.len() - END.len()..] != END {
+    let end = read_at(file, &(len as usize - END.len()..len as usize)).map_err(unreadable)?;
+    if len != expected || end != END {
         return Err(format!(
-            "instantané tronqué ou incomplet : {} octets, {expected} attendus ; {rebuild}",
-            bytes.len()
+            "instantané tronqué ou incomplet : {len} octets, {expected} attendus ; {rebuild}"
         ));
     }
     // The lengths add up to the file's: each part fits.
@@ -309,14 +353,18 @@ fn sections(bytes: &[u8]) -> Result<Layout, String> {
     let (Some(meta), Some(body), Some(parcels)) = (parts.next(), parts.next(), parts.next()) else {
         return Err("en-tête d'instantané illisible".into());
     };
-    for (part, crc) in [&meta, &body, &parcels].into_iter().zip(crcs) {
-        if crc32fast::hash(&bytes[part.clone()]) != crc {
+    let checked = match check {
+        Check::Meta => 1,
+        Check::Whole => 3,
+    };
+    for (part, crc) in [&meta, &body, &parcels].into_iter().zip(crcs).take(checked) {
+        if crc_at(file, part).map_err(unreadable)? != crc {
             return Err(format!(
                 "instantané corrompu (somme de contrôle incorrecte) : {rebuild}"
             ));
         }
     }
-    let meta: SnapshotMeta = serde_json::from_slice(&bytes[meta])
+    let meta: SnapshotMeta = serde_json::from_slice(&read_at(file, &meta).map_err(unreadable)?)
         .map_err(|e| format!("métadonnées de l'instantané illisibles : {e}"))?;
     Ok(Layout {
         meta,
