@@ -427,49 +427,142 @@ impl AddressIndex {
             .collect()
     }
 
-    /// Places holding at least one discriminant word of the query. Words are taken from the
-    /// rarest up, stopping once enough candidates are found, so a frequent word ("saint")
-    /// does not drag in every place of the country.
+    /// Candidate places, in the steps addok takes: the places holding every discriminant word
+    /// of the query (in their own name or their commune's, so the commune's words filter the
+    /// streets), else those holding all of them but one; then, so a query with a stray word
+    /// still finds something, the places of the rarest words; and the names made only of
+    /// street-type words.
     fn candidates(&self, words: &[WordMatches]) -> Vec<u32> {
-        // Only matched words that identify something open candidates: an unfinished "ru"
-        // brings the places with "ruisseau", not every "rue" of the index.
-        let useful = |&&(id, _): &&(u32, f32)| self.vocab.weight[id as usize] >= 1.0;
-        let postings_len = |m: &WordMatches| -> usize {
-            m.ids
-                .iter()
-                .filter(useful)
-                .map(|&(id, _)| self.vocab.postings[id as usize].len())
-                .sum()
-        };
-        let discriminant = |m: &&WordMatches| m.weight >= 1.0 && m.ids.iter().any(|p| useful(&p));
         let mut chosen: Vec<&WordMatches> = words
             .iter()
-            .filter(discriminant)
+            .filter(|m| self.is_discriminant(m))
             .filter(|m| m.word.number.is_none() || !is_plain_number(&m.word.text))
             .collect();
         if chosen.is_empty() {
-            chosen = words.iter().filter(discriminant).collect();
+            chosen = words.iter().filter(|m| self.is_discriminant(m)).collect();
         }
-        // Names made only of street-type words are candidates whatever else the query holds.
-        let mut out: Vec<u32> = self.type_words_candidates(words);
-        chosen.sort_by_key(|m| postings_len(m));
+        chosen.sort_by_key(|m| self.postings_len(m));
+        let mut out = self.holding_all(&chosen);
+        if out.is_empty() && chosen.len() > 2 {
+            out = self.holding_all_but_one(&chosen);
+        }
+        out.append(&mut self.of_rarest_words(&chosen));
+        out.append(&mut self.type_words_candidates(words));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether a vocabulary word identifies something: an unfinished "ru" brings the places
+    /// with "ruisseau", not every "rue" of the index.
+    fn is_useful(&self, id: u32) -> bool {
+        self.vocab.weight[id as usize] >= DISCRIMINANT
+    }
+
+    /// Whether a query word identifies places: it weighs enough and matched a useful word.
+    fn is_discriminant(&self, m: &WordMatches) -> bool {
+        m.weight >= DISCRIMINANT && m.ids.iter().any(|&(id, _)| self.is_useful(id))
+    }
+
+    /// The useful vocabulary words a query word matched.
+    fn useful_ids<'m>(&'m self, m: &'m WordMatches) -> impl Iterator<Item = u32> + 'm {
+        let weight = &self.vocab.weight;
+        m.ids
+            .iter()
+            .map(|&(id, _)| id)
+            .filter(move |&id| weight[id as usize] >= DISCRIMINANT)
+    }
+
+    /// How many places the useful words of a query word are in.
+    fn postings_len(&self, m: &WordMatches) -> usize {
+        self.useful_ids(m)
+            .map(|id| self.vocab.postings[id as usize].len())
+            .sum()
+    }
+
+    /// The places holding every word of `chosen` (rarest first), in their own name or in their
+    /// commune's: addok's intersection of postings, the commune's words acting as a filter.
+    ///
+    /// Only postings are opened (this index has no list of a commune's places): those of the
+    /// rarest word, then of the next ones while the word just opened also names a commune (the
+    /// places holding it through their commune are not in its postings). Once a word that names
+    /// no commune is opened, every place holding all the words was met. So a street name found
+    /// in thousands of communes costs one pass over its postings, each checked against the
+    /// commune's words, instead of being skipped as too frequent.
+    fn holding_all(&self, chosen: &[&WordMatches]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (i, m) in chosen.iter().enumerate() {
+            for id in self.useful_ids(m) {
+                let postings = &self.vocab.postings[id as usize];
+                out.extend(postings.iter().copied().filter(|&pi| {
+                    let place = &self.places[pi as usize];
+                    chosen
+                        .iter()
+                        .enumerate()
+                        .all(|(j, other)| j == i || self.holds(place, other))
+                }));
+            }
+            if !self.names_a_commune(m) {
+                break;
+            }
+        }
+        out
+    }
+
+    /// addok's "reduce tokens" step for a query with one wrong or extra word: the places
+    /// holding all the chosen words but one, for each word left out in turn.
+    fn holding_all_but_one(&self, chosen: &[&WordMatches]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for left_out in 0..chosen.len() {
+            let others: Vec<&WordMatches> = chosen
+                .iter()
+                .enumerate()
+                .filter(|&(j, _)| j != left_out)
+                .map(|(_, m)| *m)
+                .collect();
+            out.append(&mut self.holding_all(&others));
+        }
+        out
+    }
+
+    /// Whether the place holds one of the useful words `m` matched, in its name or its
+    /// commune's.
+    fn holds(&self, place: &Place, m: &WordMatches) -> bool {
+        let matched = |ws: &[u32]| {
+            ws.iter().any(|&w| {
+                self.is_useful(w) && m.ids.binary_search_by_key(&w, |&(id, _)| id).is_ok()
+            })
+        };
+        matched(&place.words) || matched(&self.cities[place.city as usize].words)
+    }
+
+    /// Whether a word `m` matched is in a commune's name. Municipalities come last in the
+    /// index and postings are sorted, so the last posting of a word tells.
+    fn names_a_commune(&self, m: &WordMatches) -> bool {
+        self.useful_ids(m).any(|id| {
+            self.vocab.postings[id as usize]
+                .last()
+                .is_some_and(|&pi| self.places[pi as usize].kind == PlaceType::Municipality)
+        })
+    }
+
+    /// Places holding at least one of the chosen words (rarest first), stopping once enough
+    /// are found, so a frequent word ("saint") does not drag in every place of the country.
+    fn of_rarest_words(&self, chosen: &[&WordMatches]) -> Vec<u32> {
         let mut opened: Vec<u32> = Vec::new();
         for m in chosen {
             // Once rarer words have found places, a much more frequent word ("saint" in a
             // national index) would only add noise and time: it still scores, it does not
             // open candidates.
-            let len = postings_len(m);
+            let len = self.postings_len(m);
             if !opened.is_empty() && len > FREQUENT_POSTINGS && len > 8 * opened.len() {
                 break;
             }
-            for &(id, _) in m.ids.iter().filter(useful) {
+            for id in self.useful_ids(m) {
                 opened.extend_from_slice(&self.vocab.postings[id as usize]);
             }
         }
-        out.append(&mut opened);
-        out.sort_unstable();
-        out.dedup();
-        out
+        opened
     }
 
     /// For names made only of street-type words ("Passage Ruelle", "Rue du Pont"): the places
