@@ -441,128 +441,53 @@ impl AddressIndex {
         if chosen.is_empty() {
             chosen = words.iter().filter(|m| self.is_discriminant(m)).collect();
         }
-        chosen.sort_by_key(|m| self.postings_len(m));
-        let mut out = self.holding_all(&chosen);
+        let mut places: Vec<WordPlaces> = chosen.into_iter().map(|m| self.word_places(m)).collect();
+        places.sort_by_key(WordPlaces::len);
+        let chosen: Vec<&WordPlaces> = places.iter().collect();
+        let mut out = holding_all(&chosen);
         if out.is_empty() && chosen.len() > 2 {
-            out = self.holding_all_but_one(&chosen);
+            out = holding_all_but_one(&chosen);
         }
-        out.append(&mut self.of_rarest_words(&chosen));
+        out.append(&mut of_rarest_words(&chosen));
         out.append(&mut self.type_words_candidates(words));
         out.sort_unstable();
         out.dedup();
         out
     }
 
-    /// Whether a vocabulary word identifies something: an unfinished "ru" brings the places
-    /// with "ruisseau", not every "rue" of the index.
-    fn is_useful(&self, id: u32) -> bool {
-        self.vocab.weight[id as usize] >= DISCRIMINANT
-    }
-
-    /// Whether a query word identifies places: it weighs enough and matched a useful word.
+    /// Whether a query word identifies places: it weighs enough and matched a word that does
+    /// (an unfinished "ru" brings the places with "ruisseau", not every "rue" of the index).
     fn is_discriminant(&self, m: &WordMatches) -> bool {
-        m.weight >= DISCRIMINANT && m.ids.iter().any(|&(id, _)| self.is_useful(id))
+        let useful = |&(id, _): &(u32, f32)| self.vocab.weight[id as usize] >= DISCRIMINANT;
+        m.weight >= DISCRIMINANT && m.ids.iter().any(useful)
     }
 
-    /// The useful vocabulary words a query word matched.
-    fn useful_ids<'m>(&'m self, m: &'m WordMatches) -> impl Iterator<Item = u32> + 'm {
-        let weight = &self.vocab.weight;
-        m.ids
+    /// The places a query word is in, through the words it matched that identify something.
+    fn word_places(&self, m: &WordMatches) -> WordPlaces<'_> {
+        let postings: Vec<&[u32]> = m
+            .ids
             .iter()
-            .map(|&(id, _)| id)
-            .filter(move |&id| weight[id as usize] >= DISCRIMINANT)
-    }
-
-    /// How many places the useful words of a query word are in.
-    fn postings_len(&self, m: &WordMatches) -> usize {
-        self.useful_ids(m)
-            .map(|id| self.vocab.postings[id as usize].len())
-            .sum()
-    }
-
-    /// The places holding every word of `chosen` (rarest first), in their own name or in their
-    /// commune's: addok's intersection of postings, the commune's words acting as a filter.
-    ///
-    /// Only postings are opened (this index has no list of a commune's places): those of the
-    /// rarest word, then of the next ones while the word just opened also names a commune (the
-    /// places holding it through their commune are not in its postings). Once a word that names
-    /// no commune is opened, every place holding all the words was met. So a street name found
-    /// in thousands of communes costs one pass over its postings, each checked against the
-    /// commune's words, instead of being skipped as too frequent.
-    fn holding_all(&self, chosen: &[&WordMatches]) -> Vec<u32> {
-        let mut out = Vec::new();
-        for (i, m) in chosen.iter().enumerate() {
-            for id in self.useful_ids(m) {
-                let postings = &self.vocab.postings[id as usize];
-                out.extend(postings.iter().copied().filter(|&pi| {
+            .filter(|&&(id, _)| self.vocab.weight[id as usize] >= DISCRIMINANT)
+            .map(|&(id, _)| self.vocab.postings[id as usize].as_slice())
+            .collect();
+        // Municipalities come last in the index (see `AddressIndex::from_rows`) and postings are
+        // sorted: the communes whose name holds the word are at the tail of its postings.
+        let mut cities: Vec<u32> = postings
+            .iter()
+            .flat_map(|ps| {
+                ps.iter().rev().map_while(|&pi| {
                     let place = &self.places[pi as usize];
-                    chosen
-                        .iter()
-                        .enumerate()
-                        .all(|(j, other)| j == i || self.holds(place, other))
-                }));
-            }
-            if !self.names_a_commune(m) {
-                break;
-            }
-        }
-        out
-    }
-
-    /// addok's "reduce tokens" step for a query with one wrong or extra word: the places
-    /// holding all the chosen words but one, for each word left out in turn.
-    fn holding_all_but_one(&self, chosen: &[&WordMatches]) -> Vec<u32> {
-        let mut out = Vec::new();
-        for left_out in 0..chosen.len() {
-            let others: Vec<&WordMatches> = chosen
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != left_out)
-                .map(|(_, m)| *m)
-                .collect();
-            out.append(&mut self.holding_all(&others));
-        }
-        out
-    }
-
-    /// Whether the place holds one of the useful words `m` matched, in its name or its
-    /// commune's.
-    fn holds(&self, place: &Place, m: &WordMatches) -> bool {
-        let matched = |ws: &[u32]| {
-            ws.iter().any(|&w| {
-                self.is_useful(w) && m.ids.binary_search_by_key(&w, |&(id, _)| id).is_ok()
+                    (place.kind == PlaceType::Municipality).then_some(place.city)
+                })
             })
-        };
-        matched(&place.words) || matched(&self.cities[place.city as usize].words)
-    }
-
-    /// Whether a word `m` matched is in a commune's name. Municipalities come last in the
-    /// index and postings are sorted, so the last posting of a word tells.
-    fn names_a_commune(&self, m: &WordMatches) -> bool {
-        self.useful_ids(m).any(|id| {
-            self.vocab.postings[id as usize]
-                .last()
-                .is_some_and(|&pi| self.places[pi as usize].kind == PlaceType::Municipality)
-        })
-    }
-
-    /// Places holding at least one of the chosen words (rarest first), stopping once enough
-    /// are found, so a frequent word ("saint") does not drag in every place of the country.
-    fn of_rarest_words(&self, chosen: &[&WordMatches]) -> Vec<u32> {
-        let mut opened: Vec<u32> = Vec::new();
-        for m in chosen {
-            // Once rarer words have found places, a much more frequent word ("saint" in a
-            // national index) would only add noise and time: it still scores, it does not
-            // open candidates.
-            let len = self.postings_len(m);
-            if !opened.is_empty() && len > FREQUENT_POSTINGS && len > 8 * opened.len() {
-                break;
-            }
-            for id in self.useful_ids(m) {
-                opened.extend_from_slice(&self.vocab.postings[id as usize]);
-            }
+            .collect();
+        cities.sort_unstable();
+        cities.dedup();
+        WordPlaces {
+            postings,
+            cities,
+            places: &self.places,
         }
-        opened
     }
 
     /// For names made only of street-type words ("Passage Ruelle", "Rue du Pont"): the places
@@ -776,6 +701,94 @@ impl AddressIndex {
             },
         }
     }
+}
+
+/// The places one discriminant query word is in: the postings of the vocabulary words it
+/// matched, and the communes whose name holds one of them (their places hold the word through
+/// their commune: the commune's words act as a filter, as addok's do).
+struct WordPlaces<'a> {
+    postings: Vec<&'a [u32]>,
+    /// Sorted city ids.
+    cities: Vec<u32>,
+    places: &'a [Place],
+}
+
+impl WordPlaces<'_> {
+    /// How many places hold the word in their own name.
+    fn len(&self) -> usize {
+        self.postings.iter().map(|ps| ps.len()).sum()
+    }
+
+    /// Whether place `pi` holds the word, in its own name or its commune's.
+    fn holds(&self, pi: u32) -> bool {
+        self.postings.iter().any(|ps| ps.binary_search(&pi).is_ok())
+            || self
+                .places
+                .get(pi as usize)
+                .is_some_and(|p| self.cities.binary_search(&p.city).is_ok())
+    }
+}
+
+/// The places holding every word of `chosen` (rarest first), in their own name or in their
+/// commune's: addok's intersection of postings, the commune's words acting as a filter.
+///
+/// Only postings are opened (the index keeps no list of a commune's places): those of the
+/// rarest word, then of the next ones while the word just opened also names a commune (the
+/// places holding it through their commune are not in its postings). Once a word that names no
+/// commune is opened, every place holding all the words was met. So a street name found in
+/// thousands of communes costs one pass over its postings, each probed in the other words'
+/// postings and communes, instead of being skipped as too frequent.
+fn holding_all(chosen: &[&WordPlaces]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, w) in chosen.iter().enumerate() {
+        let in_all_others = |pi: &u32| {
+            chosen
+                .iter()
+                .enumerate()
+                .all(|(j, other)| j == i || other.holds(*pi))
+        };
+        for ps in &w.postings {
+            out.extend(ps.iter().copied().filter(in_all_others));
+        }
+        if w.cities.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
+/// addok's "reduce tokens" step, for a query with one wrong or extra word: the places holding
+/// all the chosen words but one, each word left out in turn.
+fn holding_all_but_one(chosen: &[&WordPlaces]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for left_out in 0..chosen.len() {
+        let others: Vec<&WordPlaces> = chosen
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != left_out)
+            .map(|(_, w)| *w)
+            .collect();
+        out.append(&mut holding_all(&others));
+    }
+    out
+}
+
+/// Places holding at least one of the chosen words (rarest first), stopping once enough are
+/// found, so a frequent word ("saint") does not drag in every place of the country.
+fn of_rarest_words(chosen: &[&WordPlaces]) -> Vec<u32> {
+    let mut opened: Vec<u32> = Vec::new();
+    for w in chosen {
+        // Once rarer words have found places, a much more frequent word ("saint" in a national
+        // index) would only add noise and time: it still scores, it does not open candidates.
+        let len = w.len();
+        if !opened.is_empty() && len > FREQUENT_POSTINGS && len > 8 * opened.len() {
+            break;
+        }
+        for ps in &w.postings {
+            opened.extend_from_slice(ps);
+        }
+    }
+    opened
 }
 
 /// How the words of a query match one place, filled in step by step by
