@@ -3,8 +3,10 @@
 //! Steps: parse the query ([`super::normalize::parse_query`]); look each word up in the
 //! vocabulary (exact, then prefix for the last word in autocomplete mode, then one typo, or
 //! two on long words);
-//! gather candidate places from the postings of the discriminant words (not articles nor
-//! street types); score each candidate by how much of the query it explains and how much of
+//! gather candidate places as addok does: those holding every discriminant word (not articles
+//! nor street types) in their own name or their commune's, rarest word first, the commune's words
+//! filtering the streets (else all the words but one), plus the places of the rarest words; score
+//! each candidate by how much of the query it explains and how much of
 //! its own name the query covers; then resolve the house number on streets (exact, loose
 //! suffix, or interpolated between neighbours on the same side). Hits under [`MIN_SCORE`]
 //! are dropped so junk gets nothing rather than a random street.
