@@ -7,7 +7,9 @@
 //! names, each with the same four streets (« Rue du Moulin », « Chemin du Moulin », « Rue de la
 //! Gare », « Impasse des Tilleuls ») of three numbers each: 36,000 rows, "moulin" in 6,000
 //! streets. Queries and the expected BAN id are built from those rows (as the BAN file gives
-//! them), not by the code under test.
+//! them), not by the code under test. Before the fix, the first two tests failed (973 of 973
+//! "number street commune" queries found nothing); the third passed (a commune typed first is a
+//! context word, which opens no candidates, so "moulin" opened them all).
 
 use urbaclic::geocode::ban_csv::BanRow;
 use urbaclic::geocode::{AddressIndex, SearchQuery};
