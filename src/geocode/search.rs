@@ -230,6 +230,9 @@ struct WordMatches {
 }
 
 const PREFIX_CAP: usize = 400;
+/// A candidate is probed in the postings of a query word matching at most this many vocabulary
+/// words; past it, its own words are looked up among the matched ones instead.
+const PROBED_POSTINGS: usize = 4;
 const FUZZY_QUALITY: f32 = 0.8;
 /// Quality of a street type standing for another one ("avenue" for "rue").
 const TYPE_SLIP_QUALITY: f32 = 0.6;
@@ -466,11 +469,16 @@ impl AddressIndex {
 
     /// The places a query word is in, through the words it matched that identify something.
     fn word_places(&self, m: &WordMatches) -> WordPlaces<'_> {
-        let postings: Vec<&[u32]> = m
+        // `m.ids` is sorted by id, so these are too.
+        let ids: Vec<u32> = m
             .ids
             .iter()
-            .filter(|&&(id, _)| self.vocab.weight[id as usize] >= DISCRIMINANT)
-            .map(|&(id, _)| self.vocab.postings[id as usize].as_slice())
+            .map(|&(id, _)| id)
+            .filter(|&id| self.vocab.weight[id as usize] >= DISCRIMINANT)
+            .collect();
+        let postings: Vec<&[u32]> = ids
+            .iter()
+            .map(|&id| self.vocab.postings[id as usize].as_slice())
             .collect();
         // Municipalities come last in the index (see `AddressIndex::from_rows`) and postings are
         // sorted: the communes whose name holds the word are at the tail of its postings.
@@ -486,6 +494,7 @@ impl AddressIndex {
         cities.sort_unstable();
         cities.dedup();
         WordPlaces {
+            ids,
             postings,
             cities,
             places: &self.places,
@@ -709,6 +718,9 @@ impl AddressIndex {
 /// matched, and the communes whose name holds one of them (their places hold the word through
 /// their commune: the commune's words act as a filter, as addok's do).
 struct WordPlaces<'a> {
+    /// The matched vocabulary words that identify something, sorted.
+    ids: Vec<u32>,
+    /// Their postings, in the same order.
     postings: Vec<&'a [u32]>,
     /// Sorted city ids.
     cities: Vec<u32>,
@@ -723,11 +735,21 @@ impl WordPlaces<'_> {
 
     /// Whether place `pi` holds the word, in its own name or its commune's.
     fn holds(&self, pi: u32) -> bool {
-        self.postings.iter().any(|ps| ps.binary_search(&pi).is_ok())
-            || self
-                .places
-                .get(pi as usize)
-                .is_some_and(|p| self.cities.binary_search(&p.city).is_ok())
+        // A word with few matches is probed in its postings, without reading the place; one
+        // with many (a prefix while typing: up to `PREFIX_CAP` words) through the place's words.
+        let few = self.postings.len() <= PROBED_POSTINGS;
+        if few && self.postings.iter().any(|ps| ps.binary_search(&pi).is_ok()) {
+            return true;
+        }
+        let Some(place) = self.places.get(pi as usize) else {
+            return false;
+        };
+        (!few
+            && place
+                .words
+                .iter()
+                .any(|w| self.ids.binary_search(w).is_ok()))
+            || self.cities.binary_search(&place.city).is_ok()
     }
 }
 
