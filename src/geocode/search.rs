@@ -5,7 +5,7 @@
 //! two on long words);
 //! gather candidate places as addok does: those holding every discriminant word (not articles
 //! nor street types) in their own name or their commune's, rarest word first, the commune's words
-//! filtering the streets (else all the words but one), plus the places of the rarest words; score
+//! filtering the streets (else all the words but one, else the places of the rarest words); score
 //! each candidate by how much of the query it explains and how much of
 //! its own name the query covers; then resolve the house number on streets (exact, loose
 //! suffix, or interpolated between neighbours on the same side). Hits under [`MIN_SCORE`]
@@ -434,9 +434,10 @@ impl AddressIndex {
 
     /// Candidate places, in the steps addok takes: the places holding every discriminant word
     /// of the query (in their own name or their commune's, so the commune's words filter the
-    /// streets), else those holding all of them but one; then, so a query with a stray word
-    /// still finds something, the places of the rarest words; and the names made only of
-    /// street-type words.
+    /// streets), else those holding all of them but one, else (a query with stray words still
+    /// finds something) the places of the rarest words; and the names made only of street-type
+    /// words. Like addok, the looser steps run only when the stricter ones found nothing: a
+    /// street word of thousands of places is then not scored place by place.
     fn candidates(&self, words: &[WordMatches]) -> Vec<u32> {
         let mut chosen: Vec<&WordMatches> = words
             .iter()
@@ -453,7 +454,9 @@ impl AddressIndex {
         if out.is_empty() && chosen.len() > 2 {
             out = holding_all_but_one(&chosen);
         }
-        out.append(&mut of_rarest_words(&chosen));
+        if out.is_empty() {
+            out = of_rarest_words(&chosen);
+        }
         out.append(&mut self.type_words_candidates(words));
         out.sort_unstable();
         out.dedup();
