@@ -3,8 +3,10 @@
 //! Steps: parse the query ([`super::normalize::parse_query`]); look each word up in the
 //! vocabulary (exact, then prefix for the last word in autocomplete mode, then one typo, or
 //! two on long words);
-//! gather candidate places from the postings of the discriminant words (not articles nor
-//! street types); score each candidate by how much of the query it explains and how much of
+//! gather candidate places as addok does: those holding every discriminant word (not articles
+//! nor street types) in their own name or their commune's, rarest word first, the commune's words
+//! filtering the streets (else all the words but one, else the places of the rarest words); score
+//! each candidate by how much of the query it explains and how much of
 //! its own name the query covers; then resolve the house number on streets (exact, loose
 //! suffix, or interpolated between neighbours on the same side). Hits under [`MIN_SCORE`]
 //! are dropped so junk gets nothing rather than a random street.
@@ -228,6 +230,9 @@ struct WordMatches {
 }
 
 const PREFIX_CAP: usize = 400;
+/// A candidate is probed in the postings of a query word matching at most this many vocabulary
+/// words; past it, its own words are looked up among the matched ones instead.
+const PROBED_POSTINGS: usize = 4;
 const FUZZY_QUALITY: f32 = 0.8;
 /// Quality of a street type standing for another one ("avenue" for "rue").
 const TYPE_SLIP_QUALITY: f32 = 0.6;
@@ -427,49 +432,76 @@ impl AddressIndex {
             .collect()
     }
 
-    /// Places holding at least one discriminant word of the query. Words are taken from the
-    /// rarest up, stopping once enough candidates are found, so a frequent word ("saint")
-    /// does not drag in every place of the country.
+    /// Candidate places, in the steps addok takes: the places holding every discriminant word
+    /// of the query (in their own name or their commune's, so the commune's words filter the
+    /// streets), else those holding all of them but one, else (a query with stray words still
+    /// finds something) the places of the rarest words; and the names made only of street-type
+    /// words. Like addok, the looser steps run only when the stricter ones found nothing: a
+    /// street word of thousands of places is then not scored place by place.
     fn candidates(&self, words: &[WordMatches]) -> Vec<u32> {
-        // Only matched words that identify something open candidates: an unfinished "ru"
-        // brings the places with "ruisseau", not every "rue" of the index.
-        let useful = |&&(id, _): &&(u32, f32)| self.vocab.weight[id as usize] >= 1.0;
-        let postings_len = |m: &WordMatches| -> usize {
-            m.ids
-                .iter()
-                .filter(useful)
-                .map(|&(id, _)| self.vocab.postings[id as usize].len())
-                .sum()
-        };
-        let discriminant = |m: &&WordMatches| m.weight >= 1.0 && m.ids.iter().any(|p| useful(&p));
         let mut chosen: Vec<&WordMatches> = words
             .iter()
-            .filter(discriminant)
+            .filter(|m| self.is_discriminant(m))
             .filter(|m| m.word.number.is_none() || !is_plain_number(&m.word.text))
             .collect();
         if chosen.is_empty() {
-            chosen = words.iter().filter(discriminant).collect();
+            chosen = words.iter().filter(|m| self.is_discriminant(m)).collect();
         }
-        // Names made only of street-type words are candidates whatever else the query holds.
-        let mut out: Vec<u32> = self.type_words_candidates(words);
-        chosen.sort_by_key(|m| postings_len(m));
-        let mut opened: Vec<u32> = Vec::new();
-        for m in chosen {
-            // Once rarer words have found places, a much more frequent word ("saint" in a
-            // national index) would only add noise and time: it still scores, it does not
-            // open candidates.
-            let len = postings_len(m);
-            if !opened.is_empty() && len > FREQUENT_POSTINGS && len > 8 * opened.len() {
-                break;
-            }
-            for &(id, _) in m.ids.iter().filter(useful) {
-                opened.extend_from_slice(&self.vocab.postings[id as usize]);
-            }
+        let mut places: Vec<WordPlaces> = chosen.into_iter().map(|m| self.word_places(m)).collect();
+        places.sort_by_key(WordPlaces::len);
+        let chosen: Vec<&WordPlaces> = places.iter().collect();
+        let mut out = holding_all(&chosen);
+        if out.is_empty() && chosen.len() > 2 {
+            out = holding_all_but_one(&chosen);
         }
-        out.append(&mut opened);
+        if out.is_empty() {
+            out = of_rarest_words(&chosen);
+        }
+        out.append(&mut self.type_words_candidates(words));
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Whether a query word identifies places: it weighs enough and matched a word that does
+    /// (an unfinished "ru" brings the places with "ruisseau", not every "rue" of the index).
+    fn is_discriminant(&self, m: &WordMatches) -> bool {
+        let useful = |&(id, _): &(u32, f32)| self.vocab.weight[id as usize] >= DISCRIMINANT;
+        m.weight >= DISCRIMINANT && m.ids.iter().any(useful)
+    }
+
+    /// The places a query word is in, through the words it matched that identify something.
+    fn word_places(&self, m: &WordMatches) -> WordPlaces<'_> {
+        // `m.ids` is sorted by id, so these are too.
+        let ids: Vec<u32> = m
+            .ids
+            .iter()
+            .map(|&(id, _)| id)
+            .filter(|&id| self.vocab.weight[id as usize] >= DISCRIMINANT)
+            .collect();
+        let postings: Vec<&[u32]> = ids
+            .iter()
+            .map(|&id| self.vocab.postings[id as usize].as_slice())
+            .collect();
+        // Municipalities come last in the index (see `AddressIndex::from_rows`) and postings are
+        // sorted: the communes whose name holds the word are at the tail of its postings.
+        let mut cities: Vec<u32> = postings
+            .iter()
+            .flat_map(|ps| {
+                ps.iter().rev().map_while(|&pi| {
+                    let place = &self.places[pi as usize];
+                    (place.kind == PlaceType::Municipality).then_some(place.city)
+                })
+            })
+            .collect();
+        cities.sort_unstable();
+        cities.dedup();
+        WordPlaces {
+            ids,
+            postings,
+            cities,
+            places: &self.places,
+        }
     }
 
     /// For names made only of street-type words ("Passage Ruelle", "Rue du Pont"): the places
@@ -683,6 +715,107 @@ impl AddressIndex {
             },
         }
     }
+}
+
+/// The places one discriminant query word is in: the postings of the vocabulary words it
+/// matched, and the communes whose name holds one of them (their places hold the word through
+/// their commune: the commune's words act as a filter, as addok's do).
+struct WordPlaces<'a> {
+    /// The matched vocabulary words that identify something, sorted.
+    ids: Vec<u32>,
+    /// Their postings, in the same order.
+    postings: Vec<&'a [u32]>,
+    /// Sorted city ids.
+    cities: Vec<u32>,
+    places: &'a [Place],
+}
+
+impl WordPlaces<'_> {
+    /// How many places hold the word in their own name.
+    fn len(&self) -> usize {
+        self.postings.iter().map(|ps| ps.len()).sum()
+    }
+
+    /// Whether place `pi` holds the word, in its own name or its commune's.
+    fn holds(&self, pi: u32) -> bool {
+        // A word with few matches is probed in its postings, without reading the place; one
+        // with many (a prefix while typing: up to `PREFIX_CAP` words) through the place's words.
+        let few = self.postings.len() <= PROBED_POSTINGS;
+        if few && self.postings.iter().any(|ps| ps.binary_search(&pi).is_ok()) {
+            return true;
+        }
+        let Some(place) = self.places.get(pi as usize) else {
+            return false;
+        };
+        (!few
+            && place
+                .words
+                .iter()
+                .any(|w| self.ids.binary_search(w).is_ok()))
+            || self.cities.binary_search(&place.city).is_ok()
+    }
+}
+
+/// The places holding every word of `chosen` (rarest first), in their own name or in their
+/// commune's: addok's intersection of postings, the commune's words acting as a filter.
+///
+/// Only postings are opened (the index keeps no list of a commune's places): those of the
+/// rarest word, then of the next ones while the word just opened also names a commune (the
+/// places holding it through their commune are not in its postings). Once a word that names no
+/// commune is opened, every place holding all the words was met. So a street name found in
+/// thousands of communes costs one pass over its postings, each probed in the other words'
+/// postings and communes, instead of being skipped as too frequent.
+fn holding_all(chosen: &[&WordPlaces]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, w) in chosen.iter().enumerate() {
+        let in_all_others = |pi: &u32| {
+            chosen
+                .iter()
+                .enumerate()
+                .all(|(j, other)| j == i || other.holds(*pi))
+        };
+        for ps in &w.postings {
+            out.extend(ps.iter().copied().filter(in_all_others));
+        }
+        if w.cities.is_empty() {
+            break;
+        }
+    }
+    out
+}
+
+/// addok's "reduce tokens" step, for a query with one wrong or extra word: the places holding
+/// all the chosen words but one, each word left out in turn.
+fn holding_all_but_one(chosen: &[&WordPlaces]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for left_out in 0..chosen.len() {
+        let others: Vec<&WordPlaces> = chosen
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != left_out)
+            .map(|(_, w)| *w)
+            .collect();
+        out.append(&mut holding_all(&others));
+    }
+    out
+}
+
+/// Places holding at least one of the chosen words (rarest first), stopping once enough are
+/// found, so a frequent word ("saint") does not drag in every place of the country.
+fn of_rarest_words(chosen: &[&WordPlaces]) -> Vec<u32> {
+    let mut opened: Vec<u32> = Vec::new();
+    for w in chosen {
+        // Once rarer words have found places, a much more frequent word ("saint" in a national
+        // index) would only add noise and time: it still scores, it does not open candidates.
+        let len = w.len();
+        if !opened.is_empty() && len > FREQUENT_POSTINGS && len > 8 * opened.len() {
+            break;
+        }
+        for ps in &w.postings {
+            opened.extend_from_slice(ps);
+        }
+    }
+    opened
 }
 
 /// How the words of a query match one place, filled in step by step by
