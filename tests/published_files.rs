@@ -244,6 +244,29 @@ async fn published_files_answer_as_the_plain_folders() {
     assert!(zoned >= 20, "{zoned} lookups meet a zone");
 }
 
+/// Issue 13's acceptance, second half: the published folder's snapshot (`urbaclic build`) answers
+/// exactly as the folder itself, pieces inside the ZIP included.
+#[tokio::test]
+async fn the_published_folder_s_snapshot_answers_as_the_folder() {
+    let (_, published) = states();
+    let out = temp_dir("snapshot").join("publie.urbaclic");
+    let meta = urbaclic::snapshot::build(&published_folder(), &out).expect("the folder builds");
+    assert!(meta
+        .sources
+        .iter()
+        .any(|f| f.path == "cadastre-91216-parcelles.json.gz"));
+    let snap = AppState::new(load_dir(&out).expect("the snapshot opens"));
+    let mut uris = lookups();
+    uris.push("/search/?q=2+rue+ordener+paris".into());
+    for uri in uris {
+        let mut a = get(published, &uri).await;
+        let mut b = get(&snap, &uri).await;
+        strip_timings(&mut a);
+        strip_timings(&mut b);
+        assert_eq!(a, b, "{uri}");
+    }
+}
+
 /// [arp_ua] of tests/fixtures/real_data/expected.txt (pyproj): Arpaillargues zone 72 (Ua), here
 /// read from the ZIP of the GPU delivery.
 #[tokio::test]

@@ -114,9 +114,10 @@ pub struct SnapshotMeta {
 pub struct SourceFile {
     /// Its path relative to the data folder.
     pub path: String,
-    /// Its size in bytes.
+    /// Its size in bytes (inflated, for a file inside an archive).
     pub size: u64,
-    /// Its modification time, seconds since 1970, when the system gives it.
+    /// Its modification time (its archive's, for a file inside one), seconds since 1970, when
+    /// the system gives it.
     pub modified: Option<u64>,
 }
 
@@ -143,12 +144,19 @@ pub fn build(data_dir: &Path, out: &Path) -> Result<SnapshotMeta, LoadError> {
     Ok(meta)
 }
 
+/// A source file's size (an archive entry's inflated size) and date (an entry's is its
+/// archive's: the date the delivery was published).
 fn source_file(root: &Path, file: &Path) -> Result<SourceFile, LoadError> {
-    let m = std::fs::metadata(file).map_err(|e| LoadError::io(file, e))?;
+    let size = crate::load::archive::size(file)?;
+    let on_disk = file.ancestors().find(|p| p.is_file()).unwrap_or(file);
+    let modified = std::fs::metadata(on_disk)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(seconds);
     Ok(SourceFile {
         path: crate::load::relative(root, file),
-        size: m.len(),
-        modified: m.modified().ok().and_then(seconds),
+        size,
+        modified,
     })
 }
 
