@@ -12,7 +12,9 @@
 //! `/proc/self/clear_refs`), then single-thread latency (p50, p99) and throughput of 100,000
 //! point lookups (`find_at`, the index and geometry work, and `lookup`, the full answer) and of
 //! 2,000 geocoder queries built from the BAN file. Half the points are addresses (inside a
-//! parcel), half are drawn uniformly over the territory's box (seeded LCG).
+//! parcel), half are drawn uniformly over the territory's box (seeded LCG). The same again from
+//! the territory's snapshot (`urbaclic build`, cached as `synthetic-<n>-seed1.urbaclic`): opening
+//! time and memory, then the same measurements on its memory-mapped parcels.
 
 #[path = "../examples/synthetic_territory/territory/mod.rs"]
 mod territory;
@@ -218,31 +220,58 @@ fn bench(c: &mut Criterion) {
             stats.memory_bytes as f64 / f64::from(1 << 20),
             peak
         );
-        report(&name, &data, &pts, &queries);
-        let mut group = c.benchmark_group(format!("scale_{name}"));
-        let mut i = 0;
-        group.bench_function("find_at", |b| {
-            b.iter(|| {
-                i = (i + 1) % pts.len();
-                black_box(find_at(&data, pts[i].0, pts[i].1).zones.len())
-            });
-        });
-        group.bench_function("lookup", |b| {
-            b.iter(|| {
-                i = (i + 1) % pts.len();
-                black_box(lookup(&data, pts[i].0, pts[i].1))
-            });
-        });
-        let index = data.addresses.as_ref().expect("the BAN files are indexed");
-        group.bench_function("geocode", |b| {
-            b.iter(|| {
-                i = (i + 1) % queries.len();
-                black_box(index.search(&SearchQuery::new(queries[i].clone())))
-            });
-        });
-        group.finish();
+        measure(c, &name, &data, &pts, &queries);
         drop(data);
+        // The same territory from its snapshot (`urbaclic build`, cached beside it): start-up
+        // and resident memory, then the same measurements on the memory-mapped parcels.
+        let snapshot = dir.with_extension("urbaclic");
+        if !snapshot.exists() {
+            urbaclic::snapshot::build(&dir, &snapshot).expect("the synthetic territory builds");
+        }
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let (before, _) = memory_mib();
+        let start = Instant::now();
+        let data = urbaclic::load::load_dir(&snapshot).expect("the snapshot opens");
+        let open = start.elapsed();
+        let (rss, peak) = memory_mib();
+        println!(
+            "{name} snapshot: opened in {:.3} s; resident {:.0} MiB (+{:.0} for the data), peak {:.0} MiB",
+            open.as_secs_f64(),
+            rss,
+            rss - before,
+            peak
+        );
+        measure(c, &format!("{name}_snapshot"), &data, &pts, &queries);
+        let (rss, _) = memory_mib();
+        println!("{name} snapshot: resident {rss:.0} MiB after the measurements");
     }
+}
+
+/// The latency report and the criterion group of one dataset.
+fn measure(c: &mut Criterion, name: &str, data: &Dataset, pts: &[(f64, f64)], queries: &[String]) {
+    report(name, data, pts, queries);
+    let mut group = c.benchmark_group(format!("scale_{name}"));
+    let mut i = 0;
+    group.bench_function("find_at", |b| {
+        b.iter(|| {
+            i = (i + 1) % pts.len();
+            black_box(find_at(data, pts[i].0, pts[i].1).zones.len())
+        });
+    });
+    group.bench_function("lookup", |b| {
+        b.iter(|| {
+            i = (i + 1) % pts.len();
+            black_box(lookup(data, pts[i].0, pts[i].1))
+        });
+    });
+    let index = data.addresses.as_ref().expect("the BAN files are indexed");
+    group.bench_function("geocode", |b| {
+        b.iter(|| {
+            i = (i + 1) % queries.len();
+            black_box(index.search(&SearchQuery::new(queries[i].clone())))
+        });
+    });
+    group.finish();
 }
 
 // A plain `main`, as in the other benches: `criterion_main!` would generate an undocumented
