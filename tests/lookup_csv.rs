@@ -573,3 +573,24 @@ fn the_cli_writes_the_same_file() {
     let (code, _, stderr) = urbaclic(&["lookup", "--csv", input, "--parcel", "91216000AB0037"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+/// A file beyond the streams running at once is refused before it is read: 503 with a retry
+/// delay, in the service's JSON error shape (here with no stream allowed at all).
+#[tokio::test]
+async fn a_stream_beyond_the_limit_is_refused() {
+    let mut busy = state();
+    busy.csv_streams = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let req = Request::post("/api/lookup/csv/")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(form(&[], Some(b"lat;lon\n43.99982;4.36968\n"))))
+        .unwrap();
+    let resp = router(busy).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(resp.headers().contains_key(header::RETRY_AFTER));
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["error"], "busy", "{v}");
+}

@@ -88,6 +88,13 @@ async fn start(
     headers: &HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, Response> {
+    // Before the file is read: a refused stream costs nothing.
+    let permit = state.csv_streams.clone().try_acquire_owned().map_err(|_| {
+        ApiError::Busy(
+            "trop de fichiers CSV en cours de traitement : réessayez dans un moment".into(),
+        )
+        .into_response()
+    })?;
     let form = form.map_err(|_| form_rejection(headers).into_response())?;
     let mut opts = CsvLookupOptions::default();
     let input = read_form(form, |name, value| match name {
@@ -112,12 +119,11 @@ async fn start(
     let (tx, rx) = mpsc::channel(CHUNKS_AHEAD);
     // Cannot fail: the channel is new and has room.
     let _ = tx.try_send(Ok(Bytes::from(head)));
-    tokio::spawn(answer_rows(
-        batch,
-        state.dataset(),
-        state.workers.clone(),
-        tx,
-    ));
+    tokio::spawn(async move {
+        answer_rows(batch, state.dataset(), state.workers.clone(), tx).await;
+        // The stream's slot is given back once its last row is sent (or its client has gone).
+        drop(permit);
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -46,7 +46,18 @@ pub struct AppState {
     pub reload_max_loss: f64,
     /// Request counters and latency histograms of `/metrics`.
     pub metrics: Arc<crate::api::metrics::Metrics>,
+    /// Streamed CSV answers running at once (`POST /api/lookup/csv/`): each keeps its file (up to
+    /// 50 MiB) until its last row is sent, after its request slot is given back, so they are
+    /// counted on their own; one more is refused with a 503.
+    pub csv_streams: Arc<tokio::sync::Semaphore>,
     reload: Arc<Mutex<ReloadStatus>>,
+}
+
+/// Default number of [`AppState::csv_streams`]: two per core (a stream waits on its client as
+/// much as it computes), at least four.
+pub fn default_csv_streams() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    (2 * cores).max(4)
 }
 
 /// Default of [`AppState::reload_max_loss`]: a file may lose half its features in one reload.
@@ -130,6 +141,7 @@ impl AppState {
             admin_token: None,
             reload_max_loss: DEFAULT_RELOAD_MAX_LOSS,
             metrics: Arc::default(),
+            csv_streams: Arc::new(tokio::sync::Semaphore::new(default_csv_streams())),
             reload: Arc::default(),
         }
     }
