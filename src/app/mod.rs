@@ -56,8 +56,12 @@ pub struct AppState {
 /// Default number of [`AppState::csv_streams`]: two per core (a stream waits on its client as
 /// much as it computes), at least four.
 pub fn default_csv_streams() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    (2 * cores).max(4)
+    (2 * cores()).max(4)
+}
+
+/// The cores this process may use (2 when the system does not say).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
 }
 
 /// Default of [`AppState::reload_max_loss`]: a file may lose half its features in one reload.
@@ -251,8 +255,7 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
 impl Default for Workers {
     /// One worker per core, [`DEFAULT_BUDGET`].
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        Workers::new(cores, DEFAULT_BUDGET)
+        Workers::new(cores(), DEFAULT_BUDGET)
     }
 }
 

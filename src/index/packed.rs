@@ -229,10 +229,7 @@ impl<'a> PackedTree<'a> {
     }
 
     fn index(&self, pos: usize) -> usize {
-        self.indices
-            .get(pos * 4..pos * 4 + 4)
-            .and_then(|s| s.try_into().ok())
-            .map_or(usize::MAX, |b| u32::from_le_bytes(b) as usize)
+        read_u32(self.indices, pos * 4)
     }
 
     fn node_box(&self, pos: usize) -> [f64; 4] {
@@ -277,6 +274,13 @@ impl<'a> PackedTree<'a> {
 pub(crate) fn read_u64(b: &[u8], o: usize) -> Option<usize> {
     let v = u64::from_le_bytes(b.get(o..o + 8)?.try_into().ok()?);
     usize::try_from(v).ok()
+}
+
+/// The `u32` at `o`, or `usize::MAX` (an index nothing has) past the end.
+pub(crate) fn read_u32(b: &[u8], o: usize) -> usize {
+    b.get(o..o + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(usize::MAX, |v| u32::from_le_bytes(v) as usize)
 }
 
 pub(crate) fn read_f64(b: &[u8], o: usize) -> Option<f64> {

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 use geo::{BoundingRect, Point, Rect};
 
-use super::packed::{self, PackedTree, TreeError};
+use super::packed::{self, read_u32, PackedTree, TreeError};
 use super::{HasGeometry, Layer, SpatialLayer};
 use crate::geometry::{window, PreparedArea};
 use crate::model::Parcel;
@@ -100,11 +100,7 @@ impl ParcelLayer {
     /// Parcels whose envelope meets `rect`, in load order.
     pub fn in_rect(&self, rect: Rect<f64>) -> Vec<(usize, &Parcel)> {
         match &self.0 {
-            Backing::Loaded { layer, .. } => {
-                let mut hits: Vec<_> = layer.in_rect(rect).collect();
-                hits.sort_unstable_by_key(|(i, _)| *i);
-                hits
-            }
+            Backing::Loaded { layer, .. } => layer.in_envelope(rect),
             Backing::Mapped(m) => m
                 .candidates(rect)
                 .into_iter()
@@ -361,10 +357,4 @@ impl MappedParcels {
         }
         (lo < self.n && self.id(nth(lo)) == Some(id)).then(|| nth(lo))
     }
-}
-
-fn read_u32(b: &[u8], o: usize) -> usize {
-    b.get(o..o + 4)
-        .and_then(|s| s.try_into().ok())
-        .map_or(usize::MAX, |v| u32::from_le_bytes(v) as usize)
 }
